@@ -1,1 +1,392 @@
-fn main() {}
+//! `floorjudge-jury`: the headless jury and the organizer's commands.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use floorjudge_server::ContestDir;
+use floorjudge_server::import::problems::ProblemReport;
+use floorjudge_server::organizer::{self, IssuedPassword};
+use floorjudge_server::status::Status;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "floorjudge-jury",
+    version,
+    about = "floorjudge jury: contest setup and the headless jury server"
+)]
+struct Cli {
+    /// The contest folder (holds contest.sqlite and received sources).
+    #[arg(long, global = true, value_name = "DIR")]
+    contest: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Log more (repeat for more detail).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create and configure the contest.
+    #[command(subcommand)]
+    Contest(ContestCmd),
+    /// Import and list problems.
+    #[command(subcommand)]
+    Problem(ProblemCmd),
+    /// Import teams, assign IPs, hand out passwords.
+    #[command(subcommand)]
+    Team(TeamCmd),
+    /// Summarise the contest: teams, IPs, problems, languages.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+enum ContestCmd {
+    /// Create a new contest with sane defaults.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// A contest package folder: contest.yaml, problems.yaml (or problemset.yaml),
+    /// problem folders, and team files (teams, groups, organizations, accounts).
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
+    /// The contest's display name (overrides contest.yaml).
+    #[arg(long)]
+    name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProblemCmd {
+    /// Import Kattis / ICPC problem packages (folders or .zip); re-importing a
+    /// problem updates it in place, keeping its label.
+    Import {
+        /// Package folders or zip files.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Label for the problem (one package only); an existing problem with
+        /// this label is replaced in place.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List the problems.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum TeamCmd {
+    /// Import teams.json, teams.tsv, groups.json/.tsv, organizations.json,
+    /// accounts.yaml/.json/.tsv (any mix, one transaction).
+    Import {
+        /// Files to import.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// List the teams with their IPs.
+    List,
+    /// Bind a workstation IP to a team.
+    SetIp {
+        /// Team id (or its account username).
+        team: String,
+        /// The workstation's address.
+        ip: String,
+    },
+    /// Release a team's IP so it can log in from another workstation.
+    ResetIp {
+        /// Team id (or its account username).
+        team: String,
+    },
+    /// Generate random passwords (shown once; only their hashes are stored).
+    Passwords {
+        /// Only this team.
+        #[arg(long)]
+        team: Option<String>,
+        /// Only teams that have no password yet.
+        #[arg(long)]
+        only_missing: bool,
+        /// Write them to this CSV file (mode 0600; an existing file is not overwritten).
+        #[arg(long, value_name = "FILE.csv")]
+        out: Option<PathBuf>,
+    },
+    /// Set a team's password from the first line of standard input (at least
+    /// 8 characters, not a common password).
+    SetPassword {
+        /// Team id (or its account username).
+        team: String,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Progress on stderr, only when a person is watching.
+fn progress() -> impl FnMut(&str, usize, usize) {
+    let tty = std::io::stderr().is_terminal();
+    move |what: &str, done: usize, total: usize| {
+        if tty && total > 1 {
+            eprint!("\r{what}: {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+            let _ = std::io::stderr().flush();
+        }
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let Some(root) = cli.contest.clone() else {
+        bail!("no contest folder: pass --contest DIR");
+    };
+    let dir = ContestDir::new(&root);
+    let mut progress = progress();
+    match cli.command {
+        Command::Contest(ContestCmd::Init(args)) => {
+            let report = organizer::init_contest(
+                &dir,
+                args.from.as_deref(),
+                args.name.as_deref(),
+                &mut progress,
+            )
+            .with_context(|| format!("cannot create a contest in {}", root.display()))?;
+            if cli.json {
+                return print_json(&report);
+            }
+            println!("created contest in {}", root.display());
+            print_problem_reports(&report.problems);
+            if let Some(c) = report.teams {
+                println!(
+                    "imported {} teams, {} groups, {} organizations, {} accounts ({} IPs, {} passwords)",
+                    c.teams, c.groups, c.organizations, c.accounts, c.ips, c.passwords
+                );
+            }
+            print_warnings(&report.warnings);
+        }
+        Command::Problem(ProblemCmd::Import { paths, label }) => {
+            let mut store = dir.open()?;
+            let reports =
+                organizer::import_problems(&mut store, &paths, label.as_deref(), &mut progress)
+                    .context("problem import refused; nothing was imported")?;
+            if cli.json {
+                return print_json(&reports);
+            }
+            print_problem_reports(&reports);
+        }
+        Command::Problem(ProblemCmd::List) => {
+            let store = dir.open()?;
+            let problems = store.problems()?;
+            if cli.json {
+                return print_json(&problems);
+            }
+            for p in problems {
+                println!(
+                    "{:<3} {:<16} {:<30} {} sample, {} secret, TL {} ms ({}), {}",
+                    p.problem.label,
+                    p.problem.id,
+                    p.problem.name,
+                    p.samples,
+                    p.secret,
+                    p.problem.time_limit_ms,
+                    p.problem.time_limit_source,
+                    p.problem.validation
+                );
+            }
+        }
+        Command::Team(cmd) => run_team(&dir, cmd, cli.json, &mut progress)?,
+        Command::Status => {
+            let store = dir.open()?;
+            let status = Status::gather(&store)?;
+            if cli.json {
+                return print_json(&status);
+            }
+            println!("{status}");
+        }
+    }
+    Ok(())
+}
+
+fn run_team(
+    dir: &ContestDir,
+    cmd: TeamCmd,
+    json: bool,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Result<()> {
+    let mut store = dir.open()?;
+    match cmd {
+        TeamCmd::Import { files } => {
+            let (counts, warnings) = organizer::import_teams(&mut store, &files, progress)
+                .context("team import refused; nothing was changed")?;
+            if json {
+                return print_json(
+                    &serde_json::json!({ "imported": counts, "warnings": warnings }),
+                );
+            }
+            println!(
+                "imported {} teams, {} groups, {} organizations, {} accounts ({} IPs, {} passwords)",
+                counts.teams,
+                counts.groups,
+                counts.organizations,
+                counts.accounts,
+                counts.ips,
+                counts.passwords
+            );
+            print_warnings(&warnings);
+        }
+        TeamCmd::List => {
+            let teams = store.teams()?;
+            if json {
+                return print_json(&teams);
+            }
+            for t in teams {
+                println!(
+                    "{:<10} {:<32} {:<16} {}",
+                    t.id,
+                    t.display_name.as_deref().unwrap_or(&t.name),
+                    t.ip.as_deref().unwrap_or("-"),
+                    if t.has_password {
+                        "password set"
+                    } else {
+                        "no password"
+                    }
+                );
+            }
+        }
+        TeamCmd::SetIp { team, ip } => {
+            let ip = organizer::parse_ip(&ip)?;
+            let t = store.team(&team)?;
+            store.set_team_ip(&t.id, Some(&ip), &organizer::cli_actor(), None)?;
+            println!("team {} is now bound to {ip}", t.id);
+        }
+        TeamCmd::ResetIp { team } => {
+            let t = store.team(&team)?;
+            store.set_team_ip(&t.id, None, &organizer::cli_actor(), None)?;
+            println!(
+                "team {} has no IP now (was {}); it can identify again",
+                t.id,
+                t.ip.as_deref().unwrap_or("none")
+            );
+        }
+        TeamCmd::Passwords {
+            team,
+            only_missing,
+            out,
+        } => {
+            if let Some(out) = &out
+                && out.exists()
+            {
+                bail!(
+                    "{} exists: refusing to overwrite it (passwords are shown once)",
+                    out.display()
+                );
+            }
+            let issued =
+                organizer::generate_passwords(&mut store, team.as_deref(), only_missing, progress)?;
+            match out {
+                Some(out) => {
+                    organizer::write_password_csv(&out, &issued).with_context(|| {
+                        format!(
+                            "passwords were set but cannot be written to {}: run again",
+                            out.display()
+                        )
+                    })?;
+                    println!(
+                        "{} passwords written to {} (mode 0600)",
+                        issued.len(),
+                        out.display()
+                    );
+                }
+                None if json => print_json(&issued)?,
+                None => print_passwords(&issued),
+            }
+        }
+        TeamCmd::SetPassword { team } => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("cannot read the password from stdin")?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            organizer::set_password(&mut store, &team, password)?;
+            println!("password set for team {team}");
+        }
+    }
+    Ok(())
+}
+
+fn print_passwords(issued: &[IssuedPassword]) {
+    println!("{:<10} {:<32} {:<16} password", "team", "name", "ip");
+    for p in issued {
+        println!(
+            "{:<10} {:<32} {:<16} {}",
+            p.team_id,
+            p.team_name,
+            p.ip.as_deref().unwrap_or("-"),
+            p.password
+        );
+    }
+}
+
+fn print_problem_reports(reports: &[ProblemReport]) {
+    for r in reports {
+        println!(
+            "{} {} {} ({}): {} sample + {} secret testcases in {} groups, TL {} ms ({}), ML {} MiB, output {} MiB, {}, validation {}{}",
+            if r.replaced { "updated" } else { "imported" },
+            r.label,
+            r.id,
+            r.name,
+            r.samples,
+            r.secret,
+            r.groups,
+            r.time_limit_ms,
+            r.time_limit_source,
+            r.memory_mib,
+            r.output_mib,
+            r.problem_type,
+            r.validation,
+            if r.has_output_validator {
+                " (validator included)"
+            } else {
+                ""
+            }
+        );
+        for w in &r.warnings {
+            println!("  warning: {w}");
+        }
+    }
+}
+
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        println!("warning: {w}");
+    }
+}
