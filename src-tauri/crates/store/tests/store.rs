@@ -1,0 +1,265 @@
+//! The store on a real SQLite file: migrations, refusal of newer schemas,
+//! imports that happen whole or not at all.
+
+use floorjudge_store::{
+    Account, AccountKind, ContestSettings, Group, NewProblem, NewTestcase, PackageFile,
+    SCHEMA_VERSION, Store, StoreError, TeamBatch, TeamImport,
+};
+
+fn new_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        Store::create(&dir.path().join("c.sqlite"), &ContestSettings::default()).expect("create");
+    (dir, store)
+}
+
+fn problem(id: &str, label: Option<&str>, answer: &str) -> NewProblem {
+    NewProblem {
+        id: id.into(),
+        label: label.map(Into::into),
+        name: format!("Problem {id}"),
+        color: None,
+        rgb: None,
+        format_version: "legacy".into(),
+        problem_type: "pass-fail".into(),
+        validation: "default".into(),
+        validator_flags: String::new(),
+        time_limit_ms: 1000,
+        time_limit_source: "problem.yaml".into(),
+        memory_mib: 256,
+        output_mib: 8,
+        package_sha256: "0".repeat(64),
+        files: vec![
+            PackageFile {
+                path: "data/secret/1.in".into(),
+                content: b"1 2\n".to_vec(),
+            },
+            PackageFile {
+                path: "data/secret/1.ans".into(),
+                content: answer.as_bytes().to_vec(),
+            },
+        ],
+        test_groups: vec![("data/secret".into(), "{}".into())],
+        testcases: vec![NewTestcase {
+            group_path: "data/secret".into(),
+            name: "1".into(),
+            sample: false,
+            input_path: "data/secret/1.in".into(),
+            answer_path: "data/secret/1.ans".into(),
+            description: None,
+        }],
+    }
+}
+
+fn team(id: &str, groups: &[&str]) -> TeamImport {
+    TeamImport {
+        id: id.into(),
+        name: format!("Team {id}"),
+        group_ids: groups.iter().map(|g| g.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn create_applies_every_migration_and_reopens() {
+    let (dir, store) = new_store();
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    assert_eq!(
+        store.contest().expect("contest").settings,
+        ContestSettings::default()
+    );
+    assert_eq!(store.languages().expect("languages").len(), 4);
+    drop(store);
+    let again = Store::open(&dir.path().join("c.sqlite")).expect("reopen");
+    assert_eq!(
+        again.contest().expect("contest").settings.name,
+        "floorjudge contest"
+    );
+    // Creating over an existing contest is refused.
+    assert!(matches!(
+        Store::create(&dir.path().join("c.sqlite"), &ContestSettings::default()),
+        Err(StoreError::AlreadyExists(_))
+    ));
+}
+
+#[test]
+fn an_empty_database_file_is_migrated_from_scratch() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("empty.sqlite");
+    rusqlite::Connection::open(&path).expect("create empty db");
+    let store = Store::open(&path).expect("open empty");
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    assert!(store.teams().expect("teams table exists").is_empty());
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_untouched() {
+    let (dir, store) = new_store();
+    drop(store);
+    let path = dir.path().join("c.sqlite");
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 7)
+        .expect("bump");
+    drop(conn);
+    match Store::open(&path) {
+        Err(StoreError::NewerSchema { found, supported }) => {
+            assert_eq!((found, supported), (SCHEMA_VERSION + 7, SCHEMA_VERSION));
+        }
+        other => panic!("expected NewerSchema, got {other:?}"),
+    }
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    let v: u32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("read");
+    assert_eq!(v, SCHEMA_VERSION + 7, "the refused file is not modified");
+}
+
+#[test]
+fn opening_a_missing_file_does_not_create_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("nope.sqlite");
+    assert!(matches!(Store::open(&path), Err(StoreError::Missing(_))));
+    assert!(!path.exists());
+}
+
+#[test]
+fn problems_get_labels_in_order_and_reimport_in_place() {
+    let (_dir, mut store) = new_store();
+    let a = store
+        .import_problem(&problem("alpha", None, "3\n"), "test")
+        .expect("alpha");
+    let b = store
+        .import_problem(&problem("beta", None, "3\n"), "test")
+        .expect("beta");
+    assert_eq!((a.label.as_str(), b.label.as_str()), ("A", "B"));
+    assert!(!a.replaced);
+
+    // Same id again: in place, same label, new answer.
+    let again = store
+        .import_problem(&problem("alpha", None, "4\n"), "test")
+        .expect("reimport");
+    assert!(again.replaced);
+    assert_eq!(again.label, "A");
+    let tcs = store.testcases("alpha").expect("testcases");
+    assert_eq!(tcs.len(), 1);
+    assert_eq!(
+        store.blob(&tcs[0].answer_sha256).expect("blob"),
+        Some(b"4\n".to_vec())
+    );
+
+    // By label: B is replaced by a package with another id.
+    let gamma = store
+        .import_problem(&problem("gamma", Some("B"), "5\n"), "test")
+        .expect("by label");
+    assert!(gamma.replaced);
+    assert_eq!(store.problem("B").expect("B").id, "gamma");
+    assert!(matches!(
+        store.problem("beta"),
+        Err(StoreError::NotFound { .. })
+    ));
+
+    // A label held by one problem and an id held by another: refused, nothing changed.
+    let err = store
+        .import_problem(&problem("alpha", Some("B"), "6\n"), "test")
+        .expect_err("conflict");
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(store.problem("A").expect("A").id, "alpha");
+    let ids: Vec<_> = store
+        .problems()
+        .expect("list")
+        .into_iter()
+        .map(|p| p.problem.id)
+        .collect();
+    assert_eq!(ids, ["alpha", "gamma"]);
+}
+
+#[test]
+fn team_import_is_all_or_nothing() {
+    let (_dir, mut store) = new_store();
+    let bad = TeamBatch {
+        groups: vec![Group {
+            id: "g1".into(),
+            icpc_id: None,
+            name: "G1".into(),
+            hidden: false,
+        }],
+        teams: vec![team("1", &["g1"]), team("2", &["nope"])],
+        ..Default::default()
+    };
+    let err = store.import_teams(&bad, "test").expect_err("unknown group");
+    assert!(err.to_string().contains("nope"), "{err}");
+    assert!(store.teams().expect("teams").is_empty());
+    assert!(
+        store.groups().expect("groups").is_empty(),
+        "the group of the failed batch is not kept"
+    );
+
+    let good = TeamBatch {
+        groups: bad.groups.clone(),
+        teams: vec![team("1", &["g1"]), team("2", &[])],
+        accounts: vec![Account {
+            id: "team1".into(),
+            username: "team1".into(),
+            kind: AccountKind::Team,
+            name: None,
+            team_id: Some("1".into()),
+            ip: Some("127.0.0.2".into()),
+            password_hash: Some("$argon2id$fake".into()),
+        }],
+        ..Default::default()
+    };
+    let counts = store.import_teams(&good, "test").expect("import");
+    assert_eq!((counts.teams, counts.ips, counts.passwords), (2, 1, 1));
+    let t1 = store.team("team1").expect("by username");
+    assert_eq!(
+        (t1.id.as_str(), t1.ip.as_deref(), t1.has_password),
+        ("1", Some("127.0.0.2"), true)
+    );
+    assert_eq!(t1.group_ids, ["g1"]);
+    assert_eq!(
+        store.team_by_ip("127.0.0.2").expect("lookup").as_deref(),
+        Some("1")
+    );
+}
+
+#[test]
+fn an_ip_belongs_to_one_team_and_every_change_is_audited() {
+    let (_dir, mut store) = new_store();
+    let batch = TeamBatch {
+        teams: vec![team("1", &[]), team("2", &[])],
+        ..Default::default()
+    };
+    store.import_teams(&batch, "test").expect("teams");
+    store
+        .set_team_ip("1", Some("127.0.0.5"), "alice", None)
+        .expect("bind");
+    let err = store
+        .set_team_ip("2", Some("127.0.0.5"), "alice", None)
+        .expect_err("taken");
+    assert!(
+        err.to_string().contains("already assigned to team 1"),
+        "{err}"
+    );
+    assert_eq!(store.team("2").expect("2").ip, None);
+    store
+        .set_team_ip("1", None, "alice", Some("10.0.0.1"))
+        .expect("reset");
+    store
+        .set_team_ip("2", Some("127.0.0.5"), "alice", None)
+        .expect("now free");
+    assert!(matches!(
+        store.set_team_ip("99", Some("127.0.0.9"), "alice", None),
+        Err(StoreError::NotFound { .. })
+    ));
+    let log = store.audit_log(10).expect("audit");
+    let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        &actions[..3],
+        ["team.set_ip", "team.reset_ip", "team.set_ip"]
+    );
+    assert_eq!(log[1].source_ip.as_deref(), Some("10.0.0.1"));
+    assert!(
+        log.iter()
+            .all(|e| e.actor == "alice" || e.actor == "test" || e.actor == "organizer")
+    );
+}
