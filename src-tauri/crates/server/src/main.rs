@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use floorjudge_server::ContestDir;
 use floorjudge_server::import::problems::ProblemReport;
-use floorjudge_server::organizer::{self, IssuedPassword};
+use floorjudge_server::organizer::{self, IssuedPassword, PasswordFilter};
 use floorjudge_server::status::Status;
 
 #[derive(Debug, Parser)]
@@ -110,6 +110,9 @@ enum TeamCmd {
         /// Only teams that have no password yet.
         #[arg(long)]
         only_missing: bool,
+        /// Only teams with no pre-assigned workstation IP.
+        #[arg(long)]
+        without_ip: bool,
         /// Write them to this CSV file (mode 0600; an existing file is not overwritten).
         #[arg(long, value_name = "FILE.csv")]
         out: Option<PathBuf>,
@@ -299,6 +302,7 @@ fn run_team(
         TeamCmd::Passwords {
             team,
             only_missing,
+            without_ip,
             out,
         } => {
             if let Some(out) = &out
@@ -309,8 +313,15 @@ fn run_team(
                     out.display()
                 );
             }
-            let issued =
-                organizer::generate_passwords(&mut store, team.as_deref(), only_missing, progress)?;
+            let issued = organizer::generate_passwords(
+                &mut store,
+                team.as_deref(),
+                PasswordFilter {
+                    only_missing,
+                    without_ip,
+                },
+                progress,
+            )?;
             match out {
                 Some(out) => {
                     organizer::write_password_csv(&out, &issued).with_context(|| {

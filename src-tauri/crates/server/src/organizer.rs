@@ -191,12 +191,21 @@ pub struct IssuedPassword {
     pub password: String,
 }
 
-/// Generates new passwords for one team, all teams, or the teams that have
-/// none, and stores only their argon2id hashes (one transaction).
+/// Which teams get a new password.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PasswordFilter {
+    /// Skip teams that have a password already.
+    pub only_missing: bool,
+    /// Skip teams with a pre-assigned IP.
+    pub without_ip: bool,
+}
+
+/// Generates new passwords for one team or every team the filter keeps, and
+/// stores only their argon2id hashes (one transaction).
 pub fn generate_passwords(
     store: &mut Store,
     team: Option<&str>,
-    only_missing: bool,
+    filter: PasswordFilter,
     progress: Progress<'_>,
 ) -> Result<Vec<IssuedPassword>, OrganizerError> {
     let teams = match team {
@@ -205,7 +214,8 @@ pub fn generate_passwords(
     };
     let teams: Vec<_> = teams
         .into_iter()
-        .filter(|t| !(only_missing && t.has_password))
+        .filter(|t| !(filter.only_missing && t.has_password))
+        .filter(|t| !(filter.without_ip && t.ip.is_some()))
         .collect();
     let mut issued = Vec::with_capacity(teams.len());
     let mut hashes = Vec::with_capacity(teams.len());

@@ -492,3 +492,56 @@ fn bad_arguments_are_named() {
     jury(&nowhere, &["status"]).fails_with(&["holds no contest", "contest init"]);
     assert!(!nowhere.exists(), "status must not create a contest");
 }
+
+#[test]
+fn the_sample_contest_in_assets_is_complete() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let contest = tmp.path().join("c");
+    let from = repo().join("assets/sample-contest");
+    let report = jury(
+        &contest,
+        &[
+            "--json",
+            "contest",
+            "init",
+            "--from",
+            from.to_str().expect("p"),
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(report["warnings"], serde_json::json!([]));
+    let status = jury(&contest, &["--json", "status"]).ok().json();
+    assert_eq!(status["contest"]["id"], "floordemo");
+    assert_eq!(
+        (status["teams"].as_u64(), status["teams_with_ip"].as_u64()),
+        (Some(6), Some(4))
+    );
+    let labels: Vec<&str> = status["problems"]
+        .as_array()
+        .expect("p")
+        .iter()
+        .map(|p| p["label"].as_str().expect("l"))
+        .collect();
+    assert_eq!(labels, ["A", "B", "C"]);
+    for (p, (sample, secret)) in
+        status["problems"]
+            .as_array()
+            .expect("p")
+            .iter()
+            .zip([(1, 8), (2, 5), (1, 2)])
+    {
+        assert_eq!(
+            (p["samples"].as_u64(), p["secret"].as_u64()),
+            (Some(sample), Some(secret)),
+            "{}",
+            p["id"]
+        );
+    }
+    let teams = jury(&contest, &["--json", "team", "list"]).ok().json();
+    for t in teams.as_array().expect("teams") {
+        let n: u32 = t["id"].as_str().expect("id").parse().expect("numeric id");
+        let expected = (n <= 4).then(|| format!("127.0.0.{}", n + 1));
+        assert_eq!(t["ip"].as_str().map(str::to_owned), expected);
+    }
+}

@@ -416,8 +416,19 @@ fn passwords_are_generated_shown_once_and_stored_hashed() {
             .json(),
         serde_json::json!([])
     );
-    let audit_count = jury(&c, &["--json", "status"]).ok().json()["teams_with_password"].clone();
-    assert_eq!(audit_count, 3);
+    let with_password = jury(&c, &["--json", "status"]).ok().json()["teams_with_password"].clone();
+    assert_eq!(with_password, 3);
+    jury(&c, &["team", "set-ip", "1", "127.0.0.2"]).ok();
+    let no_ip = jury(&c, &["--json", "team", "passwords", "--without-ip"])
+        .ok()
+        .json();
+    let ids: Vec<&str> = no_ip
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|p| p["team_id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, ["2", "3"]);
 }
 
 #[test]

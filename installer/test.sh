@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every floorjudge check: formatting, clippy with warnings as errors,
+# and the whole test suite (unit, store, real-binary and system tests).
+# Needs ../shared (the problem packages and contest samples) beside the clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source installer/lib.sh
+ensure_build_deps
+
+if [ ! -d ../shared/problems ]; then
+  echo "../shared/problems is missing: the tests import those real problem packages" >&2
+  exit 1
+fi
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
