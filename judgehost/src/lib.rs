@@ -1,8 +1,10 @@
-//! The floorjudge judgehost.
-//!
-//! Today: reading Kattis / ICPC problem packages ([`package`]). The sandboxed
-//! judging pipeline (toolchains, wasmtime runs, validators) builds on it.
+//! The floorjudge judgehost: problem packages, toolchains, the wasmtime
+//! sandbox and the judging pipeline (compile → run → validate → verdict).
 
 pub mod package;
+pub mod pipeline;
+pub mod sandbox;
+pub mod toolchain;
+pub mod validate;
 
 pub use package::{PackageError, ProblemPackage, load_package};

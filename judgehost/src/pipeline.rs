@@ -1,0 +1,664 @@
+//! The judging pipeline: compile → run each testcase in the sandbox →
+//! validate → verdict, stopping at the first failure as Kattis does.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use floorjudge_proto::Verdict;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::package::{ProblemPackage, TestcaseRef};
+use crate::sandbox::{
+    Limits, Pipe, Preopen, Prepared, RunOutcome, RunSpec, Sandbox, SandboxError, Termination,
+};
+use crate::toolchain::{CompileOutcome, Language, SourceFile, ToolchainError, Toolchains};
+use crate::validate::{DefaultValidatorFlags, EXIT_ACCEPT, EXIT_WRONG_ANSWER, default_validate};
+
+/// Fuel per second of time limit: the contest-wide exchange rate between a
+/// problem's time limit and the sandbox's deterministic CPU budget.
+///
+/// Calibrated on the reference machine with `cargo bench -p
+/// floorjudge-judgehost --bench sandbox`, which runs CPU-heavy C programs in
+/// the sandbox and divides the fuel they use by their wall time. The rate is
+/// the lowest of those (so a program that would finish within the limit on
+/// this machine does so in fuel too), rounded down.
+pub const FUEL_PER_SECOND: u64 = 2_000_000_000;
+
+/// Time limit used when neither the package nor the caller names one.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(2);
+
+/// Fuel and time for a custom output validator per testcase.
+const VALIDATOR_TIME: Duration = Duration::from_secs(30);
+/// Memory for a validator.
+const VALIDATOR_MEMORY: usize = 2 << 30;
+/// Most stderr kept from a run, and most feedback read from a validator.
+const MESSAGE_BYTES: usize = 4096;
+
+/// Where the time limit of a judging came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TimeLimitSource {
+    /// `--time-limit` / the caller.
+    #[serde(rename = "override")]
+    Override,
+    /// `limits.time_limit` in problem.yaml.
+    #[serde(rename = "problem.yaml")]
+    ProblemYaml,
+    /// A `.timelimit` file.
+    #[serde(rename = ".timelimit")]
+    TimelimitFile,
+    /// The contest default.
+    #[serde(rename = "contest default")]
+    ContestDefault,
+}
+
+/// The result of one testcase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestcaseResult {
+    /// `group/name`, e.g. `data/secret/01`.
+    pub name: String,
+    /// Sample or secret.
+    pub sample: bool,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Fuel used by the submission.
+    pub fuel: u64,
+    /// CPU time in ms, from fuel (deterministic).
+    pub time_ms: u64,
+    /// Wall time of the run in ms (varies with load).
+    pub wall_ms: u64,
+    /// Peak linear memory in bytes.
+    pub memory_bytes: u64,
+    /// Exit code, when the program exited.
+    pub exit_code: Option<i32>,
+    /// What the validator or the sandbox said.
+    pub message: String,
+}
+
+/// The verdict of a submission with its details.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Judgement {
+    /// The final verdict.
+    pub verdict: Verdict,
+    /// Language.
+    pub language: String,
+    /// Time limit in ms.
+    pub time_limit_ms: u64,
+    /// Where it came from.
+    pub time_limit_source: TimeLimitSource,
+    /// Fuel per second used to turn the time limit into fuel.
+    pub fuel_per_second: u64,
+    /// Compiler output (errors for CE, warnings otherwise).
+    pub compile_message: String,
+    /// Testcases run, in order, up to the first failure.
+    pub testcases: Vec<TestcaseResult>,
+}
+
+/// A failure of the judge, not of the submission: nothing to tell the team.
+#[derive(Debug, thiserror::Error)]
+pub enum JudgeError {
+    /// A compiler is missing or failed to start.
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
+    /// The sandbox failed.
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+    /// The output validator could not be built or misbehaved.
+    #[error("output validator: {0}")]
+    Validator(String),
+    /// The problem uses something not supported yet.
+    #[error("not supported: {0}")]
+    Unsupported(String),
+    /// Local files.
+    #[error("judge folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What to judge.
+#[derive(Debug, Clone)]
+pub struct JudgeRequest<'a> {
+    /// The problem.
+    pub package: &'a ProblemPackage,
+    /// The submission's language.
+    pub language: Language,
+    /// The submission's files.
+    pub sources: Vec<SourceFile>,
+    /// A time limit that overrides the package's.
+    pub time_limit: Option<Duration>,
+    /// Validator sources to use instead of the package's `output_validators/`.
+    pub validator: Option<Vec<SourceFile>>,
+}
+
+/// A judge: the sandbox, the compilers and the exchange rate.
+#[derive(Debug)]
+pub struct Judge {
+    sandbox: Sandbox,
+    toolchains: Toolchains,
+    fuel_per_second: u64,
+}
+
+enum Check {
+    Default(DefaultValidatorFlags),
+    Custom(Prepared),
+}
+
+impl Judge {
+    /// A judge with the default toolchains and [`FUEL_PER_SECOND`].
+    pub fn new() -> Result<Judge, JudgeError> {
+        Ok(Judge {
+            sandbox: Sandbox::new()?,
+            toolchains: Toolchains::default(),
+            fuel_per_second: FUEL_PER_SECOND,
+        })
+    }
+
+    /// The sandbox, for callers that run modules themselves.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// The compilers.
+    pub fn toolchains(&self) -> &Toolchains {
+        &self.toolchains
+    }
+
+    /// Compiles and caches a module; `Ok(Err(message))` is a compile error.
+    pub fn build(
+        &self,
+        language: Language,
+        sources: &[SourceFile],
+    ) -> Result<Result<(Prepared, String), String>, JudgeError> {
+        match self.toolchains.compile(language, sources)? {
+            CompileOutcome::Failed { message } => Ok(Err(message)),
+            CompileOutcome::Compiled { wasm, message } => {
+                let key = hex::encode(Sha256::digest(&wasm));
+                Ok(Ok((self.sandbox.prepare(&key, &wasm)?, message)))
+            }
+        }
+    }
+
+    /// Judges a submission. Runs on a thread of its own with the stack the
+    /// sandbox needs.
+    pub fn judge(&self, req: &JudgeRequest<'_>) -> Result<Judgement, JudgeError> {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("judge".into())
+                .stack_size(crate::sandbox::GUEST_THREAD_STACK)
+                .spawn_scoped(scope, || self.judge_here(req))
+                .map_err(JudgeError::Io)?
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(JudgeError::Unsupported(
+                        "the judging thread panicked".into(),
+                    ))
+                })
+        })
+    }
+
+    fn judge_here(&self, req: &JudgeRequest<'_>) -> Result<Judgement, JudgeError> {
+        let pkg = req.package;
+        if pkg.problem_type.multi_pass {
+            return Err(JudgeError::Unsupported("multi-pass problems".into()));
+        }
+        let (tl, tl_source) = match (req.time_limit, pkg.time_limit) {
+            (Some(t), _) => (t, TimeLimitSource::Override),
+            (None, Some((secs, src))) => (
+                Duration::from_secs_f64(secs),
+                match src {
+                    crate::package::TimeLimitSource::ProblemYaml => TimeLimitSource::ProblemYaml,
+                    crate::package::TimeLimitSource::TimelimitFile => {
+                        TimeLimitSource::TimelimitFile
+                    }
+                },
+            ),
+            (None, None) => (DEFAULT_TIME_LIMIT, TimeLimitSource::ContestDefault),
+        };
+        let mut judgement = Judgement {
+            verdict: Verdict::Accepted,
+            language: req.language.id().into(),
+            time_limit_ms: tl.as_millis() as u64,
+            time_limit_source: tl_source,
+            fuel_per_second: self.fuel_per_second,
+            compile_message: String::new(),
+            testcases: Vec::new(),
+        };
+        let check = self.validator(req)?;
+        let program = match self.build(req.language, &req.sources)? {
+            Err(message) => {
+                judgement.verdict = Verdict::CompileError;
+                judgement.compile_message = message;
+                return Ok(judgement);
+            }
+            Ok((program, message)) => {
+                judgement.compile_message = message;
+                program
+            }
+        };
+        let limits = Limits {
+            fuel: (tl.as_secs_f64() * self.fuel_per_second as f64) as u64,
+            wall: tl * 3 + Duration::from_secs(1),
+            memory_bytes: (pkg.memory_mib.min(4096) as usize) << 20,
+            output_bytes: (pkg.output_mib as usize) << 20,
+            stderr_bytes: MESSAGE_BYTES,
+        };
+        let work = tempfile::Builder::new().prefix("fj-judge-").tempdir()?;
+        for (i, tc) in pkg.testcases.iter().enumerate() {
+            let dir = work.path().join(format!("{i}"));
+            let result = self.run_testcase(pkg, tc, &program, &check, limits, &dir)?;
+            let verdict = result.verdict;
+            judgement.testcases.push(result);
+            if verdict != Verdict::Accepted {
+                judgement.verdict = verdict;
+                break;
+            }
+        }
+        Ok(judgement)
+    }
+
+    fn validator(&self, req: &JudgeRequest<'_>) -> Result<Check, JudgeError> {
+        let pkg = req.package;
+        let sources: Vec<SourceFile> = match &req.validator {
+            Some(files) => files.clone(),
+            None => pkg
+                .files
+                .iter()
+                .filter(|f| {
+                    f.path.starts_with("output_validators/")
+                        || f.path.starts_with("output_validator/")
+                })
+                .map(|f| SourceFile {
+                    name: f.path.rsplit('/').next().unwrap_or_default().to_owned(),
+                    content: f.content.clone(),
+                })
+                .collect(),
+        };
+        if sources.is_empty() {
+            if pkg.custom_validation {
+                return Err(JudgeError::Validator(format!(
+                    "the problem needs a custom validator ({}) and none was given",
+                    pkg.validation()
+                )));
+            }
+            return DefaultValidatorFlags::parse(&pkg.validator_flags)
+                .map(Check::Default)
+                .map_err(JudgeError::Validator);
+        }
+        let lang = [Language::Cpp, Language::C, Language::Rust, Language::Python]
+            .into_iter()
+            .find(|l| {
+                sources
+                    .iter()
+                    .any(|s| Language::from_extension(Path::new(&s.name)) == Some(*l))
+            })
+            .ok_or_else(|| {
+                JudgeError::Validator("no validator source in a known language".into())
+            })?;
+        let sources: Vec<SourceFile> = sources
+            .into_iter()
+            .filter(|s| {
+                let ext = Language::from_extension(Path::new(&s.name));
+                ext == Some(lang) || s.name.ends_with(".h") || s.name.ends_with(".hpp")
+            })
+            .collect();
+        match self.build(lang, &sources)? {
+            Ok((prepared, _)) => Ok(Check::Custom(prepared)),
+            Err(message) => Err(JudgeError::Validator(format!(
+                "does not compile:\n{message}"
+            ))),
+        }
+    }
+
+    fn validator_flags(pkg: &ProblemPackage, tc: &TestcaseRef) -> Vec<String> {
+        // The nearest group naming output_validator_flags wins, else the problem's.
+        let mut group = tc.group.as_str();
+        loop {
+            if let Some(g) = pkg.groups.iter().find(|g| g.path == group)
+                && let Some(flags) = g
+                    .settings
+                    .get("output_validator_flags")
+                    .and_then(|v| v.as_str())
+            {
+                return flags.split_whitespace().map(str::to_owned).collect();
+            }
+            match group.rsplit_once('/') {
+                Some((parent, _)) => group = parent,
+                None => break,
+            }
+        }
+        pkg.validator_flags
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn run_testcase(
+        &self,
+        pkg: &ProblemPackage,
+        tc: &TestcaseRef,
+        program: &Prepared,
+        check: &Check,
+        limits: Limits,
+        dir: &Path,
+    ) -> Result<TestcaseResult, JudgeError> {
+        let input = file(pkg, &tc.input_path)?;
+        let answer = file(pkg, &tc.answer_path)?;
+        let mut result = TestcaseResult {
+            name: format!("{}/{}", tc.group, tc.name),
+            sample: tc.sample,
+            verdict: Verdict::Accepted,
+            fuel: 0,
+            time_ms: 0,
+            wall_ms: 0,
+            memory_bytes: 0,
+            exit_code: None,
+            message: String::new(),
+        };
+        let flags = Self::validator_flags(pkg, tc);
+        if pkg.problem_type.interactive {
+            let Check::Custom(validator) = check else {
+                return Err(JudgeError::Validator(
+                    "interactive problems need a custom validator".into(),
+                ));
+            };
+            let (out, validated) =
+                self.run_interactive(program, validator, input, answer, &flags, limits, dir)?;
+            self.fill(&mut result, &out);
+            if let Some(v) = run_failure(&out) {
+                // The validator's rejection counts if it came first.
+                result.verdict = match &validated {
+                    Validated::Rejected {
+                        first: true,
+                        message,
+                    } => {
+                        result.message = message.clone();
+                        Verdict::WrongAnswer
+                    }
+                    _ => v,
+                };
+                if result.verdict != Verdict::WrongAnswer {
+                    result.message = termination_message(&out);
+                }
+                return Ok(result);
+            }
+            match validated {
+                Validated::Accepted { message } => result.message = message,
+                Validated::Rejected { message, .. } => {
+                    result.verdict = Verdict::WrongAnswer;
+                    result.message = message;
+                }
+            }
+            return Ok(result);
+        }
+        let stdout = Pipe::capped(limits.output_bytes);
+        let out = self.sandbox.run(
+            program,
+            RunSpec {
+                stdin: Pipe::with_input(input).reader(),
+                stdout: stdout.clone(),
+                args: vec!["submission".into()],
+                preopens: Vec::new(),
+                limits,
+            },
+        )?;
+        self.fill(&mut result, &out);
+        if let Some(v) = run_failure(&out) {
+            result.verdict = v;
+            result.message = termination_message(&out);
+            return Ok(result);
+        }
+        let team_output = stdout.take();
+        match check {
+            Check::Default(flags) => {
+                if let Err(m) = default_validate(answer, &team_output, flags) {
+                    result.verdict = Verdict::WrongAnswer;
+                    result.message = m;
+                }
+            }
+            Check::Custom(validator) => {
+                let (feedback, judge_dir) = prepare_dirs(dir, input, answer)?;
+                let v = self.run_validator(
+                    validator,
+                    Pipe::with_input(&team_output).reader(),
+                    Pipe::capped(64 << 20),
+                    &flags,
+                    &judge_dir,
+                    &feedback,
+                )?;
+                let message = read_feedback(&feedback);
+                match v.termination {
+                    Termination::Exited(EXIT_ACCEPT) => result.message = message,
+                    Termination::Exited(EXIT_WRONG_ANSWER) => {
+                        result.verdict = Verdict::WrongAnswer;
+                        result.message = message;
+                    }
+                    other => {
+                        return Err(JudgeError::Validator(format!(
+                            "ended with {other:?} on {}: {}",
+                            result.name,
+                            String::from_utf8_lossy(&v.stderr)
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    fn fill(&self, result: &mut TestcaseResult, out: &RunOutcome) {
+        result.fuel = out.fuel_used;
+        result.time_ms = out.fuel_used.saturating_mul(1000) / self.fuel_per_second;
+        result.wall_ms = out.wall.as_millis() as u64;
+        result.memory_bytes = out.peak_memory as u64;
+        if let Termination::Exited(code) = out.termination {
+            result.exit_code = Some(code);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_validator(
+        &self,
+        validator: &Prepared,
+        stdin: crate::sandbox::PipeReader,
+        stdout: Pipe,
+        flags: &[String],
+        judge_dir: &Path,
+        feedback: &Path,
+    ) -> Result<RunOutcome, JudgeError> {
+        let mut args = vec![
+            "validator".to_owned(),
+            "/judge/testcase.in".to_owned(),
+            "/judge/testcase.ans".to_owned(),
+            "/feedback/".to_owned(),
+        ];
+        args.extend(flags.iter().cloned());
+        Ok(self.sandbox.run(
+            validator,
+            RunSpec {
+                stdin,
+                stdout,
+                args,
+                preopens: vec![
+                    Preopen {
+                        host: judge_dir.to_owned(),
+                        guest: "/judge".into(),
+                        writable: false,
+                    },
+                    Preopen {
+                        host: feedback.to_owned(),
+                        guest: "/feedback".into(),
+                        writable: true,
+                    },
+                ],
+                limits: Limits {
+                    fuel: VALIDATOR_TIME.as_secs() * self.fuel_per_second,
+                    wall: VALIDATOR_TIME * 2,
+                    memory_bytes: VALIDATOR_MEMORY,
+                    output_bytes: 64 << 20,
+                    stderr_bytes: MESSAGE_BYTES,
+                },
+            },
+        )?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_interactive(
+        &self,
+        program: &Prepared,
+        validator: &Prepared,
+        input: &[u8],
+        answer: &[u8],
+        flags: &[String],
+        limits: Limits,
+        dir: &Path,
+    ) -> Result<(RunOutcome, Validated), JudgeError> {
+        let (feedback, judge_dir) = prepare_dirs(dir, input, answer)?;
+        // to_team: validator stdout -> submission stdin; from_team: the reverse.
+        let to_team = Pipe::capped(64 << 20);
+        let from_team = Pipe::capped(limits.output_bytes);
+        let (done_tx, done_rx) = mpsc::channel::<&'static str>();
+        std::thread::scope(|scope| -> Result<(RunOutcome, Validated), JudgeError> {
+            let spawn = |name: &str| {
+                std::thread::Builder::new()
+                    .name(name.into())
+                    .stack_size(crate::sandbox::GUEST_THREAD_STACK)
+            };
+            let (t_to, t_from, tx) = (to_team.clone(), from_team.clone(), done_tx.clone());
+            let team = spawn("interactive-team").spawn_scoped(scope, move || {
+                let r = self.sandbox.run(
+                    program,
+                    RunSpec {
+                        stdin: t_to.reader(),
+                        stdout: t_from.clone(),
+                        args: vec!["submission".into()],
+                        preopens: Vec::new(),
+                        limits,
+                    },
+                );
+                t_from.close();
+                t_to.close_reader();
+                let _ = tx.send("team");
+                r
+            })?;
+            let (v_to, v_from, tx) = (to_team.clone(), from_team.clone(), done_tx);
+            let val = spawn("interactive-validator").spawn_scoped(scope, move || {
+                let r = self.run_validator(
+                    validator,
+                    v_from.reader(),
+                    v_to.clone(),
+                    flags,
+                    &judge_dir,
+                    &feedback,
+                );
+                v_to.close();
+                v_from.close_reader();
+                let _ = tx.send("validator");
+                (r, read_feedback(&feedback))
+            })?;
+            // Who finished first decides between a rejection and a crash.
+            let wall = limits.wall.max(VALIDATOR_TIME);
+            let first = done_rx.recv_timeout(wall).ok();
+            if first.is_none() || done_rx.recv_timeout(wall).is_err() {
+                // Both blocked (waiting on each other) or one never ends:
+                // cut the pipes so the blocked reads return.
+                for p in [&to_team, &from_team] {
+                    p.close();
+                    p.close_reader();
+                }
+            }
+            let team_out = team
+                .join()
+                .map_err(|_| JudgeError::Unsupported("interactive thread panicked".into()))??;
+            let (val_out, message) = val
+                .join()
+                .map_err(|_| JudgeError::Unsupported("interactive thread panicked".into()))?;
+            let val_out = val_out?;
+            let mut team_out = team_out;
+            if first.is_none() && matches!(team_out.termination, Termination::Exited(_)) {
+                team_out.termination = Termination::WallTimeout;
+            }
+            let validated = match val_out.termination {
+                Termination::Exited(EXIT_ACCEPT) => Validated::Accepted { message },
+                Termination::Exited(EXIT_WRONG_ANSWER) => Validated::Rejected {
+                    message,
+                    first: first == Some("validator"),
+                },
+                other => {
+                    // A validator cut off because the team stopped talking is the team's fault.
+                    if run_failure(&team_out).is_some() {
+                        Validated::Rejected {
+                            message,
+                            first: false,
+                        }
+                    } else {
+                        return Err(JudgeError::Validator(format!(
+                            "ended with {other:?}: {}",
+                            String::from_utf8_lossy(&val_out.stderr)
+                        )));
+                    }
+                }
+            };
+            Ok((team_out, validated))
+        })
+    }
+}
+
+enum Validated {
+    Accepted { message: String },
+    Rejected { message: String, first: bool },
+}
+
+fn file<'a>(pkg: &'a ProblemPackage, path: &str) -> Result<&'a [u8], JudgeError> {
+    pkg.files
+        .binary_search_by(|f| f.path.as_str().cmp(path))
+        .map(|i| pkg.files[i].content.as_slice())
+        .map_err(|_| {
+            JudgeError::Io(std::io::Error::other(format!(
+                "{path} missing from the package"
+            )))
+        })
+}
+
+/// The verdict of a run that did not end with exit code 0.
+fn run_failure(out: &RunOutcome) -> Option<Verdict> {
+    match out.termination {
+        Termination::Exited(0) => None,
+        Termination::Exited(_) | Termination::Trap(_) => Some(Verdict::RunTimeError),
+        Termination::OutOfFuel | Termination::WallTimeout => Some(Verdict::TimeLimit),
+        Termination::MemoryLimit => Some(Verdict::MemoryLimit),
+        Termination::OutputLimit => Some(Verdict::OutputLimit),
+    }
+}
+
+fn termination_message(out: &RunOutcome) -> String {
+    let what = match &out.termination {
+        Termination::Exited(c) => format!("exited with code {c}"),
+        Termination::OutOfFuel => "used its whole CPU budget".into(),
+        Termination::WallTimeout => "ran past the wall-clock limit".into(),
+        Termination::MemoryLimit => "tried to use more memory than allowed".into(),
+        Termination::OutputLimit => "wrote more output than allowed".into(),
+        Termination::Trap(t) => format!("crashed: {}", t.lines().next().unwrap_or_default()),
+    };
+    what
+}
+
+/// A testcase's private folders: `judge/` with the input and answer (read
+/// only to the validator) and an empty `feedback/`.
+fn prepare_dirs(dir: &Path, input: &[u8], answer: &[u8]) -> Result<(PathBuf, PathBuf), JudgeError> {
+    let judge = dir.join("judge");
+    let feedback = dir.join("feedback");
+    std::fs::create_dir_all(&judge)?;
+    std::fs::create_dir_all(&feedback)?;
+    std::fs::write(judge.join("testcase.in"), input)?;
+    std::fs::write(judge.join("testcase.ans"), answer)?;
+    Ok((feedback, judge))
+}
+
+fn read_feedback(feedback: &Path) -> String {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    if let Ok(f) = std::fs::File::open(feedback.join("judgemessage.txt")) {
+        let _ = f.take(MESSAGE_BYTES as u64).read_to_end(&mut buf);
+    }
+    String::from_utf8_lossy(&buf).trim().to_owned()
+}

@@ -1,0 +1,372 @@
+//! Compilers for contestant languages, all targeting `wasm32-wasi`, run as
+//! native processes with rlimits, a wall-clock limit, a cleared environment
+//! and a private temporary folder. A compiler's complaint is a compile error
+//! (data); a missing compiler is our error.
+
+use std::fmt;
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// A contestant language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    /// C (gnu11), clang.
+    C,
+    /// C++ (gnu++20), clang++ with libc++.
+    Cpp,
+    /// Rust (2021 edition), Debian's rustc.
+    Rust,
+    /// Python 3.
+    Python,
+}
+
+impl Language {
+    /// The CLICS-style id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Language::C => "c",
+            Language::Cpp => "cpp",
+            Language::Rust => "rust",
+            Language::Python => "python3",
+        }
+    }
+
+    /// Guesses the language of a file from its extension.
+    pub fn from_extension(path: &Path) -> Option<Language> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "c" => Some(Language::C),
+            "cc" | "cpp" | "cxx" | "c++" => Some(Language::Cpp),
+            "rs" => Some(Language::Rust),
+            "py" => Some(Language::Python),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl FromStr for Language {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "c" => Ok(Language::C),
+            "cpp" | "c++" | "cxx" => Ok(Language::Cpp),
+            "rust" | "rs" => Ok(Language::Rust),
+            "python" | "python3" | "py" => Ok(Language::Python),
+            other => Err(format!("unknown language {other:?} (c, cpp, rust, python)")),
+        }
+    }
+}
+
+/// Limits for one compilation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompileLimits {
+    /// Wall-clock limit.
+    pub wall: Duration,
+    /// Address-space limit of the compiler, bytes.
+    pub memory_bytes: u64,
+    /// Largest file the compiler may write, bytes.
+    pub file_bytes: u64,
+    /// Largest total source size accepted, bytes.
+    pub source_bytes: usize,
+    /// Longest compiler message kept, bytes.
+    pub message_bytes: usize,
+}
+
+impl Default for CompileLimits {
+    fn default() -> Self {
+        CompileLimits {
+            wall: Duration::from_secs(30),
+            memory_bytes: 4 << 30,
+            file_bytes: 256 << 20,
+            source_bytes: 256 << 10,
+            message_bytes: 16 << 10,
+        }
+    }
+}
+
+/// One source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Its name (no folders).
+    pub name: String,
+    /// Its content.
+    pub content: Vec<u8>,
+}
+
+/// What a compilation produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompileOutcome {
+    /// A WebAssembly module.
+    Compiled {
+        /// The module.
+        wasm: Vec<u8>,
+        /// The compiler's warnings, capped.
+        message: String,
+    },
+    /// A compile error: the message is shown to the team.
+    Failed {
+        /// Why, capped.
+        message: String,
+    },
+}
+
+/// Our failure to compile (not the submission's).
+#[derive(Debug, thiserror::Error)]
+pub enum ToolchainError {
+    /// The compiler is not installed.
+    #[error("{language} compiler {program} is not installed: {hint}")]
+    Missing {
+        /// The language.
+        language: Language,
+        /// The program looked for.
+        program: String,
+        /// How to get it.
+        hint: &'static str,
+    },
+    /// The language has no WASI toolchain here.
+    #[error("{0} submissions cannot be compiled on this judgehost yet")]
+    Unsupported(Language),
+    /// Setting up the private folder failed.
+    #[error("compile folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where the compilers are.
+#[derive(Debug, Clone)]
+pub struct Toolchains {
+    /// `clang` for C.
+    pub clang: PathBuf,
+    /// `clang++` for C++.
+    pub clangxx: PathBuf,
+    /// Debian's `rustc` (rustup's cannot target wasm here).
+    pub rustc: PathBuf,
+    /// Folder with our `bits/stdc++.h`.
+    pub shim_dir: PathBuf,
+    /// Limits.
+    pub limits: CompileLimits,
+}
+
+impl Default for Toolchains {
+    fn default() -> Self {
+        Toolchains {
+            clang: "/usr/bin/clang-14".into(),
+            clangxx: "/usr/bin/clang++-14".into(),
+            rustc: "/usr/bin/rustc".into(),
+            shim_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("shim"),
+            limits: CompileLimits::default(),
+        }
+    }
+}
+
+const STACK_BYTES: &str = "67108864";
+const APT_HINT_C: &str = "apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32";
+const APT_HINT_RUST: &str = "apt-get install rustc libstd-rust-dev-wasm32 lld-14";
+
+fn safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with(['.', '-'])
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+fn cap(text: &[u8], max: usize) -> String {
+    let mut s = String::from_utf8_lossy(&text[..text.len().min(max)]).into_owned();
+    if text.len() > max {
+        s.push_str("\n[… compiler output truncated]");
+    }
+    s
+}
+
+impl Toolchains {
+    /// Compiles sources to a wasm module.
+    pub fn compile(
+        &self,
+        lang: Language,
+        sources: &[SourceFile],
+    ) -> Result<CompileOutcome, ToolchainError> {
+        let failed = |m: String| Ok(CompileOutcome::Failed { message: m });
+        if sources.is_empty() {
+            return failed("no source files".into());
+        }
+        let total: usize = sources.iter().map(|s| s.content.len()).sum();
+        if total > self.limits.source_bytes {
+            return failed(format!(
+                "the source is {total} bytes; the limit is {} KiB",
+                self.limits.source_bytes >> 10
+            ));
+        }
+        if let Some(bad) = sources.iter().find(|s| !safe_name(&s.name)) {
+            return failed(format!(
+                "file name {:?} is not allowed (letters, digits, '.', '_', '-')",
+                bad.name
+            ));
+        }
+        let dir = tempfile::Builder::new().prefix("fj-compile-").tempdir()?;
+        for s in sources {
+            std::fs::write(dir.path().join(&s.name), &s.content)?;
+        }
+        let out = dir.path().join("out.wasm");
+        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+        let mut cmd = match lang {
+            Language::C | Language::Cpp => {
+                let (prog, std) = if lang == Language::C {
+                    (&self.clang, "-std=gnu11")
+                } else {
+                    (&self.clangxx, "-std=gnu++20")
+                };
+                self.require(lang, prog, APT_HINT_C)?;
+                let mut c = Command::new(prog);
+                c.args(["--target=wasm32-wasi", "-O2", std, "-w"])
+                    .args(if lang == Language::Cpp {
+                        &["-fno-exceptions"][..]
+                    } else {
+                        &[][..]
+                    })
+                    .arg("-I")
+                    .arg(&self.shim_dir)
+                    .args([
+                        "-D_WASI_EMULATED_PROCESS_CLOCKS",
+                        "-DONLINE_JUDGE",
+                        "-DFLOORJUDGE",
+                    ])
+                    .args([
+                        "-Wl,--stack-first",
+                        &format!("-Wl,-z,stack-size={STACK_BYTES}"),
+                    ])
+                    .args(["-o", "out.wasm"])
+                    .args(
+                        names
+                            .iter()
+                            .filter(|n| !n.ends_with(".h") && !n.ends_with(".hpp")),
+                    )
+                    .args([
+                        "-lwasi-emulated-process-clocks",
+                        "-lc-printscan-long-double",
+                        "-lm",
+                    ]);
+                c
+            }
+            Language::Rust => {
+                self.require(lang, &self.rustc, APT_HINT_RUST)?;
+                let main = names
+                    .iter()
+                    .find(|n| **n == "main.rs")
+                    .or_else(|| names.iter().find(|n| n.ends_with(".rs")))
+                    .copied()
+                    .unwrap_or(names[0]);
+                let mut c = Command::new(&self.rustc);
+                c.args([
+                    "--edition",
+                    "2021",
+                    "--target",
+                    "wasm32-wasi",
+                    "-O",
+                    "-C",
+                    "strip=debuginfo",
+                ])
+                .args([
+                    "-C",
+                    "link-arg=--stack-first",
+                    "-C",
+                    &format!("link-arg=-zstack-size={STACK_BYTES}"),
+                ])
+                .args(["--cfg", "online_judge", "-o", "out.wasm", main]);
+                c
+            }
+            Language::Python => return Err(ToolchainError::Unsupported(lang)),
+        };
+        let log_path = dir.path().join("compiler.log");
+        let log = std::fs::File::create(&log_path)?;
+        cmd.current_dir(dir.path())
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("TMPDIR", dir.path())
+            .env("HOME", dir.path())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .process_group(0);
+        let limits = self.limits;
+        let cpu = limits.wall.as_secs() + 1;
+        #[allow(unsafe_code)]
+        // SAFETY: the closure runs in the forked child before exec and only
+        // calls setrlimit, which is async-signal-safe; it allocates nothing.
+        unsafe {
+            cmd.pre_exec(move || {
+                use rlimit::{Resource, setrlimit};
+                setrlimit(Resource::CPU, cpu, cpu)?;
+                setrlimit(Resource::AS, limits.memory_bytes, limits.memory_bytes)?;
+                setrlimit(Resource::FSIZE, limits.file_bytes, limits.file_bytes)?;
+                setrlimit(Resource::CORE, 0, 0)?;
+                Ok(())
+            });
+        }
+        let start = Instant::now();
+        let mut child = cmd.spawn()?;
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break Some(status);
+            }
+            if start.elapsed() > limits.wall {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let mut text = Vec::new();
+        std::fs::File::open(&log_path)?
+            .take(limits.message_bytes as u64 + 1)
+            .read_to_end(&mut text)?;
+        let message = cap(&text, limits.message_bytes);
+        match status {
+            None => failed(format!(
+                "compilation took longer than {} s and was stopped\n{message}",
+                limits.wall.as_secs()
+            )),
+            Some(s) if s.success() => match std::fs::read(&out) {
+                Ok(wasm) => Ok(CompileOutcome::Compiled { wasm, message }),
+                Err(_) => failed(format!("the compiler produced no program\n{message}")),
+            },
+            Some(s) => {
+                use std::os::unix::process::ExitStatusExt;
+                let why = match s.signal() {
+                    Some(9) | Some(24) => {
+                        "the compiler ran out of time or memory and was stopped\n".to_owned()
+                    }
+                    Some(sig) => format!("the compiler died with signal {sig}\n"),
+                    None => String::new(),
+                };
+                failed(format!("{why}{message}"))
+            }
+        }
+    }
+
+    fn require(
+        &self,
+        language: Language,
+        program: &Path,
+        hint: &'static str,
+    ) -> Result<(), ToolchainError> {
+        if program.is_file() {
+            Ok(())
+        } else {
+            Err(ToolchainError::Missing {
+                language,
+                program: program.display().to_string(),
+                hint,
+            })
+        }
+    }
+}
