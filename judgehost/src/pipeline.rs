@@ -24,7 +24,7 @@ use crate::validate::{DefaultValidatorFlags, EXIT_ACCEPT, EXIT_WRONG_ANSWER, def
 /// the sandbox and divides the fuel they use by their wall time. The rate is
 /// the lowest of those (so a program that would finish within the limit on
 /// this machine does so in fuel too), rounded down.
-pub const FUEL_PER_SECOND: u64 = 2_000_000_000;
+pub const FUEL_PER_SECOND: u64 = 8_000_000_000;
 
 /// Time limit used when neither the package nor the caller names one.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(2);
@@ -146,8 +146,13 @@ enum Check {
 impl Judge {
     /// A judge with the default toolchains and [`FUEL_PER_SECOND`].
     pub fn new() -> Result<Judge, JudgeError> {
+        Self::with_sandbox(Sandbox::new()?)
+    }
+
+    /// A judge over a given sandbox (benchmarks compare sandbox settings).
+    pub fn with_sandbox(sandbox: Sandbox) -> Result<Judge, JudgeError> {
         Ok(Judge {
-            sandbox: Sandbox::new()?,
+            sandbox,
             toolchains: Toolchains::default(),
             fuel_per_second: FUEL_PER_SECOND,
         })
@@ -535,9 +540,11 @@ impl Judge {
                         limits,
                     },
                 );
+                // Say who finished before cutting the pipes: the other side
+                // wakes up as soon as they are cut.
+                let _ = tx.send("team");
                 t_from.close();
                 t_to.close_reader();
-                let _ = tx.send("team");
                 r
             })?;
             let (v_to, v_from, tx) = (to_team.clone(), from_team.clone(), done_tx);
@@ -550,9 +557,9 @@ impl Judge {
                     &judge_dir,
                     &feedback,
                 );
+                let _ = tx.send("validator");
                 v_to.close();
                 v_from.close_reader();
-                let _ = tx.send("validator");
                 (r, read_feedback(&feedback))
             })?;
             // Who finished first decides between a rejection and a crash.
@@ -631,15 +638,14 @@ fn run_failure(out: &RunOutcome) -> Option<Verdict> {
 }
 
 fn termination_message(out: &RunOutcome) -> String {
-    let what = match &out.termination {
+    match &out.termination {
         Termination::Exited(c) => format!("exited with code {c}"),
         Termination::OutOfFuel => "used its whole CPU budget".into(),
         Termination::WallTimeout => "ran past the wall-clock limit".into(),
         Termination::MemoryLimit => "tried to use more memory than allowed".into(),
         Termination::OutputLimit => "wrote more output than allowed".into(),
         Termination::Trap(t) => format!("crashed: {}", t.lines().next().unwrap_or_default()),
-    };
-    what
+    }
 }
 
 /// A testcase's private folders: `judge/` with the input and answer (read

@@ -86,7 +86,9 @@ impl Default for CompileLimits {
         CompileLimits {
             wall: Duration::from_secs(30),
             memory_bytes: 4 << 30,
-            file_bytes: 256 << 20,
+            // clang-14 writes zero-initialised arrays into wasm object files
+            // in full: a 1 GiB static array makes a 1 GiB temporary file.
+            file_bytes: 2 << 30,
             source_bytes: 256 << 10,
             message_bytes: 16 << 10,
         }
@@ -227,7 +229,7 @@ impl Toolchains {
                 };
                 self.require(lang, prog, APT_HINT_C)?;
                 let mut c = Command::new(prog);
-                c.args(["--target=wasm32-wasi", "-O2", std, "-w"])
+                c.args(["--target=wasm32-wasi", "-O2", "-msimd128", std, "-w"])
                     .args(if lang == Language::Cpp {
                         &["-fno-exceptions"][..]
                     } else {

@@ -308,6 +308,7 @@ fn build(
             .push("scoring problem: judged pass-fail until partial scores are supported".into());
     }
 
+    resolve_checked_out_symlinks(&mut pkg);
     collect_testdata(origin, &mut pkg)?;
     if pkg.testcases.is_empty() {
         return Err(PackageError::new(
@@ -316,6 +317,54 @@ fn build(
         ));
     }
     Ok(pkg)
+}
+
+/// A symlink that went through a checkout without symlink support becomes a
+/// small file holding the link's target path (Kattis packages link test
+/// cases between groups). Such a file under `data/` whose whole content is a
+/// relative path to another package file is read as that file.
+fn resolve_checked_out_symlinks(pkg: &mut ProblemPackage) {
+    let mut replacements = Vec::new();
+    for (i, f) in pkg.files.iter().enumerate() {
+        if !f.path.starts_with("data/") || f.content.len() > 255 {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(&f.content) else {
+            continue;
+        };
+        if text.is_empty()
+            || text.contains(char::is_whitespace)
+            || !text.contains('/')
+            || text.starts_with('/')
+        {
+            continue;
+        }
+        let mut parts: Vec<&str> = f.path.split('/').collect();
+        parts.pop();
+        let mut ok = true;
+        for c in text.split('/') {
+            match c {
+                "" | "." => {}
+                ".." => ok &= parts.pop().is_some(),
+                c => parts.push(c),
+            }
+        }
+        let target = parts.join("/");
+        if !ok || target == f.path {
+            continue;
+        }
+        if let Some(t) = pkg.file(&target) {
+            replacements.push((i, t.content.clone(), target));
+        }
+    }
+    for (i, content, target) in replacements {
+        let f = &mut pkg.files[i];
+        pkg.warnings.push(format!(
+            "{} holds the path {target:?} (a symlink checked out as a file): used the file it names",
+            f.path
+        ));
+        f.content = content;
+    }
 }
 
 fn parse_timelimit_file(path: &Path, content: &[u8]) -> Result<f64, PackageError> {
@@ -535,6 +584,29 @@ mod tests {
         ])
         .expect_err("bad timelimit");
         assert_eq!(err.line, Some(1));
+    }
+
+    #[test]
+    fn symlinks_checked_out_as_files_are_followed() {
+        let p = pkg(vec![
+            file("data/secret/a/1.in", "real input\n"),
+            file("data/secret/a/1.ans", "real answer\n"),
+            file("data/secret/b/1.in", "../a/1.in"),
+            file("data/secret/b/1.ans", "../a/1.ans"),
+            file("data/secret/b/2.in", "1/2"),
+            file("data/secret/b/2.ans", "x"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            p.file("data/secret/b/1.in").expect("file").content,
+            b"real input\n"
+        );
+        assert_eq!(
+            p.file("data/secret/b/2.in").expect("file").content,
+            b"1/2",
+            "not a path to a file"
+        );
+        assert_eq!(p.warnings.len(), 2, "{:?}", p.warnings);
     }
 
     #[test]

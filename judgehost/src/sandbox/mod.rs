@@ -116,11 +116,12 @@ pub enum Termination {
 pub struct RunOutcome {
     /// How it ended.
     pub termination: Termination,
-    /// Fuel used (exact unless the run ended by the wall clock).
+    /// Fuel used: exact, except 0 (unknown) when the run ended by the wall clock.
     pub fuel_used: u64,
     /// Wall time of the run.
     pub wall: Duration,
-    /// Largest linear memory the guest had, in bytes.
+    /// Largest linear memory the guest had (or, after a memory limit, asked
+    /// for), in bytes.
     pub peak_memory: usize,
     /// stderr (truncated to the cap).
     pub stderr: Vec<u8>,
@@ -141,6 +142,8 @@ impl ResourceLimiter for MemoryLimiter {
     ) -> wasmtime::Result<bool> {
         if desired > self.limit {
             self.hit = true;
+            // Report what the guest asked for: that is what broke the limit.
+            self.peak = self.peak.max(desired);
             // An error (not Ok(false)): malloc returning NULL would let the
             // program scribble over address 0 instead of failing.
             return Err(wasmtime::format_err!("memory limit exceeded"));
@@ -186,6 +189,25 @@ impl wasmtime_wasi::HostMonotonicClock for FrozenClock {
     }
 }
 
+/// Which checks compiled code carries. Both are on in judging; turning them
+/// off exists only so benchmarks can show what each costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checks {
+    /// Fuel counting (the CPU limit).
+    pub fuel: bool,
+    /// Epoch deadline checks (the wall-clock backstop).
+    pub epoch: bool,
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks {
+            fuel: true,
+            epoch: true,
+        }
+    }
+}
+
 /// The process's sandbox: a wasmtime engine, a linker with WASI preview 1,
 /// a ticker thread for epochs, and a cache of linked modules.
 pub struct Sandbox {
@@ -193,6 +215,7 @@ pub struct Sandbox {
     linker: Linker<GuestState>,
     cache: Mutex<std::collections::HashMap<String, InstancePre<GuestState>>>,
     stop_ticker: Arc<AtomicBool>,
+    checks: Checks,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -208,12 +231,23 @@ impl Drop for Sandbox {
 }
 
 impl Sandbox {
-    /// Creates the engine and starts its epoch ticker.
+    /// Creates the engine, with every check on, and starts its epoch ticker.
     pub fn new() -> Result<Sandbox, SandboxError> {
+        Self::with_checks(Checks::default())
+    }
+
+    /// Creates the engine with the given checks (benchmarks only: judging
+    /// needs both).
+    pub fn with_checks(checks: Checks) -> Result<Sandbox, SandboxError> {
+        // Loops cost fuel on every iteration (wasmtime's default makes
+        // `loop` free, so an empty infinite loop would never run out).
+        let mut cost = wasmtime::OperatorCost::new();
+        cost.Loop = 1;
         let mut config = Config::new();
         config
-            .consume_fuel(true)
-            .epoch_interruption(true)
+            .consume_fuel(checks.fuel)
+            .operator_cost(cost)
+            .epoch_interruption(checks.epoch)
             .max_wasm_stack(MAX_WASM_STACK)
             .async_stack_size(MAX_WASM_STACK + (1 << 20))
             .cranelift_opt_level(wasmtime::OptLevel::Speed);
@@ -252,6 +286,7 @@ impl Sandbox {
             linker,
             cache: Mutex::new(Default::default()),
             stop_ticker,
+            checks,
         })
     }
 
@@ -316,10 +351,14 @@ impl Sandbox {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
-        store.set_fuel(limits.fuel).map_err(wt)?;
-        let ticks = limits.wall.as_nanos() / EPOCH_TICK.as_nanos() + 1;
-        store.set_epoch_deadline(ticks as u64);
-        store.epoch_deadline_trap();
+        if self.checks.fuel {
+            store.set_fuel(limits.fuel).map_err(wt)?;
+        }
+        if self.checks.epoch {
+            let ticks = limits.wall.as_nanos() / EPOCH_TICK.as_nanos() + 1;
+            store.set_epoch_deadline(ticks as u64);
+            store.epoch_deadline_trap();
+        }
 
         let start = Instant::now();
         let result = module.0.instantiate(&mut store).and_then(|instance| {
@@ -327,7 +366,11 @@ impl Sandbox {
             main.call(&mut store, ())
         });
         let wall = start.elapsed();
-        let fuel_left = store.get_fuel().unwrap_or(0);
+        let fuel_left = if self.checks.fuel {
+            store.get_fuel().unwrap_or(0)
+        } else {
+            limits.fuel
+        };
         let limiter = &store.data().limiter;
         let termination = match &result {
             _ if limiter.hit => Termination::MemoryLimit,
@@ -337,6 +380,8 @@ impl Sandbox {
         };
         let fuel_used = match termination {
             Termination::OutOfFuel => limits.fuel,
+            // After an epoch trap the fuel counter is stale: unknown.
+            Termination::WallTimeout => 0,
             _ => limits.fuel.saturating_sub(fuel_left),
         };
         let peak_memory = limiter.peak;

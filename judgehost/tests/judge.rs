@@ -1,0 +1,448 @@
+//! The judging pipeline end to end: real clang and rustc builds of real
+//! submissions, run in the real wasmtime sandbox, against the real packages
+//! in ../shared/problems and our own sample contest.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use floorjudge_judgehost::load_package;
+use floorjudge_judgehost::pipeline::{Judge, JudgeError, JudgeRequest, Judgement};
+use floorjudge_judgehost::toolchain::{
+    CompileLimits, CompileOutcome, Language, SourceFile, Toolchains,
+};
+use floorjudge_proto::Verdict;
+
+fn judge() -> &'static Judge {
+    static JUDGE: OnceLock<Judge> = OnceLock::new();
+    JUDGE.get_or_init(|| Judge::new().expect("sandbox"))
+}
+
+fn shared(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/problems")
+        .join(rel)
+}
+
+fn assets(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../assets/sample-contest")
+        .join(rel)
+}
+
+fn fixture(rel: &str) -> SourceFile {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel);
+    SourceFile {
+        name: path
+            .file_name()
+            .expect("name")
+            .to_str()
+            .expect("utf-8")
+            .to_owned(),
+        content: std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    }
+}
+
+fn language(file: &SourceFile) -> Language {
+    Language::from_extension(Path::new(&file.name)).expect("known extension")
+}
+
+fn run(
+    problem: &Path,
+    source: SourceFile,
+    validator: Option<&str>,
+    time_limit: Option<f64>,
+) -> Result<Judgement, JudgeError> {
+    let package = load_package(problem).expect("package loads");
+    judge().judge(&JudgeRequest {
+        package: &package,
+        language: language(&source),
+        sources: vec![source],
+        time_limit: time_limit.map(Duration::from_secs_f64),
+        validator: validator.map(|v| vec![fixture(v)]),
+    })
+}
+
+/// Judges and checks the verdict; returns the judgement for more checks.
+fn expect(
+    problem: &Path,
+    submission: &str,
+    validator: Option<&str>,
+    verdict: Verdict,
+) -> Judgement {
+    let j = run(
+        problem,
+        fixture(&format!("submissions/{submission}")),
+        validator,
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{submission} on {}: judge error: {e}", problem.display()));
+    assert_eq!(
+        j.verdict,
+        verdict,
+        "{submission} on {}: {:#?}",
+        problem.display(),
+        j.testcases.last()
+    );
+    j
+}
+
+#[test]
+fn hello_in_c_cpp_and_rust_with_every_verdict() {
+    let p = shared("hello");
+    for ac in ["hello_ac.c", "hello_ac.cpp", "hello_ac.rs"] {
+        let j = expect(&p, ac, None, Verdict::Accepted);
+        assert_eq!(j.testcases.len(), 1);
+        assert_eq!(j.testcases[0].verdict, Verdict::Accepted);
+        assert!(j.testcases[0].fuel > 0 && j.testcases[0].memory_bytes > 0);
+    }
+    let wa = expect(&p, "hello_wa.cpp", None, Verdict::WrongAnswer);
+    assert!(
+        wa.testcases[0].message.contains("token 2 differs"),
+        "{}",
+        wa.testcases[0].message
+    );
+    let tle = expect(&p, "hello_tle.rs", None, Verdict::TimeLimit);
+    assert_eq!(tle.time_limit_ms, 2000);
+    assert_eq!(
+        tle.testcases[0].fuel,
+        2 * tle.fuel_per_second,
+        "a TLE uses exactly the budget"
+    );
+    let rte = expect(&p, "hello_rte.c", None, Verdict::RunTimeError);
+    assert!(
+        rte.testcases[0].message.contains("crashed"),
+        "{}",
+        rte.testcases[0].message
+    );
+}
+
+#[test]
+fn different_with_our_custom_validator() {
+    let p = shared("different");
+    let ac = expect(
+        &p,
+        "different_ac.rs",
+        Some("validators/exact_tokens.cpp"),
+        Verdict::Accepted,
+    );
+    assert_eq!(ac.testcases.len(), 3);
+    assert!(
+        ac.testcases[0].message.contains("tokens match"),
+        "{:?}",
+        ac.testcases[0].message
+    );
+    let wa = expect(
+        &p,
+        "different_wa.c",
+        Some("validators/exact_tokens.cpp"),
+        Verdict::WrongAnswer,
+    );
+    assert!(
+        wa.testcases
+            .last()
+            .expect("tc")
+            .message
+            .contains("expected"),
+        "{:?}",
+        wa.testcases
+    );
+    expect(
+        &p,
+        "different_tle.cpp",
+        Some("validators/exact_tokens.cpp"),
+        Verdict::TimeLimit,
+    );
+    expect(
+        &p,
+        "different_rte.rs",
+        Some("validators/exact_tokens.cpp"),
+        Verdict::RunTimeError,
+    );
+    // Without a validator the custom problem cannot be judged: a judge error, not a verdict.
+    let err =
+        run(&p, fixture("submissions/different_ac.rs"), None, None).expect_err("needs a validator");
+    assert!(err.to_string().contains("custom validator"), "{err}");
+}
+
+#[test]
+fn guess_is_interactive_with_our_validator() {
+    let p = shared("guess");
+    for ac in ["guess_ac.cpp", "guess_ac.rs"] {
+        let j = expect(&p, ac, Some("validators/guess.c"), Verdict::Accepted);
+        assert_eq!(
+            j.testcases.len(),
+            10,
+            "every secret case, fixed, random and adaptive"
+        );
+        assert!(
+            j.testcases
+                .iter()
+                .all(|t| t.message.starts_with("correct after")),
+            "{:?}",
+            j.testcases
+        );
+    }
+    let wa = expect(
+        &p,
+        "guess_wa.c",
+        Some("validators/guess.c"),
+        Verdict::WrongAnswer,
+    );
+    assert!(
+        wa.testcases[0].message.contains("10 tries"),
+        "{:?}",
+        wa.testcases[0]
+    );
+    expect(
+        &p,
+        "guess_tle.c",
+        Some("validators/guess.c"),
+        Verdict::TimeLimit,
+    );
+}
+
+#[test]
+fn interactive_deadlock_ends_by_the_wall_clock() {
+    // The submission waits for the validator, which waits for a guess.
+    let p = shared("guess");
+    let package = load_package(&p).expect("package");
+    let start = std::time::Instant::now();
+    let j = judge()
+        .judge(&JudgeRequest {
+            package: &package,
+            language: Language::C,
+            sources: vec![fixture("submissions/guess_silent.c")],
+            time_limit: Some(Duration::from_millis(300)),
+            validator: Some(vec![fixture("validators/guess.c")]),
+        })
+        .expect("judged");
+    assert_eq!(j.verdict, Verdict::TimeLimit, "{:?}", j.testcases);
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "the wall clock must end a deadlock"
+    );
+}
+
+#[test]
+fn oddecho_nested_groups_and_fltcmp_tolerance() {
+    let j = expect(&shared("oddecho"), "oddecho_ac.c", None, Verdict::Accepted);
+    assert_eq!(j.testcases.len(), 18);
+    assert!(j.testcases[0].sample && !j.testcases[2].sample);
+    let wa = expect(
+        &shared("oddecho"),
+        "oddecho_wa.c",
+        None,
+        Verdict::WrongAnswer,
+    );
+    assert_eq!(wa.testcases.len(), 1, "judging stops at the first failure");
+    expect(
+        &shared("domjudge-example/fltcmp"),
+        "fltcmp_ac.c",
+        None,
+        Verdict::Accepted,
+    );
+    let tl = expect(
+        &shared("domjudge-example/fltcmp"),
+        "fltcmp_ac.c",
+        None,
+        Verdict::Accepted,
+    );
+    assert_eq!(
+        (
+            tl.time_limit_ms,
+            serde_json::to_value(tl.time_limit_source).expect("json")
+        ),
+        (5000, serde_json::json!(".timelimit"))
+    );
+}
+
+#[test]
+fn scoring_and_newer_format_packages_judge_pass_fail() {
+    expect(
+        &shared("domjudge-scoring/addone"),
+        "addone_ac.c",
+        None,
+        Verdict::Accepted,
+    );
+    expect(
+        &shared("domjudge-scoring/fibonacci"),
+        "fibonacci_ac.cpp",
+        None,
+        Verdict::Accepted,
+    );
+    expect(
+        &shared("domjudge-scoring/largestsum"),
+        "largestsum_ac.rs",
+        None,
+        Verdict::Accepted,
+    );
+    expect(
+        &shared("problem-package-format-2025-09/passfail"),
+        "addone_ac.c",
+        None,
+        Verdict::Accepted,
+    );
+    expect(
+        &shared("problem-package-format-2025-09/scoring"),
+        "echo_ac.c",
+        None,
+        Verdict::Accepted,
+    );
+    let m = expect(
+        &shared("problem-package-format-2025-09/maximal"),
+        "addone_ac.c",
+        None,
+        Verdict::WrongAnswer,
+    );
+    assert_eq!(
+        m.time_limit_ms, 10_000,
+        "limits.time_limit from problem.yaml"
+    );
+}
+
+#[test]
+fn multi_pass_is_refused_not_misjudged() {
+    let err = run(
+        &shared("domjudge-example/jumble"),
+        fixture("submissions/echo_ac.c"),
+        None,
+        None,
+    )
+    .expect_err("unsupported");
+    assert!(err.to_string().contains("multi-pass"), "{err}");
+}
+
+#[test]
+fn hostile_programs_get_their_verdicts_and_the_host_is_untouched() {
+    let p = assets("greetings");
+    expect(&p, "greetings_ac.cpp", None, Verdict::Accepted);
+    expect(&p, "infinite_loop.c", None, Verdict::TimeLimit);
+    let mle = expect(&p, "memory_bomb.c", None, Verdict::MemoryLimit);
+    assert!(
+        mle.testcases[0].memory_bytes <= 256 << 20,
+        "{}",
+        mle.testcases[0].memory_bytes
+    );
+    expect(&p, "huge_static.c", None, Verdict::MemoryLimit);
+    expect(&p, "output_flood.c", None, Verdict::OutputLimit);
+    expect(&p, "stack_overflow.c", None, Verdict::RunTimeError);
+    expect(&p, "abort.c", None, Verdict::RunTimeError);
+    expect(&p, "deep_recursion.c", None, Verdict::Accepted);
+    // AC means every attempt to read host files, answers or the environment failed.
+    expect(&p, "host_files.c", None, Verdict::Accepted);
+    assert!(!Path::new("/tmp/floorjudge-escape").exists());
+}
+
+#[test]
+fn a_submission_cannot_open_a_socket() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port();
+    let mut src = fixture("submissions/network.rs");
+    src.content = String::from_utf8(src.content)
+        .expect("utf-8")
+        .replace("PORT", &port.to_string())
+        .into_bytes();
+    let j = run(&assets("greetings"), src, None, None).expect("judged");
+    assert_eq!(
+        j.verdict,
+        Verdict::Accepted,
+        "the connection must fail: {:?}",
+        j.testcases.last()
+    );
+    assert!(
+        listener.accept().is_err(),
+        "nothing may connect to the host"
+    );
+}
+
+#[test]
+fn oversized_sources_and_compiler_bombs_are_compile_errors() {
+    let p = assets("greetings");
+    let mut big = fixture("submissions/hello_ac.c");
+    big.content.extend(std::iter::repeat_n(b'\n', 10 << 20));
+    let j = run(&p, big, None, None).expect("judged");
+    assert_eq!(j.verdict, Verdict::CompileError);
+    assert!(j.compile_message.contains("limit"), "{}", j.compile_message);
+    let broken = SourceFile {
+        name: "broken.c".into(),
+        content: b"int main( { return 0; }".to_vec(),
+    };
+    let j = run(&p, broken, None, None).expect("judged");
+    assert_eq!(j.verdict, Verdict::CompileError);
+    assert!(j.compile_message.contains("error"), "{}", j.compile_message);
+    assert!(j.testcases.is_empty());
+
+    // Exponential macro expansion: the compiler needs more time or memory
+    // than it is given and is stopped.
+    let mut bomb = String::from("#define A0 x x\n");
+    for i in 1..40 {
+        bomb.push_str(&format!("#define A{i} A{} A{}\n", i - 1, i - 1));
+    }
+    bomb.push_str("int main(void) { A39; return 0; }\n");
+    let toolchains = Toolchains {
+        limits: CompileLimits {
+            wall: Duration::from_secs(3),
+            memory_bytes: 1 << 30,
+            ..CompileLimits::default()
+        },
+        ..Toolchains::default()
+    };
+    let start = std::time::Instant::now();
+    let out = toolchains
+        .compile(
+            Language::C,
+            &[SourceFile {
+                name: "bomb.c".into(),
+                content: bomb.into_bytes(),
+            }],
+        )
+        .expect("compiler ran");
+    assert!(matches!(out, CompileOutcome::Failed { .. }), "{out:?}");
+    assert!(start.elapsed() < Duration::from_secs(20));
+    let bad_name = SourceFile {
+        name: "../evil.c".into(),
+        content: b"int main(){}".to_vec(),
+    };
+    assert!(matches!(
+        toolchains.compile(Language::C, &[bad_name]).expect("ran"),
+        CompileOutcome::Failed { .. }
+    ));
+}
+
+#[test]
+fn the_same_program_uses_the_same_fuel_every_time() {
+    let p = assets("greetings");
+    let runs: Vec<Vec<u64>> = (0..3)
+        .map(|_| {
+            let j = expect(&p, "fuel_sieve.c", None, Verdict::Accepted);
+            j.testcases.iter().map(|t| t.fuel).collect()
+        })
+        .collect();
+    assert_eq!(runs[0].len(), 9);
+    assert!(runs[0].iter().all(|f| *f > 1_000_000));
+    assert_eq!(runs[0], runs[1]);
+    assert_eq!(runs[1], runs[2]);
+    // Different input, different work: the numbers are real.
+    assert_ne!(runs[0][0], runs[0][1]);
+}
+
+#[test]
+fn time_limit_override_is_reported() {
+    let j = run(
+        &assets("greetings"),
+        fixture("submissions/hello_ac.c"),
+        None,
+        Some(0.5),
+    )
+    .expect("judged");
+    assert_eq!(j.time_limit_ms, 500);
+    assert_eq!(
+        serde_json::to_value(j.time_limit_source).expect("json"),
+        "override"
+    );
+    assert_eq!(j.verdict, Verdict::WrongAnswer);
+}
