@@ -7,8 +7,12 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages floorjudge needs to build and test.
-DEBIAN_PACKAGES=(build-essential pkg-config ca-certificates curl)
+# Debian packages floorjudge needs to build and test: a C toolchain for
+# bundled SQLite, and the judgehost's compilers to wasm32-wasi (clang with
+# wasi-libc and libc++ for C/C++, Debian's rustc with the wasm32 std for Rust).
+DEBIAN_PACKAGES=(build-essential pkg-config ca-certificates curl
+  clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
+  rustc libstd-rust-dev-wasm32)
 
 ensure_debian_packages() {
   local missing=()

@@ -88,8 +88,7 @@ fn bad_arguments_are_named_and_exit_non_zero() {
     let (code, _, err) = judge(&[
         "--problem",
         hello().to_str().expect("p"),
-        "--time-limit",
-        "-1",
+        "--time-limit=-1",
         src,
     ]);
     assert_eq!(code, 1);
