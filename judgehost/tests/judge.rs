@@ -446,3 +446,52 @@ fn time_limit_override_is_reported() {
     );
     assert_eq!(j.verdict, Verdict::WrongAnswer);
 }
+
+#[test]
+fn python_submissions_run_on_the_wasi_cpython() {
+    let p = shared("hello");
+    let ac = expect(&p, "hello_ac.py", None, Verdict::Accepted);
+    assert_eq!(ac.language, "python3");
+    expect(&p, "hello_wa.py", None, Verdict::WrongAnswer);
+    expect(&p, "hello_tle.py", None, Verdict::TimeLimit);
+    let rte = expect(&p, "hello_rte.py", None, Verdict::RunTimeError);
+    assert_eq!(
+        rte.testcases[0].exit_code,
+        Some(1),
+        "an uncaught exception exits 1"
+    );
+    let ce = expect(&p, "syntax_error.py", None, Verdict::CompileError);
+    assert!(
+        ce.compile_message.contains("SyntaxError"),
+        "{}",
+        ce.compile_message
+    );
+    expect(
+        &shared("different"),
+        "different_ac.py",
+        Some("validators/exact_tokens.cpp"),
+        Verdict::Accepted,
+    );
+    let guess = expect(
+        &shared("guess"),
+        "guess_ac.py",
+        Some("validators/guess.c"),
+        Verdict::Accepted,
+    );
+    assert_eq!(guess.testcases.len(), 10);
+    // The hash seed is fixed, so Python's fuel is as repeatable as C's.
+    let a = expect(
+        &assets("greetings"),
+        "greetings_ac.py",
+        None,
+        Verdict::Accepted,
+    );
+    let b = expect(
+        &assets("greetings"),
+        "greetings_ac.py",
+        None,
+        Verdict::Accepted,
+    );
+    let fuel = |j: &Judgement| j.testcases.iter().map(|t| t.fuel).collect::<Vec<_>>();
+    assert_eq!(fuel(&a), fuel(&b));
+}

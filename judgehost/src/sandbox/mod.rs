@@ -87,6 +87,8 @@ pub struct RunSpec {
     pub stdout: Pipe,
     /// `argv`, including `argv[0]`.
     pub args: Vec<String>,
+    /// Environment variables (none unless an interpreter needs one).
+    pub env: Vec<(String, String)>,
     /// Folders it may see.
     pub preopens: Vec<Preopen>,
     /// Its limits.
@@ -320,6 +322,7 @@ impl Sandbox {
             .stdout(spec.stdout.writer())
             .stderr(stderr.writer())
             .args(&spec.args)
+            .envs(&spec.env)
             .wall_clock(FrozenClock)
             .monotonic_clock(FrozenClock)
             .secure_random(wasmtime_wasi::Deterministic::new(vec![42; 32]))
