@@ -321,11 +321,9 @@ fn hostile_programs_get_their_verdicts_and_the_host_is_untouched() {
     expect(&p, "greetings_ac.cpp", None, Verdict::Accepted);
     expect(&p, "infinite_loop.c", None, Verdict::TimeLimit);
     let mle = expect(&p, "memory_bomb.c", None, Verdict::MemoryLimit);
-    assert!(
-        mle.testcases[0].memory_bytes <= 256 << 20,
-        "{}",
-        mle.testcases[0].memory_bytes
-    );
+    // Reported: the request that broke the 256 MiB limit (one more 1 MiB block).
+    let asked = mle.testcases[0].memory_bytes;
+    assert!(asked > 256 << 20 && asked <= 258 << 20, "{asked}");
     expect(&p, "huge_static.c", None, Verdict::MemoryLimit);
     expect(&p, "output_flood.c", None, Verdict::OutputLimit);
     expect(&p, "stack_overflow.c", None, Verdict::RunTimeError);
