@@ -110,11 +110,18 @@ fn modes_to_text(modes: &[IdMode]) -> String {
         .join(",")
 }
 
-pub(crate) fn insert(conn: &Connection, s: &ContestSettings, now: i64) -> Result<()> {
+/// Writes the settings into the single contest row (creating it with
+/// `created_ms` the first time).
+fn write(conn: &Connection, s: &ContestSettings, created_ms: i64) -> Result<()> {
     conn.execute(
         "INSERT INTO contest (singleton, id, name, formal_name, start_time_ms, duration_s,
              freeze_s, penalty_minutes, scoreboard_type, id_modes, default_time_limit_ms, created_ms)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (singleton) DO UPDATE SET id = excluded.id, name = excluded.name,
+             formal_name = excluded.formal_name, start_time_ms = excluded.start_time_ms,
+             duration_s = excluded.duration_s, freeze_s = excluded.freeze_s,
+             penalty_minutes = excluded.penalty_minutes, scoreboard_type = excluded.scoreboard_type,
+             id_modes = excluded.id_modes, default_time_limit_ms = excluded.default_time_limit_ms",
         params![
             s.id,
             s.name,
@@ -126,10 +133,14 @@ pub(crate) fn insert(conn: &Connection, s: &ContestSettings, now: i64) -> Result
             s.scoreboard_type,
             modes_to_text(&s.id_modes),
             s.default_time_limit_ms,
-            now
+            created_ms
         ],
     )?;
     Ok(())
+}
+
+pub(crate) fn insert(conn: &Connection, s: &ContestSettings, now: i64) -> Result<()> {
+    write(conn, s, now)
 }
 
 impl Store {
@@ -177,24 +188,7 @@ impl Store {
     /// Replaces the contest's settings.
     pub fn update_contest(&mut self, s: &ContestSettings, actor: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE contest SET id = ?1, name = ?2, formal_name = ?3, start_time_ms = ?4,
-                 duration_s = ?5, freeze_s = ?6, penalty_minutes = ?7, scoreboard_type = ?8,
-                 id_modes = ?9, default_time_limit_ms = ?10
-             WHERE singleton = 1",
-            params![
-                s.id,
-                s.name,
-                s.formal_name,
-                s.start_time_ms,
-                s.duration_s,
-                s.freeze_s,
-                s.penalty_minutes,
-                s.scoreboard_type,
-                modes_to_text(&s.id_modes),
-                s.default_time_limit_ms
-            ],
-        )?;
+        write(&tx, s, crate::now_ms())?;
         crate::audit::record(&tx, actor, "contest.update", Some(&s.id), None, None)?;
         tx.commit()?;
         Ok(())

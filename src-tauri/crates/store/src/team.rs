@@ -210,13 +210,17 @@ fn check_ip_free(conn: &Connection, team_id: &str, ip: &str) -> Result<()> {
     }
 }
 
+/// Whether a row with this id exists in `table` (one of our own table names).
+fn exists(conn: &Connection, table: &str, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"
+        ))?
+        .query_row([id], |r| r.get(0))?)
+}
+
 fn require_team(conn: &Connection, team_id: &str) -> Result<()> {
-    let exists: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM teams WHERE id = ?1)",
-        [team_id],
-        |r| r.get(0),
-    )?;
-    if exists {
+    if exists(conn, "teams", team_id)? {
         Ok(())
     } else {
         Err(StoreError::NotFound {
@@ -227,18 +231,13 @@ fn require_team(conn: &Connection, team_id: &str) -> Result<()> {
 }
 
 fn import_team(tx: &Transaction<'_>, t: &TeamImport) -> Result<()> {
-    if let Some(org) = &t.organization_id {
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM organizations WHERE id = ?1)",
-            [org],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(StoreError::Conflict(format!(
-                "team {} names organization {org}, which does not exist",
-                t.id
-            )));
-        }
+    if let Some(org) = &t.organization_id
+        && !exists(tx, "organizations", org)?
+    {
+        return Err(StoreError::Conflict(format!(
+            "team {} names organization {org}, which does not exist",
+            t.id
+        )));
     }
     tx.prepare_cached(
         "INSERT INTO teams (id, icpc_id, label, name, display_name, organization_id, location, hidden)
@@ -261,12 +260,7 @@ fn import_team(tx: &Transaction<'_>, t: &TeamImport) -> Result<()> {
     tx.prepare_cached("DELETE FROM team_groups WHERE team_id = ?1")?
         .execute([&t.id])?;
     for group in &t.group_ids {
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM groups WHERE id = ?1)",
-            [group],
-            |r| r.get(0),
-        )?;
-        if !exists {
+        if !exists(tx, "groups", group)? {
             return Err(StoreError::Conflict(format!(
                 "team {} names group {group}, which does not exist",
                 t.id

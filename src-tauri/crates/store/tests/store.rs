@@ -263,3 +263,23 @@ fn an_ip_belongs_to_one_team_and_every_change_is_audited() {
             .all(|e| e.actor == "alice" || e.actor == "test" || e.actor == "organizer")
     );
 }
+
+#[test]
+fn contest_settings_are_updated_in_place() {
+    let (_dir, mut store) = new_store();
+    let created = store.contest().expect("contest").created_ms;
+    let s = ContestSettings {
+        name: "Renamed".into(),
+        penalty_minutes: 10,
+        start_time_ms: Some(1_800_000_000_000),
+        ..ContestSettings::default()
+    };
+    store.update_contest(&s, "alice").expect("update");
+    let c = store.contest().expect("contest");
+    assert_eq!(c.settings, s);
+    assert_eq!(c.created_ms, created, "creation time survives an update");
+    assert_eq!(
+        store.audit_log(1).expect("audit")[0].action,
+        "contest.update"
+    );
+}
