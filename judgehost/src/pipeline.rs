@@ -382,12 +382,9 @@ impl Judge {
         let sources: Vec<SourceFile> = match &req.validator {
             Some(files) => files.clone(),
             None => pkg
-                .files
+                .output_validator_files
                 .iter()
-                .filter(|f| {
-                    f.path.starts_with("output_validators/")
-                        || f.path.starts_with("output_validator/")
-                })
+                .filter_map(|path| pkg.file(path))
                 .map(|f| SourceFile {
                     name: f.path.rsplit('/').next().unwrap_or_default().to_owned(),
                     content: f.content.clone(),
@@ -725,14 +722,11 @@ enum Validated {
 }
 
 fn file<'a>(pkg: &'a ProblemPackage, path: &str) -> Result<&'a [u8], JudgeError> {
-    pkg.files
-        .binary_search_by(|f| f.path.as_str().cmp(path))
-        .map(|i| pkg.files[i].content.as_slice())
-        .map_err(|_| {
-            JudgeError::Io(std::io::Error::other(format!(
-                "{path} missing from the package"
-            )))
-        })
+    pkg.file(path).map(|f| f.content.as_slice()).ok_or_else(|| {
+        JudgeError::Io(std::io::Error::other(format!(
+            "{path} missing from the package"
+        )))
+    })
 }
 
 /// The verdict of a run that did not end with exit code 0.

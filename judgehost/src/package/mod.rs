@@ -190,7 +190,8 @@ impl ProblemPackage {
         (samples, self.testcases.len() - samples)
     }
 
-    fn file(&self, path: &str) -> Option<&PackageFile> {
+    /// A file of the package by its path.
+    pub fn file(&self, path: &str) -> Option<&PackageFile> {
         self.files
             .binary_search_by(|f| f.path.as_str().cmp(path))
             .ok()
