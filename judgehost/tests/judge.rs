@@ -493,3 +493,33 @@ fn python_submissions_run_on_the_wasi_cpython() {
     let fuel = |j: &Judgement| j.testcases.iter().map(|t| t.fuel).collect::<Vec<_>>();
     assert_eq!(fuel(&a), fuel(&b));
 }
+
+#[test]
+fn a_validator_shipped_in_the_package_is_used() {
+    // A copy of `different` with our validator where Kattis packages keep it.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let pkg = tmp.path().join("different");
+    for rel in [
+        "problem.yaml",
+        "data/sample/1.in",
+        "data/sample/1.ans",
+        "data/secret/01.in",
+        "data/secret/01.ans",
+    ] {
+        let to = pkg.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(shared("different").join(rel), &to).expect("copy");
+    }
+    let v = pkg.join("output_validators/exact/exact_tokens.cpp");
+    std::fs::create_dir_all(v.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&v, fixture("validators/exact_tokens.cpp").content).expect("write");
+    let j = expect(&pkg, "different_ac.rs", None, Verdict::Accepted);
+    assert!(
+        j.testcases
+            .iter()
+            .all(|t| t.message.contains("tokens match")),
+        "{:?}",
+        j.testcases
+    );
+    expect(&pkg, "different_wa.c", None, Verdict::WrongAnswer);
+}
