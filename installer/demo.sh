@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 source installer/lib.sh
 ensure_build_deps
 
-cargo build --release --quiet -p floorjudge-server
+cargo build --release -p floorjudge-server  # shows its progress: the first build takes minutes
 jury=("${CARGO_TARGET_DIR:-target}/release/floorjudge-jury" --contest "${DEMO_CONTEST:-demo-contest}")
 
 if [ ! -f "${DEMO_CONTEST:-demo-contest}/contest.sqlite" ]; then
