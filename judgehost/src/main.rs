@@ -61,6 +61,9 @@ fn main() {
     }
 }
 
+/// Largest file `judge` reads as a source or validator.
+const MAX_SOURCE_FILE_BYTES: u64 = 64 << 20;
+
 fn read_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>> {
     paths
         .iter()
@@ -70,7 +73,16 @@ fn read_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>> {
             if !meta.is_file() {
                 bail!("{} is not a file", p.display());
             }
-            // Read at most a little past the source limit; the compiler step reports the size.
+            // The compile step turns anything over its source limit into a CE;
+            // this only keeps a huge file from being read into memory at all.
+            if meta.len() > MAX_SOURCE_FILE_BYTES {
+                bail!(
+                    "{} is {} bytes: larger than any submission can be ({} MiB)",
+                    p.display(),
+                    meta.len(),
+                    MAX_SOURCE_FILE_BYTES >> 20
+                );
+            }
             let content =
                 std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
             let name = p

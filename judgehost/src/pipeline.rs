@@ -261,10 +261,14 @@ impl Judge {
         let Ok(source) = std::str::from_utf8(&main.content) else {
             return Ok(Err(format!("{} is not UTF-8 text", main.name)));
         };
-        let module = self.sandbox.prepare(
-            crate::toolchain::PYTHON_WASM_SHA256,
-            &self.toolchains.python_runtime()?,
-        )?;
+        // The 26 MB runtime is read, hashed and compiled once per process.
+        let key = crate::toolchain::PYTHON_WASM_SHA256;
+        let module = match self.sandbox.cached(key) {
+            Some(module) => module,
+            None => self
+                .sandbox
+                .prepare(key, &self.toolchains.python_runtime()?)?,
+        };
         let check = python_program(
             module.clone(),
             &format!(

@@ -111,6 +111,10 @@ fn hello_in_c_cpp_and_rust_with_every_verdict() {
         2 * tle.fuel_per_second,
         "a TLE uses exactly the budget"
     );
+    // Every verdict in every compiled language.
+    expect(&p, "hello_wa.rs", None, Verdict::WrongAnswer);
+    expect(&p, "hello_tle.c", None, Verdict::TimeLimit);
+    expect(&p, "hello_rte.cpp", None, Verdict::RunTimeError);
     let rte = expect(&p, "hello_rte.c", None, Verdict::RunTimeError);
     assert!(
         rte.testcases[0].message.contains("crashed"),

@@ -295,13 +295,8 @@ impl Sandbox {
     /// Compiles (with Cranelift) and links a module, cached by `key`
     /// (use the content hash of the wasm).
     pub fn prepare(&self, key: &str, wasm: &[u8]) -> Result<Prepared, SandboxError> {
-        if let Some(pre) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-        {
-            return Ok(Prepared(pre.clone()));
+        if let Some(pre) = self.cached(key) {
+            return Ok(pre);
         }
         let module = Module::new(&self.engine, wasm).map_err(wt)?;
         let pre = self.linker.instantiate_pre(&module).map_err(wt)?;
@@ -310,6 +305,15 @@ impl Sandbox {
             .unwrap_or_else(|e| e.into_inner())
             .insert(key.to_owned(), pre.clone());
         Ok(Prepared(pre))
+    }
+
+    /// A module prepared earlier under `key`, if any.
+    pub fn cached(&self, key: &str) -> Option<Prepared> {
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .map(|pre| Prepared(pre.clone()))
     }
 
     /// Runs a prepared module to completion (on the calling thread, which

@@ -217,10 +217,11 @@ pub fn generate_passwords(
         .filter(|t| !(filter.only_missing && t.has_password))
         .filter(|t| !(filter.without_ip && t.ip.is_some()))
         .collect();
-    let mut issued = Vec::with_capacity(teams.len());
-    let mut hashes = Vec::with_capacity(teams.len());
+    let total = teams.len();
+    let mut issued = Vec::with_capacity(total);
+    let mut hashes = Vec::with_capacity(total);
     for (i, t) in teams.into_iter().enumerate() {
-        progress("hashing passwords", i, issued.capacity());
+        progress("hashing passwords", i, total);
         let password = passwords::generate();
         let hash =
             passwords::hash(&password).map_err(|e| OrganizerError::Invalid(e.to_string()))?;

@@ -233,11 +233,10 @@ fn check_ip(origin: &Origin, ip: &str) -> Result<String, ImportError> {
         .map_err(|_| origin.error(format!("ip {ip:?} is not an IP address")))
 }
 
-fn structured_origin(path: &Path, text: &str, index: usize, id: &str) -> Origin {
+fn structured_origin(path: &Path, text: &str, id: &str) -> Origin {
     let line = line_containing(text, &["id", &format!("\"{id}\"")])
         .or_else(|| line_containing(text, &["id:", id]))
         .or_else(|| line_containing(text, &["username", id]));
-    let _ = index;
     Origin {
         file: path.to_owned(),
         line,
@@ -266,9 +265,9 @@ fn read_file(path: &Path, into: &mut Collected) -> Result<(), ImportError> {
     match (kind, is_tsv) {
         (TeamFileKind::Teams, false) => {
             let raw: Vec<RawTeam> = parse_structured(path, &text)?;
-            for (i, t) in raw.into_iter().enumerate() {
+            for t in raw {
                 let id = t.id.text();
-                let o = structured_origin(path, &text, i, &id);
+                let o = structured_origin(path, &text, &id);
                 check_id(&o, "team", &id)?;
                 let name = non_empty(t.name)
                     .or_else(|| non_empty(t.display_name.clone()))
@@ -348,9 +347,9 @@ fn read_file(path: &Path, into: &mut Collected) -> Result<(), ImportError> {
         }
         (TeamFileKind::Groups, false) => {
             let raw: Vec<RawGroup> = parse_structured(path, &text)?;
-            for (i, g) in raw.into_iter().enumerate() {
+            for g in raw {
                 let id = g.id.text();
-                let o = structured_origin(path, &text, i, &id);
+                let o = structured_origin(path, &text, &id);
                 check_id(&o, "group", &id)?;
                 into.groups.push((
                     o,
@@ -383,9 +382,9 @@ fn read_file(path: &Path, into: &mut Collected) -> Result<(), ImportError> {
         }
         (TeamFileKind::Organizations, false) => {
             let raw: Vec<RawOrganization> = parse_structured(path, &text)?;
-            for (i, r) in raw.into_iter().enumerate() {
+            for r in raw {
                 let id = r.id.text();
-                let o = structured_origin(path, &text, i, &id);
+                let o = structured_origin(path, &text, &id);
                 check_id(&o, "organization", &id)?;
                 let name = non_empty(r.name)
                     .or_else(|| non_empty(r.formal_name.clone()))
@@ -410,9 +409,9 @@ fn read_file(path: &Path, into: &mut Collected) -> Result<(), ImportError> {
         }
         (TeamFileKind::Accounts, false) => {
             let raw: Vec<RawAccount> = parse_structured(path, &text)?;
-            for (i, a) in raw.into_iter().enumerate() {
+            for a in raw {
                 let username = a.username.clone().text();
-                let o = structured_origin(path, &text, i, &username);
+                let o = structured_origin(path, &text, &username);
                 into.accounts.push((o, a));
             }
         }
