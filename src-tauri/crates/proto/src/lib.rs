@@ -3,7 +3,9 @@
 //! Only plain data with `serde` derives lives here: identifiers, verdicts and the
 //! messages the roles exchange. No I/O, no policy.
 
+pub mod callback;
 pub mod id;
+pub mod team_api;
 pub mod verdict;
 
 pub use id::{IdError, ProblemId, TeamId};

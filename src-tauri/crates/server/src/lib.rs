@@ -1,17 +1,26 @@
 //! The floorjudge jury: the contest core and its adapters.
 //!
-//! Today this is the organizer's side: the contest folder, imports of problem
-//! packages and team lists in the formats organizers already have (Kattis,
-//! DOMjudge, CLICS), passwords and a status summary. The HTTP API, callback
-//! fetcher and judge queue build on the same [`ContestDir`] and [`organizer`]
-//! operations; the CLI and the console window are thin adapters over them.
+//! The organizer's side: the contest folder, imports of problem packages and
+//! team lists in the formats organizers already have (Kattis, DOMjudge, CLICS),
+//! passwords and a status summary. The contest server: the team desk
+//! ([`team_access`]) behind its HTTP adapter ([`team_api`]) and the callback
+//! fetcher, started by [`serve`]. The CLI and the console window are thin
+//! adapters over these.
 
+pub mod callback_fetcher;
 pub mod contest_dir;
 pub mod import;
+pub mod keys;
 pub mod organizer;
 pub mod passwords;
+pub mod rate_limit;
 pub mod reltime;
+pub mod serve;
+pub mod session_token;
+pub mod shared_store;
 pub mod status;
+pub mod team_access;
+pub mod team_api;
 
 pub use contest_dir::{ContestDir, ContestDirError};
 

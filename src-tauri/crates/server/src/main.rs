@@ -41,14 +41,42 @@ enum Command {
     /// Import teams, assign IPs, hand out passwords.
     #[command(subcommand)]
     Team(TeamCmd),
+    /// List submissions.
+    #[command(subcommand)]
+    Submission(SubmissionCmd),
     /// Summarise the contest: teams, IPs, problems, languages.
     Status,
+    /// Show the newest audit log entries (binds, resets, refusals, …).
+    Audit {
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Run the jury server: the team API and the callback fetcher.
+    Serve {
+        /// Address and port to listen on (port 0 picks a free one).
+        #[arg(long, default_value = "0.0.0.0:8470", value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SubmissionCmd {
+    /// List submissions, oldest first.
+    List {
+        /// Only this team's.
+        #[arg(long)]
+        team: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum ContestCmd {
     /// Create a new contest with sane defaults.
     Init(InitArgs),
+    /// Start the contest now: submissions are accepted from this moment for
+    /// the contest's duration.
+    Start,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +148,14 @@ enum TeamCmd {
     /// Set a team's password from the first line of standard input (at least
     /// 8 characters, not a common password).
     SetPassword {
+        /// Team id (or its account username).
+        team: String,
+    },
+    /// Approve a pairing code shown on a workstation: binds that
+    /// workstation's address to the team.
+    Pair {
+        /// The code the workstation shows.
+        code: String,
         /// Team id (or its account username).
         team: String,
     },
@@ -225,7 +261,62 @@ fn run(cli: Cli) -> Result<()> {
                 );
             }
         }
+        Command::Contest(ContestCmd::Start) => {
+            let mut store = dir.open()?;
+            let mut settings = store.contest()?.settings;
+            let now = floorjudge_store::now_ms();
+            settings.start_time_ms = Some(now);
+            store.update_contest(&settings, &organizer::cli_actor())?;
+            if cli.json {
+                return print_json(&settings);
+            }
+            let end = chrono::DateTime::from_timestamp_millis(now + settings.duration_s * 1000)
+                .map(|t| t.with_timezone(&chrono::Local).to_rfc3339())
+                .unwrap_or_default();
+            println!("contest started; submissions are accepted until {end}");
+        }
         Command::Team(cmd) => run_team(&dir, cmd, cli.json, &mut progress)?,
+        Command::Submission(SubmissionCmd::List { team }) => {
+            let store = dir.open()?;
+            let subs: Vec<_> = store
+                .submissions()?
+                .into_iter()
+                .filter(|s| team.as_ref().is_none_or(|t| &s.team_id == t))
+                .collect();
+            if cli.json {
+                return print_json(&subs);
+            }
+            for s in subs {
+                println!(
+                    "{:>6} {:<12} {:<12} {:<8} {:<9} {}",
+                    s.id,
+                    s.team_id,
+                    s.problem_id,
+                    s.language_id,
+                    format!("{:?}", s.state).to_lowercase(),
+                    s.reject_reason.unwrap_or_default()
+                );
+            }
+        }
+        Command::Audit { limit } => {
+            let store = dir.open()?;
+            let log = store.audit_log(limit)?;
+            if cli.json {
+                return print_json(&log);
+            }
+            for e in log {
+                println!(
+                    "{} {:<16} {:<28} {:<12} {:<15} {}",
+                    e.at_ms,
+                    e.actor,
+                    e.action,
+                    e.subject.unwrap_or_default(),
+                    e.source_ip.unwrap_or_default(),
+                    e.detail.unwrap_or_default()
+                );
+            }
+        }
+        Command::Serve { listen } => serve(&dir, listen)?,
         Command::Status => {
             let store = dir.open()?;
             let status = Status::gather(&store)?;
@@ -236,6 +327,47 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn serve(dir: &ContestDir, listen: std::net::SocketAddr) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let server = floorjudge_server::serve::JuryServer::bind(dir, listen, Default::default())
+            .await
+            .with_context(|| {
+                format!("cannot start the jury server for {}", dir.root().display())
+            })?;
+        let addr = server.local_addr()?;
+        println!("floorjudge jury listening on http://{addr}");
+        std::io::stdout().flush()?;
+        server
+            .run(shutdown_signal())
+            .await
+            .context("the jury server failed")?;
+        tracing::info!("jury server stopped");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.unwrap_or(());
 }
 
 fn run_team(
@@ -349,6 +481,25 @@ fn run_team(
             let password = line.trim_end_matches(['\r', '\n']);
             organizer::set_password(&mut store, &team, password)?;
             println!("password set for team {team}");
+        }
+        TeamCmd::Pair { code, team } => {
+            let code = code.trim().to_lowercase();
+            let row = store
+                .approve_pairing(
+                    &code,
+                    &team,
+                    &organizer::cli_actor(),
+                    floorjudge_store::now_ms(),
+                )
+                .with_context(|| format!("pairing code {code} not approved"))?;
+            if json {
+                return print_json(&row);
+            }
+            println!(
+                "team {} is now bound to workstation {}",
+                row.team_id.unwrap_or_default(),
+                row.ip
+            );
         }
     }
     Ok(())

@@ -8,6 +8,7 @@
 //! Every method that changes state runs in one transaction: it happens whole
 //! or not at all. No `rusqlite` type appears in the public API.
 
+mod access;
 mod audit;
 mod blob;
 mod contest;
@@ -15,6 +16,7 @@ mod error;
 mod language;
 mod migrate;
 mod problem;
+mod submission;
 mod team;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +24,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use access::{PairingRow, StoredSession, TeamIdentity};
 pub use audit::AuditEntry;
 pub use blob::sha256_hex;
 pub use contest::{Contest, ContestSettings, IdMode};
@@ -30,6 +33,9 @@ pub use language::Language;
 pub use migrate::SCHEMA_VERSION;
 pub use problem::{
     NewProblem, NewTestcase, PackageFile, Problem, ProblemImported, ProblemSummary, Testcase,
+};
+pub use submission::{
+    Inserted, NewSubmission, RejectKind, Submission, SubmissionState, SubmittedFile,
 };
 pub use team::{
     Account, AccountKind, Group, ImportCounts, Organization, Team, TeamBatch, TeamImport,

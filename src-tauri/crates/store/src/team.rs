@@ -194,7 +194,7 @@ pub struct ImportCounts {
     pub passwords: usize,
 }
 
-fn check_ip_free(conn: &Connection, team_id: &str, ip: &str) -> Result<()> {
+pub(crate) fn check_ip_free(conn: &Connection, team_id: &str, ip: &str) -> Result<()> {
     let holder: Option<String> = conn
         .query_row(
             "SELECT id FROM teams WHERE ip = ?1 AND id <> ?2",
@@ -219,7 +219,7 @@ fn exists(conn: &Connection, table: &str, id: &str) -> Result<bool> {
         .query_row([id], |r| r.get(0))?)
 }
 
-fn require_team(conn: &Connection, team_id: &str) -> Result<()> {
+pub(crate) fn require_team(conn: &Connection, team_id: &str) -> Result<()> {
     if exists(conn, "teams", team_id)? {
         Ok(())
     } else {

@@ -1,0 +1,182 @@
+//! Messages of the team API (kiosk ⇄ jury).
+//!
+//! A kiosk never says who it is: the jury identifies it by the peer address of
+//! the connection. These are the bodies exchanged once it has.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Verdict;
+
+/// Header carrying a session token (`selector.verifier`).
+pub const SESSION_HEADER: &str = "authorization";
+
+/// Largest source file a team may submit, in bytes.
+pub const MAX_SOURCE_FILE_BYTES: u64 = 256 * 1024;
+/// Largest total of all files of one submission, in bytes.
+pub const MAX_SUBMISSION_BYTES: u64 = 512 * 1024;
+/// Most files in one submission.
+pub const MAX_SUBMISSION_FILES: usize = 16;
+
+/// An error answer from the jury: a stable code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Machine-readable reason (`unknown_address`, `bad_password`, …).
+    pub error: String,
+    /// What went wrong and what to do about it.
+    pub message: String,
+}
+
+/// The team as its kiosk shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamInfo {
+    /// Team id.
+    pub id: String,
+    /// Name to show.
+    pub name: String,
+}
+
+/// A session handed to an identified kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// `selector.verifier`; valid only from `ip`.
+    pub token: String,
+    /// The team.
+    pub team: TeamInfo,
+    /// The workstation address the jury sees and has bound to the team.
+    pub ip: String,
+    /// How the team was identified (`ip`, `password`, `pairing`).
+    pub mode: String,
+    /// When the token stops working, ms since the epoch.
+    pub expires_ms: i64,
+    /// The jury's Ed25519 public key (hex): callback requests are signed with it.
+    pub jury_key: String,
+}
+
+/// Password login body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// Team id or team account username.
+    pub team: String,
+    /// The team's one-time password.
+    pub password: String,
+}
+
+/// A pairing code shown on an unknown workstation, for the jury to approve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairingCode {
+    /// The code to read out to the jury.
+    pub code: String,
+    /// The address the jury will bind.
+    pub ip: String,
+    /// When the code stops working, ms since the epoch.
+    pub expires_ms: i64,
+}
+
+/// One file of a submission reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// File name (a safe name: see [`crate::callback::validate_file_name`]).
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Lowercase hex SHA-256 of the content.
+    pub sha256: String,
+}
+
+/// What a kiosk sends to submit: a reference, never the source itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionRef {
+    /// Problem id or label.
+    pub problem: String,
+    /// Language id.
+    pub language: String,
+    /// The files, in order (the first is the main file).
+    pub files: Vec<FileRef>,
+    /// The callback name the files are held under.
+    pub callback_name: String,
+    /// The port of the kiosk's callback file server.
+    pub callback_port: u16,
+    /// Idempotency key: a retry carries the same nonce (32 lowercase hex).
+    pub client_nonce: String,
+}
+
+/// Where a submission stands, as its team sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionPhase {
+    /// The jury has the reference and is calling back for the files.
+    PendingCallback,
+    /// The files were verified and stored; waiting for a judgehost.
+    Queued,
+    /// A judgehost is judging it.
+    Judging,
+    /// Judged: see `verdict`.
+    Judged,
+    /// Refused: see `reason`.
+    Rejected,
+}
+
+/// A submission as its team sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionStatus {
+    /// Submission id.
+    pub id: i64,
+    /// Problem id.
+    pub problem: String,
+    /// Language id.
+    pub language: String,
+    /// When the reference arrived, ms since the epoch.
+    pub submitted_ms: i64,
+    /// The callback name.
+    pub callback_name: String,
+    /// Where it stands.
+    pub phase: SubmissionPhase,
+    /// Place in the judge queue (1 = next), while queued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_position: Option<u64>,
+    /// The verdict, once judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    /// Why it was rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Problems and languages a kiosk offers, and the contest clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContestInfo {
+    /// Contest name.
+    pub name: String,
+    /// Start, ms since the epoch, if scheduled.
+    pub start_time_ms: Option<i64>,
+    /// Length in seconds.
+    pub duration_s: i64,
+    /// Whether submissions are accepted now.
+    pub running: bool,
+    /// Problems, by label.
+    pub problems: Vec<ProblemInfo>,
+    /// Languages teams may submit in.
+    pub languages: Vec<LanguageInfo>,
+}
+
+/// A problem as a kiosk lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemInfo {
+    /// Problem id.
+    pub id: String,
+    /// Label (A, B, …).
+    pub label: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A language as a kiosk lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LanguageInfo {
+    /// Language id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// File extensions, without the dot.
+    pub extensions: Vec<String>,
+}

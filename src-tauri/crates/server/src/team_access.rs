@@ -1,0 +1,722 @@
+//! The jury's side of the team API: identification, sessions and submission
+//! references. HTTP handlers are thin adapters over [`TeamDesk`].
+//!
+//! The team is always the one bound to the peer address of the connection;
+//! nothing a kiosk says about itself is believed. Every refusal is logged
+//! (`tracing`) and written to the audit log with its reason and address.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use floorjudge_proto::callback::{
+    validate_callback_name, validate_file_name, validate_nonce, validate_sha256,
+};
+use floorjudge_proto::team_api::{
+    ContestInfo, LanguageInfo, LoginRequest, MAX_SOURCE_FILE_BYTES, MAX_SUBMISSION_BYTES,
+    MAX_SUBMISSION_FILES, PairingCode, ProblemInfo, Session, SubmissionPhase, SubmissionRef,
+    SubmissionStatus, TeamInfo,
+};
+use floorjudge_store::{
+    IdMode, Inserted, NewSubmission, RejectKind, StoreError, Submission, SubmissionState,
+    SubmittedFile, TeamIdentity, now_ms,
+};
+use thiserror::Error;
+
+use crate::callback_fetcher::CallbackFetcher;
+use crate::keys::JuryKeys;
+use crate::rate_limit::FailureLimiter;
+use crate::session_token;
+use crate::shared_store::SharedStore;
+
+/// How long a session token lasts.
+pub const SESSION_TTL_MS: i64 = 24 * 3600 * 1000;
+/// How long a pairing code lasts.
+pub const PAIRING_TTL_MS: i64 = 10 * 60 * 1000;
+
+/// Why the jury refused a team request.
+#[derive(Debug, Error)]
+pub enum TeamRefusal {
+    /// No team is bound to the peer address.
+    #[error(
+        "this workstation ({ip}) is not registered to a team: {}",
+        modes_hint(.modes)
+    )]
+    UnknownAddress {
+        /// The peer address.
+        ip: String,
+        /// Modes that could bind it.
+        modes: Vec<IdMode>,
+    },
+    /// No or malformed token.
+    #[error("no valid session token: identify first")]
+    NoSession,
+    /// The token does not verify, expired, or its team's address changed.
+    #[error("session refused: {0}; identify again")]
+    BadSession(&'static str),
+    /// A token used from an address it was not issued to.
+    #[error("this session belongs to another workstation: identify from this one")]
+    SessionFromOtherAddress,
+    /// Wrong team or password (the same answer for both).
+    #[error("team or password is wrong")]
+    BadCredentials,
+    /// Password login for a team that already has a workstation.
+    #[error(
+        "team {0} is already bound to a workstation; its password works only once. \
+         Ask a jury member to reset the team's address"
+    )]
+    TeamAlreadyBound(String),
+    /// The address already belongs to a team.
+    #[error("this workstation is already registered to team {0}: identify instead")]
+    AddressAlreadyBound(String),
+    /// Too many failures.
+    #[error("too many failed logins: wait {retry_after_s} s")]
+    RateLimited {
+        /// Seconds until the next try is allowed.
+        retry_after_s: i64,
+    },
+    /// The contest does not allow this way of identifying.
+    #[error("identification by {0} is turned off for this contest")]
+    ModeDisabled(IdMode),
+    /// Submissions are not accepted now.
+    #[error("the contest is not running: {0}")]
+    ContestNotRunning(&'static str),
+    /// The reference is malformed or over a limit.
+    #[error("{0}")]
+    BadReference(String),
+    /// The nonce or callback name was already used differently.
+    #[error("{0}")]
+    Conflict(String),
+    /// No such submission of this team.
+    #[error("no submission {0} of this team")]
+    NoSuchSubmission(i64),
+    /// Our own failure.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn modes_hint(modes: &[IdMode]) -> String {
+    let mut ways = Vec::new();
+    if modes.contains(&IdMode::Password) {
+        ways.push("log in with the team's password");
+    }
+    if modes.contains(&IdMode::Pairing) {
+        ways.push("ask the jury to pair it");
+    }
+    if ways.is_empty() {
+        "ask the organizers to register its address".into()
+    } else {
+        ways.join(" or ")
+    }
+}
+
+impl TeamRefusal {
+    /// HTTP status for this refusal.
+    pub fn status(&self) -> u16 {
+        match self {
+            TeamRefusal::UnknownAddress { .. }
+            | TeamRefusal::NoSession
+            | TeamRefusal::BadSession(_)
+            | TeamRefusal::BadCredentials => 401,
+            TeamRefusal::SessionFromOtherAddress
+            | TeamRefusal::ModeDisabled(_)
+            | TeamRefusal::ContestNotRunning(_) => 403,
+            TeamRefusal::TeamAlreadyBound(_)
+            | TeamRefusal::AddressAlreadyBound(_)
+            | TeamRefusal::Conflict(_) => 409,
+            TeamRefusal::RateLimited { .. } => 429,
+            TeamRefusal::BadReference(_) => 400,
+            TeamRefusal::NoSuchSubmission(_) => 404,
+            TeamRefusal::Internal(_) => 500,
+        }
+    }
+
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TeamRefusal::UnknownAddress { .. } => "unknown_address",
+            TeamRefusal::NoSession => "no_session",
+            TeamRefusal::BadSession(_) => "bad_session",
+            TeamRefusal::SessionFromOtherAddress => "session_from_other_address",
+            TeamRefusal::BadCredentials => "bad_credentials",
+            TeamRefusal::TeamAlreadyBound(_) => "team_already_bound",
+            TeamRefusal::AddressAlreadyBound(_) => "address_already_bound",
+            TeamRefusal::RateLimited { .. } => "rate_limited",
+            TeamRefusal::ModeDisabled(_) => "mode_disabled",
+            TeamRefusal::ContestNotRunning(_) => "contest_not_running",
+            TeamRefusal::BadReference(_) => "bad_reference",
+            TeamRefusal::Conflict(_) => "conflict",
+            TeamRefusal::NoSuchSubmission(_) => "no_such_submission",
+            TeamRefusal::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for TeamRefusal {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(m) => TeamRefusal::Conflict(m),
+            other => {
+                tracing::error!(error = %other, "store failed");
+                TeamRefusal::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+/// The team desk: what the jury does for kiosks.
+#[derive(Debug)]
+pub struct TeamDesk {
+    store: SharedStore,
+    keys: Arc<JuryKeys>,
+    fetcher: Arc<CallbackFetcher>,
+    ip_failures: FailureLimiter,
+    team_failures: FailureLimiter,
+    submit_wait: Duration,
+}
+
+fn peer_text(peer: IpAddr) -> String {
+    peer.to_canonical().to_string()
+}
+
+impl TeamDesk {
+    /// A desk over the shared store.
+    pub fn new(store: SharedStore, keys: Arc<JuryKeys>, fetcher: Arc<CallbackFetcher>) -> Self {
+        TeamDesk {
+            store,
+            keys,
+            fetcher,
+            ip_failures: FailureLimiter::new(5, 60_000),
+            team_failures: FailureLimiter::new(10, 600_000),
+            submit_wait: Duration::from_secs(10),
+        }
+    }
+
+    /// How long a submit call waits for the callback before answering
+    /// "pending".
+    pub fn set_submit_wait(&mut self, wait: Duration) {
+        self.submit_wait = wait;
+    }
+
+    /// Logs a refusal and writes it to the audit log.
+    async fn refuse(
+        &self,
+        peer: &str,
+        action: &str,
+        subject: Option<String>,
+        e: TeamRefusal,
+    ) -> TeamRefusal {
+        tracing::warn!(peer, action, subject = subject.as_deref().unwrap_or(""), reason = %e, "team request refused");
+        let (peer, action, detail) = (peer.to_owned(), format!("{action}.refused"), e.to_string());
+        let logged = self
+            .store
+            .run(move |s| {
+                s.audit(
+                    "kiosk",
+                    &action,
+                    subject.as_deref(),
+                    Some(&detail),
+                    Some(&peer),
+                )
+            })
+            .await;
+        if let Err(err) = logged {
+            tracing::error!(error = %err, "audit log write failed");
+        }
+        e
+    }
+
+    async fn session_for(
+        &self,
+        team: &TeamIdentity,
+        ip: &str,
+        mode: IdMode,
+    ) -> Result<Session, TeamRefusal> {
+        let now = now_ms();
+        let minted = session_token::mint(
+            self.keys.session_mac(),
+            &team.id,
+            ip,
+            mode,
+            now,
+            now + SESSION_TTL_MS,
+        );
+        let stored = minted.stored.clone();
+        self.store.run(move |s| s.insert_session(&stored)).await?;
+        Ok(Session {
+            token: minted.token,
+            team: TeamInfo {
+                id: team.id.clone(),
+                name: team.name.clone(),
+            },
+            ip: ip.to_owned(),
+            mode: mode.as_str().to_owned(),
+            expires_ms: minted.stored.expires_ms,
+            jury_key: self.keys.public_hex().to_owned(),
+        })
+    }
+
+    /// Identifies the kiosk by its peer address alone.
+    pub async fn identify(&self, peer: IpAddr) -> Result<Session, TeamRefusal> {
+        let ip = peer_text(peer);
+        let key = ip.clone();
+        let (team, modes) = self
+            .store
+            .run(move |s| Ok((s.identity_by_ip(&key)?, s.contest()?.settings.id_modes)))
+            .await?;
+        match team {
+            Some(team) => {
+                tracing::info!(peer = %ip, team = %team.id, "kiosk identified by address");
+                self.session_for(&team, &ip, IdMode::Ip).await
+            }
+            None => {
+                let e = TeamRefusal::UnknownAddress {
+                    ip: ip.clone(),
+                    modes,
+                };
+                Err(self.refuse(&ip, "team.identify", None, e).await)
+            }
+        }
+    }
+
+    /// Password login: binds the peer address to the team, once.
+    pub async fn login(&self, peer: IpAddr, req: LoginRequest) -> Result<Session, TeamRefusal> {
+        let ip = peer_text(peer);
+        let subject = Some(req.team.chars().take(64).collect::<String>());
+        match self.login_inner(&ip, req).await {
+            Ok(s) => Ok(s),
+            Err(e) => Err(self.refuse(&ip, "team.login", subject, e).await),
+        }
+    }
+
+    async fn login_inner(&self, ip: &str, req: LoginRequest) -> Result<Session, TeamRefusal> {
+        let now = now_ms();
+        let ip_key = format!("ip:{ip}");
+        let team_key = format!("team:{}", req.team);
+        for key in [&ip_key, &team_key] {
+            let limiter = if key.starts_with("ip:") {
+                &self.ip_failures
+            } else {
+                &self.team_failures
+            };
+            if let Some(wait_ms) = limiter.check(key, now) {
+                return Err(TeamRefusal::RateLimited {
+                    retry_after_s: (wait_ms + 999) / 1000,
+                });
+            }
+        }
+        if req.team.len() > 200 || req.password.len() > 200 {
+            self.ip_failures.fail(&ip_key, now);
+            return Err(TeamRefusal::BadCredentials);
+        }
+        let (ip_owned, team_name) = (ip.to_owned(), req.team.clone());
+        let (modes, bound, team, hash) = self
+            .store
+            .run(move |s| {
+                let modes = s.contest()?.settings.id_modes;
+                let bound = s.identity_by_ip(&ip_owned)?;
+                let team = s.identity(&team_name)?;
+                let hash = match &team {
+                    Some(t) => s.team_password_hash(&t.id)?,
+                    None => None,
+                };
+                Ok((modes, bound, team, hash))
+            })
+            .await?;
+        if !modes.contains(&IdMode::Password) {
+            return Err(TeamRefusal::ModeDisabled(IdMode::Password));
+        }
+        if let Some(b) = bound {
+            return Err(TeamRefusal::AddressAlreadyBound(b.id));
+        }
+        let fail = |this: &Self| {
+            this.ip_failures.fail(&ip_key, now);
+            this.team_failures.fail(&team_key, now);
+        };
+        let Some(team) = team else {
+            fail(self);
+            return Err(TeamRefusal::BadCredentials);
+        };
+        if team.ip.is_some() {
+            // Refused before the password is even checked: a bound team's
+            // password is spent, and this answer reveals nothing about it.
+            fail(self);
+            return Err(TeamRefusal::TeamAlreadyBound(team.id));
+        }
+        let Some(hash) = hash else {
+            fail(self);
+            return Err(TeamRefusal::BadCredentials);
+        };
+        let password = req.password;
+        let ok = tokio::task::spawn_blocking(move || crate::passwords::verify(&password, &hash))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            fail(self);
+            return Err(TeamRefusal::BadCredentials);
+        }
+        let (team_id, ip_owned) = (team.id.clone(), ip.to_owned());
+        self.store
+            .run(move |s| {
+                s.bind_team_ip(
+                    &team_id,
+                    &ip_owned,
+                    IdMode::Password,
+                    &format!("team:{team_id}"),
+                )
+            })
+            .await?;
+        self.ip_failures.clear(&ip_key);
+        self.team_failures.clear(&team_key);
+        tracing::info!(peer = %ip, team = %team.id, "team bound to workstation by password");
+        self.session_for(&team, ip, IdMode::Password).await
+    }
+
+    /// Gives an unknown workstation a pairing code for the jury to approve
+    /// (the same code again while it is valid).
+    pub async fn request_pairing(&self, peer: IpAddr) -> Result<PairingCode, TeamRefusal> {
+        let ip = peer_text(peer);
+        let key = ip.clone();
+        let result = self
+            .store
+            .run(move |s| {
+                let modes = s.contest()?.settings.id_modes;
+                if !modes.contains(&IdMode::Pairing) {
+                    return Ok(Err(TeamRefusal::ModeDisabled(IdMode::Pairing)));
+                }
+                if let Some(t) = s.identity_by_ip(&key)? {
+                    return Ok(Err(TeamRefusal::AddressAlreadyBound(t.id)));
+                }
+                let now = now_ms();
+                if let Some(open) = s.open_pairing_code(&key, now)? {
+                    return Ok(Ok(open));
+                }
+                s.purge_expired_access(now)?;
+                loop {
+                    let code = pairing_code();
+                    match s.insert_pairing_code(&code, &key, now, now + PAIRING_TTL_MS) {
+                        Ok(()) => {
+                            return Ok(Ok(floorjudge_store::PairingRow {
+                                code,
+                                ip: key.clone(),
+                                expires_ms: now + PAIRING_TTL_MS,
+                                team_id: None,
+                            }));
+                        }
+                        Err(StoreError::Conflict(_)) => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+            })
+            .await?;
+        match result {
+            Ok(row) => {
+                tracing::info!(peer = %ip, code = %row.code, "pairing code issued");
+                Ok(PairingCode {
+                    code: row.code,
+                    ip: row.ip,
+                    expires_ms: row.expires_ms,
+                })
+            }
+            Err(e) => Err(self.refuse(&ip, "team.pairing", None, e).await),
+        }
+    }
+
+    /// The team behind a token presented from `peer`.
+    pub async fn authenticate(
+        &self,
+        peer: IpAddr,
+        token: Option<&str>,
+    ) -> Result<TeamIdentity, TeamRefusal> {
+        let ip = peer_text(peer);
+        let Some((selector, verifier)) = token.and_then(session_token::split) else {
+            return Err(self
+                .refuse(&ip, "team.session", None, TeamRefusal::NoSession)
+                .await);
+        };
+        let (sel, key_ip) = (selector.to_owned(), ip.clone());
+        let (session, bound) = self
+            .store
+            .run(move |s| Ok((s.session(&sel)?, s.identity_by_ip(&key_ip)?)))
+            .await?;
+        let check = || {
+            let Some(session) = session.as_ref() else {
+                return Err(TeamRefusal::BadSession("unknown token"));
+            };
+            if !session_token::verifier_matches(self.keys.session_mac(), session, verifier) {
+                return Err(TeamRefusal::BadSession("token does not verify"));
+            }
+            if session.expires_ms < now_ms() {
+                return Err(TeamRefusal::BadSession("token expired"));
+            }
+            if session.ip != ip {
+                return Err(TeamRefusal::SessionFromOtherAddress);
+            }
+            match &bound {
+                Some(t) if t.id == session.team_id => Ok(t.clone()),
+                _ => Err(TeamRefusal::BadSession(
+                    "the team's workstation address was changed",
+                )),
+            }
+        };
+        match check() {
+            Ok(team) => Ok(team),
+            Err(e) => {
+                let subject = session.map(|s| s.team_id);
+                Err(self.refuse(&ip, "team.session", subject, e).await)
+            }
+        }
+    }
+
+    /// Problems, languages and clock.
+    pub async fn contest_info(&self) -> Result<ContestInfo, TeamRefusal> {
+        Ok(self
+            .store
+            .run(|s| {
+                let c = s.contest()?.settings;
+                let running = contest_state(c.start_time_ms, c.duration_s, now_ms()).is_ok();
+                Ok(ContestInfo {
+                    name: c.name,
+                    start_time_ms: c.start_time_ms,
+                    duration_s: c.duration_s,
+                    running,
+                    problems: s
+                        .problems()?
+                        .into_iter()
+                        .map(|p| ProblemInfo {
+                            id: p.problem.id,
+                            label: p.problem.label,
+                            name: p.problem.name,
+                        })
+                        .collect(),
+                    languages: s
+                        .languages()?
+                        .into_iter()
+                        .filter(|l| l.allow_submit)
+                        .map(|l| LanguageInfo {
+                            id: l.id,
+                            name: l.name,
+                            extensions: l.extensions,
+                        })
+                        .collect(),
+                })
+            })
+            .await?)
+    }
+
+    /// Takes a submission reference from an identified team, calls back for
+    /// the files and answers with the submission's state (pending if the
+    /// callback takes longer than the submit wait).
+    pub async fn submit(
+        &self,
+        peer: IpAddr,
+        team: &TeamIdentity,
+        r: SubmissionRef,
+    ) -> Result<SubmissionStatus, TeamRefusal> {
+        let ip = peer_text(peer);
+        let subject = Some(team.id.clone());
+        let checked = match check_reference(&r) {
+            Ok(files) => files,
+            Err(e) => return Err(self.refuse(&ip, "submission", subject, e).await),
+        };
+        let (team_id, source_ip) = (team.id.clone(), ip.clone());
+        let inserted = self
+            .store
+            .run(move |s| {
+                let c = s.contest()?.settings;
+                if let Err(why) = contest_state(c.start_time_ms, c.duration_s, now_ms()) {
+                    return Ok(Err(TeamRefusal::ContestNotRunning(why)));
+                }
+                let problem = match s.problem(&r.problem) {
+                    Ok(p) => p,
+                    Err(StoreError::NotFound { .. }) => {
+                        return Ok(Err(TeamRefusal::BadReference(format!(
+                            "no problem {:?} in this contest",
+                            r.problem.chars().take(40).collect::<String>()
+                        ))));
+                    }
+                    Err(e) => return Err(e),
+                };
+                let languages = s.languages()?;
+                if !languages
+                    .iter()
+                    .any(|l| l.id == r.language && l.allow_submit)
+                {
+                    let ids: Vec<_> = languages
+                        .iter()
+                        .filter(|l| l.allow_submit)
+                        .map(|l| l.id.as_str())
+                        .collect();
+                    return Ok(Err(TeamRefusal::BadReference(format!(
+                        "no language {:?}: use one of {}",
+                        r.language.chars().take(40).collect::<String>(),
+                        ids.join(", ")
+                    ))));
+                }
+                let new = NewSubmission {
+                    team_id,
+                    problem_id: problem.id,
+                    language_id: r.language,
+                    source_ip,
+                    callback_name: r.callback_name,
+                    callback_port: r.callback_port,
+                    client_nonce: r.client_nonce,
+                    files: checked,
+                };
+                let inserted = match s.insert_submission(&new) {
+                    Ok(i) => i,
+                    Err(StoreError::Conflict(m)) => return Ok(Err(TeamRefusal::Conflict(m))),
+                    Err(e) => return Err(e),
+                };
+                if let Inserted::Existing(id) = inserted {
+                    s.revive_submission(id)?;
+                }
+                Ok(Ok(inserted))
+            })
+            .await?;
+        let id = match inserted {
+            Ok(Inserted::New(id)) => {
+                tracing::info!(peer = %ip, team = %team.id, submission = id, "submission reference accepted");
+                id
+            }
+            Ok(Inserted::Existing(id)) => {
+                tracing::info!(peer = %ip, team = %team.id, submission = id, "submission reference resent");
+                id
+            }
+            Err(e) => return Err(self.refuse(&ip, "submission", subject, e).await),
+        };
+        let mut done = self.fetcher.start(id);
+        let _ = tokio::time::timeout(self.submit_wait, done.wait_for(|d| *d)).await;
+        self.status_of(team, id).await
+    }
+
+    /// One of the team's submissions.
+    pub async fn status_of(
+        &self,
+        team: &TeamIdentity,
+        id: i64,
+    ) -> Result<SubmissionStatus, TeamRefusal> {
+        let sub = self.store.run(move |s| s.submission(id)).await?;
+        match sub {
+            Some(s) if s.team_id == team.id => Ok(team_view(&s)),
+            _ => Err(TeamRefusal::NoSuchSubmission(id)),
+        }
+    }
+
+    /// All of the team's submissions, oldest first.
+    pub async fn submissions(
+        &self,
+        team: &TeamIdentity,
+    ) -> Result<Vec<SubmissionStatus>, TeamRefusal> {
+        let id = team.id.clone();
+        let subs = self.store.run(move |s| s.team_submissions(&id)).await?;
+        Ok(subs.iter().map(team_view).collect())
+    }
+}
+
+/// `Ok` while submissions are accepted, else why not.
+pub fn contest_state(start_ms: Option<i64>, duration_s: i64, now: i64) -> Result<(), &'static str> {
+    let Some(start) = start_ms else {
+        return Err("it has not been started");
+    };
+    if now < start {
+        return Err("it has not started yet");
+    }
+    if now >= start + duration_s * 1000 {
+        return Err("it is over");
+    }
+    Ok(())
+}
+
+fn check_reference(r: &SubmissionRef) -> Result<Vec<SubmittedFile>, TeamRefusal> {
+    let bad = |m: String| Err(TeamRefusal::BadReference(m));
+    if let Err(e) = validate_callback_name(&r.callback_name) {
+        return bad(e.to_string());
+    }
+    if let Err(e) = validate_nonce(&r.client_nonce) {
+        return bad(e.to_string());
+    }
+    if r.callback_port == 0 {
+        return bad("callback port 0 is not a port".into());
+    }
+    if r.files.is_empty() {
+        return bad("a submission needs at least one file".into());
+    }
+    if r.files.len() > MAX_SUBMISSION_FILES {
+        return bad(format!(
+            "{} files: at most {MAX_SUBMISSION_FILES} per submission",
+            r.files.len()
+        ));
+    }
+    let mut names = HashSet::new();
+    let mut total = 0u64;
+    for f in &r.files {
+        if let Err(e) = validate_file_name(&f.name) {
+            return bad(e.to_string());
+        }
+        if let Err(e) = validate_sha256(&f.sha256) {
+            return bad(format!("{}: {e}", f.name));
+        }
+        if !names.insert(f.name.as_str()) {
+            return bad(format!("file name {} appears twice", f.name));
+        }
+        if f.size > MAX_SOURCE_FILE_BYTES {
+            return bad(format!(
+                "{} has {} bytes: at most {MAX_SOURCE_FILE_BYTES} per file",
+                f.name, f.size
+            ));
+        }
+        total += f.size;
+    }
+    if total > MAX_SUBMISSION_BYTES {
+        return bad(format!(
+            "the files have {total} bytes: at most {MAX_SUBMISSION_BYTES} per submission"
+        ));
+    }
+    Ok(r.files
+        .iter()
+        .map(|f| SubmittedFile {
+            name: f.name.clone(),
+            size: f.size,
+            sha256: f.sha256.clone(),
+        })
+        .collect())
+}
+
+/// A submission as its team sees it.
+pub fn team_view(s: &Submission) -> SubmissionStatus {
+    let phase = match s.state {
+        SubmissionState::Pending => SubmissionPhase::PendingCallback,
+        SubmissionState::Received => SubmissionPhase::Queued,
+        SubmissionState::Rejected => SubmissionPhase::Rejected,
+    };
+    let reason = match (s.state, s.reject_kind) {
+        (SubmissionState::Rejected, Some(RejectKind::Unreachable)) => s
+            .reject_reason
+            .as_ref()
+            .map(|r| format!("{r} (resend to retry)")),
+        _ => s.reject_reason.clone(),
+    };
+    SubmissionStatus {
+        id: s.id,
+        problem: s.problem_id.clone(),
+        language: s.language_id.clone(),
+        submitted_ms: s.submitted_ms,
+        callback_name: s.callback_name.clone(),
+        phase,
+        queue_position: None,
+        verdict: None,
+        reason,
+    }
+}
+
+/// A short code from the unambiguous password alphabet (6 characters, ~30 bits).
+fn pairing_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+    let mut rng = rand::rng();
+    (0..6)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}

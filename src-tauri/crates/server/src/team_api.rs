@@ -1,0 +1,184 @@
+//! HTTP adapter of the team API (axum): every handler takes the peer address
+//! from the accepted connection and hands over to [`TeamDesk`].
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use floorjudge_proto::team_api::{ApiError, LoginRequest, SubmissionRef};
+use serde::de::DeserializeOwned;
+
+use crate::team_access::{TeamDesk, TeamRefusal};
+
+/// Largest team API request body.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+impl IntoResponse for TeamRefusal {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut resp = (
+            status,
+            Json(ApiError {
+                error: self.code().to_owned(),
+                message: self.to_string(),
+            }),
+        )
+            .into_response();
+        if let TeamRefusal::RateLimited { retry_after_s } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        resp
+    }
+}
+
+/// A JSON body whose rejection is answered in our error format.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let peer = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_canonical().to_string())
+            .unwrap_or_default();
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => {
+                let message = json_problem(&rejection);
+                tracing::warn!(peer, reason = %message, "team request refused: bad body");
+                Err((
+                    rejection.status(),
+                    Json(ApiError {
+                        error: "bad_request".into(),
+                        message,
+                    }),
+                )
+                    .into_response())
+            }
+        }
+    }
+}
+
+fn json_problem(r: &JsonRejection) -> String {
+    match r {
+        JsonRejection::MissingJsonContentType(_) => {
+            "the body must be JSON (Content-Type: application/json)".into()
+        }
+        other => format!("malformed request body: {}", other.body_text()),
+    }
+}
+
+fn token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+fn peer(addr: SocketAddr) -> IpAddr {
+    addr.ip().to_canonical()
+}
+
+async fn identify(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+) -> Response {
+    desk.identify(peer(addr)).await.map(Json).into_response()
+}
+
+async fn login(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Response {
+    desk.login(peer(addr), req).await.map(Json).into_response()
+}
+
+async fn pairing(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+) -> Response {
+    desk.request_pairing(peer(addr))
+        .await
+        .map(Json)
+        .into_response()
+}
+
+async fn contest(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = desk.authenticate(peer(addr), token(&headers)).await {
+        return e.into_response();
+    }
+    desk.contest_info().await.map(Json).into_response()
+}
+
+async fn submit(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(r): ApiJson<SubmissionRef>,
+) -> Response {
+    let team = match desk.authenticate(peer(addr), token(&headers)).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    desk.submit(peer(addr), &team, r)
+        .await
+        .map(Json)
+        .into_response()
+}
+
+async fn submissions(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    match desk.authenticate(peer(addr), token(&headers)).await {
+        Ok(team) => desk.submissions(&team).await.map(Json).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn submission(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    match desk.authenticate(peer(addr), token(&headers)).await {
+        Ok(team) => desk.status_of(&team, id).await.map(Json).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The team API routes, under `/api/team`.
+pub fn router(desk: Arc<TeamDesk>) -> Router {
+    Router::new()
+        .route("/api/team/identify", post(identify))
+        .route("/api/team/login", post(login))
+        .route("/api/team/pairing", post(pairing))
+        .route("/api/team/contest", get(contest))
+        .route("/api/team/submissions", post(submit).get(submissions))
+        .route("/api/team/submissions/{id}", get(submission))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(desk)
+}
