@@ -57,7 +57,42 @@ enum Command {
         /// Address and port to listen on (port 0 picks a free one).
         #[arg(long, default_value = "0.0.0.0:8470", value_name = "ADDR:PORT")]
         listen: std::net::SocketAddr,
+        #[command(flatten)]
+        callback: CallbackArgs,
     },
+}
+
+/// Timing of callbacks to the kiosks.
+#[derive(Debug, Args)]
+struct CallbackArgs {
+    /// Time allowed to receive one file from a kiosk, in ms.
+    #[arg(long, default_value_t = 5000, value_name = "MS")]
+    callback_timeout_ms: u64,
+    /// Callback attempts before a submission is rejected as unreachable.
+    #[arg(long, default_value_t = 6, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    callback_attempts: u32,
+    /// Wait before the second attempt, doubled for each further one, in ms.
+    #[arg(long, default_value_t = 500, value_name = "MS")]
+    callback_backoff_ms: u64,
+    /// How long a submit call waits for its callback before answering
+    /// "pending", in ms.
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    submit_wait_ms: u64,
+}
+
+impl CallbackArgs {
+    fn options(&self) -> floorjudge_server::serve::ServeOptions {
+        use std::time::Duration;
+        floorjudge_server::serve::ServeOptions {
+            callback: floorjudge_server::callback_fetcher::CallbackConfig {
+                file_timeout: Duration::from_millis(self.callback_timeout_ms),
+                max_attempts: self.callback_attempts,
+                first_backoff: Duration::from_millis(self.callback_backoff_ms),
+                ..Default::default()
+            },
+            submit_wait: Some(Duration::from_millis(self.submit_wait_ms)),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -316,7 +351,7 @@ fn run(cli: Cli) -> Result<()> {
                 );
             }
         }
-        Command::Serve { listen } => serve(&dir, listen)?,
+        Command::Serve { listen, callback } => serve(&dir, listen, callback.options())?,
         Command::Status => {
             let store = dir.open()?;
             let status = Status::gather(&store)?;
@@ -329,13 +364,17 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-fn serve(dir: &ContestDir, listen: std::net::SocketAddr) -> Result<()> {
+fn serve(
+    dir: &ContestDir,
+    listen: std::net::SocketAddr,
+    options: floorjudge_server::serve::ServeOptions,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let server = floorjudge_server::serve::JuryServer::bind(dir, listen, Default::default())
+        let server = floorjudge_server::serve::JuryServer::bind(dir, listen, options)
             .await
             .with_context(|| {
                 format!("cannot start the jury server for {}", dir.root().display())

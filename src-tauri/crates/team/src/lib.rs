@@ -1,5 +1,19 @@
-//! The team agent behind the kiosk window and `floorjudge-team`.
+//! The floorjudge team agent: what runs on a contest workstation.
 //!
-//! Identification, the hidden callback folder, the callback file server and
-//! the submit client arrive with the callback issue; this crate holds their
-//! place in the workspace so the dependency graph is fixed from the start.
+//! It identifies the team to the jury (by the workstation's address, a
+//! one-time password, or a pairing code), keeps each submission in a hidden
+//! callback folder under an unguessable name, sends the jury only a
+//! reference, and serves the files to the jury's signed callback until the
+//! jury acknowledges them. The headless `floorjudge-team` command and the
+//! kiosk window both drive [`Agent`].
+
+pub mod agent;
+pub mod callback_dir;
+pub mod callback_server;
+pub mod jury_client;
+pub mod watch;
+
+pub use agent::{Agent, AgentConfig, AgentError, DEFAULT_CALLBACK_PORT, workstation_addresses};
+pub use callback_dir::CallbackDir;
+pub use callback_server::CallbackServer;
+pub use jury_client::{ClientError, JuryClient};

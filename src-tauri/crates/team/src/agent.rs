@@ -1,0 +1,446 @@
+//! The team agent: identification, the callback folder and server, and
+//! submitting by reference with retries that reuse the same nonce.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use floorjudge_proto::callback::validate_file_name;
+use floorjudge_proto::team_api::{
+    ContestInfo, FileRef, MAX_SOURCE_FILE_BYTES, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES,
+    PairingCode, Session, SubmissionPhase, SubmissionRef, SubmissionStatus,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::callback_dir::{CallbackDir, CallbackDirError, new_callback_name};
+use crate::callback_server::CallbackServer;
+use crate::jury_client::{ClientError, JuryClient};
+
+/// Default port of the kiosk's callback file server.
+pub const DEFAULT_CALLBACK_PORT: u16 = 8471;
+
+/// How an agent reaches the jury and where it keeps its state.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    /// Jury base URL, `http://host:port`.
+    pub jury_url: String,
+    /// Source address for every connection, and the callback server's
+    /// address (`None`: the system's choice, callback server on all).
+    pub source_ip: Option<IpAddr>,
+    /// Callback server port.
+    pub callback_port: u16,
+    /// Folder for the session and the hidden callback folder.
+    pub state_dir: PathBuf,
+}
+
+/// A team agent operation failed.
+#[derive(Debug, Error)]
+pub enum AgentError {
+    /// The jury refused or could not be reached.
+    #[error(transparent)]
+    Jury(#[from] ClientError),
+    /// The callback folder failed.
+    #[error(transparent)]
+    CallbackDir(#[from] CallbackDirError),
+    /// A file to submit is unusable.
+    #[error("{}: {reason}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The submission breaks a limit or rule before anything is sent.
+    #[error("{0}")]
+    Invalid(String),
+    /// The state folder or session file failed.
+    #[error("{}: {source}", path.display())]
+    State {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The callback server could not start.
+    #[error("cannot serve callbacks on {addr}: {source}")]
+    CallbackServer {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SavedSession {
+    jury_url: String,
+    session: Session,
+}
+
+/// The team agent.
+#[derive(Debug)]
+pub struct Agent {
+    config: AgentConfig,
+    client: JuryClient,
+    callbacks: CallbackDir,
+    server: Option<CallbackServer>,
+    session: Mutex<Option<Session>>,
+}
+
+const SESSION_FILE: &str = "session.json";
+
+/// Sizes, hashes and names of files to submit, checked against the limits.
+pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, AgentError> {
+    if paths.is_empty() {
+        return Err(AgentError::Invalid("no files to submit".into()));
+    }
+    if paths.len() > MAX_SUBMISSION_FILES {
+        return Err(AgentError::Invalid(format!(
+            "{} files: at most {MAX_SUBMISSION_FILES} per submission",
+            paths.len()
+        )));
+    }
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut total = 0u64;
+    for path in paths {
+        let bad = |reason: String| AgentError::File {
+            path: path.clone(),
+            reason,
+        };
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| bad("not a file name".into()))?
+            .to_owned();
+        validate_file_name(&name).map_err(|e| bad(e.to_string()))?;
+        if out.iter().any(|(n, _)| *n == name) {
+            return Err(bad(format!("a second file named {name}")));
+        }
+        let meta = std::fs::metadata(path).map_err(|e| bad(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(bad("not a regular file".into()));
+        }
+        if meta.len() > MAX_SOURCE_FILE_BYTES {
+            return Err(bad(format!(
+                "{} bytes: at most {MAX_SOURCE_FILE_BYTES} per file",
+                meta.len()
+            )));
+        }
+        let data = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+        total += data.len() as u64;
+        out.push((name, data));
+    }
+    if total > MAX_SUBMISSION_BYTES {
+        return Err(AgentError::Invalid(format!(
+            "the files have {total} bytes: at most {MAX_SUBMISSION_BYTES} per submission"
+        )));
+    }
+    Ok(out)
+}
+
+impl Agent {
+    /// An agent with its state in `config.state_dir` (created 0700 if needed).
+    pub fn new(config: AgentConfig) -> Result<Agent, AgentError> {
+        let state = |source| AgentError::State {
+            path: config.state_dir.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&config.state_dir).map_err(state)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&config.state_dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(state)?;
+        }
+        let callbacks = CallbackDir::open(config.state_dir.join(".callback"))?;
+        let session = std::fs::read(config.state_dir.join(SESSION_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<SavedSession>(&b).ok())
+            .filter(|s| s.jury_url == config.jury_url)
+            .map(|s| s.session);
+        Ok(Agent {
+            client: JuryClient::new(&config.jury_url, config.source_ip),
+            config,
+            callbacks,
+            server: None,
+            session: Mutex::new(session),
+        })
+    }
+
+    /// The callback folder.
+    pub fn callback_dir(&self) -> &CallbackDir {
+        &self.callbacks
+    }
+
+    /// The jury client.
+    pub fn client(&self) -> &JuryClient {
+        &self.client
+    }
+
+    /// Starts the callback file server on the source address and callback port.
+    pub async fn serve_callbacks(&mut self) -> Result<SocketAddr, AgentError> {
+        if let Some(s) = &self.server {
+            return Ok(s.local_addr());
+        }
+        let ip = self
+            .config
+            .source_ip
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let addr = SocketAddr::new(ip, self.config.callback_port);
+        let server = CallbackServer::start(addr, self.callbacks.clone())
+            .await
+            .map_err(|source| AgentError::CallbackServer { addr, source })?;
+        if let Some(s) = self.current_session() {
+            let _ = server.set_jury_key(&s.jury_key);
+        }
+        let bound = server.local_addr();
+        self.server = Some(server);
+        Ok(bound)
+    }
+
+    /// The running callback server, if started.
+    pub fn callback_server(&self) -> Option<&CallbackServer> {
+        self.server.as_ref()
+    }
+
+    /// The session held, if any.
+    pub fn current_session(&self) -> Option<Session> {
+        self.session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn keep(&self, session: Session) -> Result<Session, AgentError> {
+        if let Some(server) = &self.server {
+            let _ = server.set_jury_key(&session.jury_key);
+        }
+        let path = self.config.state_dir.join(SESSION_FILE);
+        let saved = SavedSession {
+            jury_url: self.config.jury_url.clone(),
+            session: session.clone(),
+        };
+        let tmp = path.with_extension("tmp");
+        let write = || -> std::io::Result<()> {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            use std::io::Write;
+            let mut f = options.open(&tmp)?;
+            f.write_all(&serde_json::to_vec_pretty(&saved).expect("serializes"))?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|source| AgentError::State {
+            path: path.clone(),
+            source,
+        })?;
+        *self.session.lock().unwrap_or_else(|e| e.into_inner()) = Some(session.clone());
+        Ok(session)
+    }
+
+    /// Identifies by the workstation's address (no typing).
+    pub async fn identify(&self) -> Result<Session, AgentError> {
+        let s = self.client.identify().await?;
+        self.keep(s)
+    }
+
+    /// Logs in with the team's one-time password, binding this workstation.
+    pub async fn login(&self, team: &str, password: &str) -> Result<Session, AgentError> {
+        let s = self.client.login(team, password).await?;
+        self.keep(s)
+    }
+
+    /// Asks the jury for a pairing code to show.
+    pub async fn request_pairing(&self) -> Result<PairingCode, AgentError> {
+        Ok(self.client.request_pairing().await?)
+    }
+
+    /// The session held, or a new one by address.
+    pub async fn session(&self) -> Result<Session, AgentError> {
+        match self.current_session() {
+            Some(s) if s.expires_ms > chrono::Utc::now().timestamp_millis() => Ok(s),
+            _ => self.identify().await,
+        }
+    }
+
+    /// Runs `call` with the session token, identifying again once if the
+    /// jury no longer accepts the token.
+    async fn with_session<T, F, Fut>(&self, call: F) -> Result<T, AgentError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ClientError>>,
+    {
+        let session = self.session().await?;
+        match call(session.token).await {
+            Err(e) if matches!(e.code(), Some("bad_session" | "no_session")) => {
+                let fresh = self.identify().await?;
+                Ok(call(fresh.token).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Problems, languages and clock.
+    pub async fn contest(&self) -> Result<ContestInfo, AgentError> {
+        self.with_session(|t| async move { self.client.contest(&t).await })
+            .await
+    }
+
+    /// The team's submissions.
+    pub async fn submissions(&self) -> Result<Vec<SubmissionStatus>, AgentError> {
+        self.with_session(|t| async move { self.client.submissions(&t).await })
+            .await
+    }
+
+    /// One submission.
+    pub async fn submission(&self, id: i64) -> Result<SubmissionStatus, AgentError> {
+        self.with_session(|t| async move { self.client.submission(&t, id).await })
+            .await
+    }
+
+    /// Puts files into the callback folder and sends their reference.
+    pub async fn submit(
+        &self,
+        problem: &str,
+        language: &str,
+        paths: &[PathBuf],
+    ) -> Result<SubmissionStatus, AgentError> {
+        let files = read_sources(paths)?;
+        let reference = self.prepare(problem, language, &files)?;
+        self.send(&reference).await
+    }
+
+    /// Writes `files` into the callback folder under a new name and returns
+    /// the reference to send.
+    pub fn prepare(
+        &self,
+        problem: &str,
+        language: &str,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<SubmissionRef, AgentError> {
+        let name = new_callback_name();
+        let reference = SubmissionRef {
+            problem: problem.to_owned(),
+            language: language.to_owned(),
+            files: files
+                .iter()
+                .map(|(n, d)| FileRef {
+                    name: n.clone(),
+                    size: d.len() as u64,
+                    sha256: hex::encode(Sha256::digest(d)),
+                })
+                .collect(),
+            callback_name: name.clone(),
+            callback_port: self
+                .server
+                .as_ref()
+                .map(|s| s.local_addr().port())
+                .unwrap_or(self.config.callback_port),
+            client_nonce: hex::encode(rand::random::<[u8; 16]>()),
+        };
+        self.callbacks.store(&name, files, &reference)?;
+        Ok(reference)
+    }
+
+    /// Sends (or resends) a reference, retrying transport failures with the
+    /// same nonce; drops the callback entry once the jury has the files or
+    /// refused them for good.
+    pub async fn send(&self, reference: &SubmissionRef) -> Result<SubmissionStatus, AgentError> {
+        let mut delay = Duration::from_millis(200);
+        let mut tries = 0;
+        let result = loop {
+            tries += 1;
+            let r = self
+                .with_session(|t| async move { self.client.submit(&t, reference).await })
+                .await;
+            match r {
+                Err(AgentError::Jury(ClientError::Transport { .. })) if tries < 4 => {
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                }
+                other => break other,
+            }
+        };
+        match &result {
+            Ok(status) => {
+                let resend_may_help = status.phase == SubmissionPhase::PendingCallback
+                    || (status.phase == SubmissionPhase::Rejected
+                        && status
+                            .reason
+                            .as_deref()
+                            .is_some_and(|r| r.contains("resend to retry")));
+                if !resend_may_help {
+                    self.callbacks.remove(&reference.callback_name);
+                }
+            }
+            Err(AgentError::Jury(ClientError::Refused { status, .. }))
+                if (400..500).contains(status) && *status != 401 && *status != 429 =>
+            {
+                // The jury refused the reference itself: resending cannot help.
+                self.callbacks.remove(&reference.callback_name);
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    /// Resends the reference of every entry still in the callback folder
+    /// (after a kiosk restart, or when the jury was unreachable).
+    pub async fn resend_pending(
+        &self,
+    ) -> Vec<(SubmissionRef, Result<SubmissionStatus, AgentError>)> {
+        let mut out = Vec::new();
+        for reference in self.callbacks.pending() {
+            let r = self.send(&reference).await;
+            out.push((reference, r));
+        }
+        out
+    }
+
+    /// Polls a submission until it is judged or rejected, or `timeout` passes.
+    pub async fn wait_final(
+        &self,
+        id: i64,
+        timeout: Duration,
+        mut on_change: impl FnMut(&SubmissionStatus),
+    ) -> Result<SubmissionStatus, AgentError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut last: Option<SubmissionStatus> = None;
+        loop {
+            let s = self.submission(id).await?;
+            if last.as_ref() != Some(&s) {
+                on_change(&s);
+            }
+            if matches!(s.phase, SubmissionPhase::Judged | SubmissionPhase::Rejected)
+                || tokio::time::Instant::now() >= deadline
+            {
+                return Ok(s);
+            }
+            last = Some(s);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The state folder.
+    pub fn state_dir(&self) -> &Path {
+        &self.config.state_dir
+    }
+}
+
+/// This machine's addresses, for the kiosk to show (the jury decides by
+/// the address it sees, which behind NAT may differ).
+pub fn workstation_addresses() -> Vec<IpAddr> {
+    let mut out: Vec<IpAddr> = local_ip_address::list_afinet_netifas()
+        .map(|l| l.into_iter().map(|(_, ip)| ip).collect())
+        .unwrap_or_default();
+    out.sort();
+    out.dedup();
+    out
+}

@@ -1,0 +1,195 @@
+//! HTTP client of the team API, bound to the workstation's source address.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use floorjudge_proto::team_api::{
+    ApiError, ContestInfo, LoginRequest, PairingCode, Session, SubmissionRef, SubmissionStatus,
+};
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+
+/// A team API call failed.
+#[derive(Debug, Error)]
+pub enum ClientError {
+    /// The jury answered with a refusal.
+    #[error("the jury refused: {} ({})", .error.message, .error.error)]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The jury's reason.
+        error: ApiError,
+    },
+    /// The jury could not be reached or answered nonsense.
+    #[error("cannot reach the jury at {url}: {reason}")]
+    Transport {
+        /// The URL called.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl ClientError {
+    /// The jury's error code, if it refused.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Refused { error, .. } => Some(&error.error),
+            ClientError::Transport { .. } => None,
+        }
+    }
+}
+
+/// The team API client.
+#[derive(Debug, Clone)]
+pub struct JuryClient {
+    base: String,
+    http: reqwest::Client,
+}
+
+/// The one constructor of kiosk → jury HTTP clients (TLS pinning goes here).
+pub fn jury_http_client(source_ip: Option<IpAddr>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(source_ip)
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .expect("the HTTP client builds with static settings")
+}
+
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+impl JuryClient {
+    /// A client of the jury at `base` (`http://host:port`), connecting from
+    /// `source_ip` if given.
+    pub fn new(base: &str, source_ip: Option<IpAddr>) -> Self {
+        JuryClient {
+            base: base.trim_end_matches('/').to_owned(),
+            http: jury_http_client(source_ip),
+        }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&impl serde::Serialize>,
+    ) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let transport = |reason: String| ClientError::Transport {
+            url: url.clone(),
+            reason,
+        };
+        let mut req = self.http.request(method, &url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await.map_err(|e| transport(chain(&e)))?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(|e| transport(chain(&e)))?;
+        if (200..300).contains(&status) {
+            serde_json::from_slice(&bytes).map_err(|e| transport(format!("unreadable answer: {e}")))
+        } else {
+            let error = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| ApiError {
+                error: format!("http_{status}"),
+                message: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
+            });
+            Err(ClientError::Refused { status, error })
+        }
+    }
+
+    /// Identification by address.
+    pub async fn identify(&self) -> Result<Session, ClientError> {
+        self.call(
+            reqwest::Method::POST,
+            "/api/team/identify",
+            None,
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// Password login.
+    pub async fn login(&self, team: &str, password: &str) -> Result<Session, ClientError> {
+        let body = LoginRequest {
+            team: team.to_owned(),
+            password: password.to_owned(),
+        };
+        self.call(reqwest::Method::POST, "/api/team/login", None, Some(&body))
+            .await
+    }
+
+    /// Asks for a pairing code.
+    pub async fn request_pairing(&self) -> Result<PairingCode, ClientError> {
+        self.call(
+            reqwest::Method::POST,
+            "/api/team/pairing",
+            None,
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// Problems, languages, clock.
+    pub async fn contest(&self, token: &str) -> Result<ContestInfo, ClientError> {
+        self.call(
+            reqwest::Method::GET,
+            "/api/team/contest",
+            Some(token),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// Sends a submission reference.
+    pub async fn submit(
+        &self,
+        token: &str,
+        reference: &SubmissionRef,
+    ) -> Result<SubmissionStatus, ClientError> {
+        self.call(
+            reqwest::Method::POST,
+            "/api/team/submissions",
+            Some(token),
+            Some(reference),
+        )
+        .await
+    }
+
+    /// The team's submissions.
+    pub async fn submissions(&self, token: &str) -> Result<Vec<SubmissionStatus>, ClientError> {
+        self.call(
+            reqwest::Method::GET,
+            "/api/team/submissions",
+            Some(token),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// One submission.
+    pub async fn submission(&self, token: &str, id: i64) -> Result<SubmissionStatus, ClientError> {
+        self.call(
+            reqwest::Method::GET,
+            &format!("/api/team/submissions/{id}"),
+            Some(token),
+            None::<&()>,
+        )
+        .await
+    }
+}

@@ -1,0 +1,434 @@
+//! `floorjudge-team`: the headless team agent (what the kiosk window drives).
+
+use std::io::{BufRead, Write};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use floorjudge_proto::team_api::{SubmissionPhase, SubmissionStatus};
+use floorjudge_team::agent::read_sources;
+use floorjudge_team::watch::FileWatch;
+use floorjudge_team::{Agent, AgentConfig, DEFAULT_CALLBACK_PORT, workstation_addresses};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "floorjudge-team",
+    version,
+    about = "floorjudge team agent: identify, submit by callback, follow results"
+)]
+struct Cli {
+    /// The jury's team API.
+    #[arg(
+        long,
+        global = true,
+        default_value = "http://127.0.0.1:8470",
+        value_name = "URL"
+    )]
+    jury: String,
+    /// Connect from this address, and serve callbacks on it.
+    #[arg(long, global = true, value_name = "IP")]
+    source_ip: Option<IpAddr>,
+    /// Port of this workstation's callback file server.
+    #[arg(long, global = true, default_value_t = DEFAULT_CALLBACK_PORT, value_name = "PORT")]
+    callback_port: u16,
+    /// Where the session and the hidden callback folder live
+    /// (default: ~/.local/state/floorjudge-team/<source ip>).
+    #[arg(long, global = true, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Print JSON (one object per line).
+    #[arg(long, global = true)]
+    json: bool,
+    /// Log more (repeat for more detail).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Identify by this workstation's address and show the team.
+    Whoami,
+    /// Log in with the team's one-time password (binds this workstation).
+    Login {
+        /// Team id or account username.
+        #[arg(long)]
+        team: String,
+        /// The password (read from standard input if omitted).
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Ask for a pairing code to read out to the jury, and wait for approval.
+    Pair {
+        /// Seconds to wait for the jury's approval (0: do not wait).
+        #[arg(long, default_value_t = 600)]
+        wait: u64,
+    },
+    /// Submit files for a problem.
+    Submit {
+        /// Problem id or label.
+        #[arg(long)]
+        problem: String,
+        /// Language id (default: from the first file's extension).
+        #[arg(long)]
+        language: Option<String>,
+        /// Wait for the verdict.
+        #[arg(long)]
+        wait: bool,
+        /// Seconds to wait with --wait.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+        /// Only send the reference: a `floorjudge-team serve` running with
+        /// the same state folder answers the callback.
+        #[arg(long)]
+        no_callback_server: bool,
+        /// Source files (the first is the main file).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Show the team's submissions.
+    Status,
+    /// Resend the references of submissions still in the callback folder.
+    Resend,
+    /// Run the kiosk's background part: serve callbacks and resend anything
+    /// pending, until stopped.
+    Serve,
+    /// Watch a file and offer (or, with --auto, do) a resubmission when it changes.
+    Watch {
+        /// Problem id or label.
+        #[arg(long)]
+        problem: String,
+        /// Language id (default: from the file's extension).
+        #[arg(long)]
+        language: Option<String>,
+        /// Resubmit on every change instead of only announcing it.
+        #[arg(long)]
+        auto: bool,
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let default = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("the async runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn default_state_dir(source_ip: Option<IpAddr>) -> PathBuf {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(std::env::temp_dir);
+    let leaf = source_ip.map_or("default".to_owned(), |ip| ip.to_string().replace(':', "_"));
+    base.join("floorjudge-team").join(leaf)
+}
+
+fn print_status(json: bool, s: &SubmissionStatus) {
+    if json {
+        println!("{}", serde_json::to_string(s).expect("serializes"));
+        return;
+    }
+    let mut line = format!("submission {} ({} / {}): ", s.id, s.problem, s.language);
+    match s.phase {
+        SubmissionPhase::PendingCallback => {
+            line.push_str("waiting for the jury to fetch the files")
+        }
+        SubmissionPhase::Queued => match s.queue_position {
+            Some(p) => line.push_str(&format!("received, queued (position {p})")),
+            None => line.push_str("received, queued"),
+        },
+        SubmissionPhase::Judging => line.push_str("judging"),
+        SubmissionPhase::Judged => line.push_str(&format!(
+            "{}",
+            s.verdict.map(|v| v.clics_id()).unwrap_or("judged")
+        )),
+        SubmissionPhase::Rejected => {
+            line.push_str(&format!("rejected: {}", s.reason.as_deref().unwrap_or("")))
+        }
+    }
+    println!("{line}");
+}
+
+async fn language_for(
+    agent: &Agent,
+    given: Option<String>,
+    file: &std::path::Path,
+) -> Result<String> {
+    if let Some(l) = given {
+        return Ok(l);
+    }
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_lowercase();
+    let contest = agent.contest().await?;
+    contest
+        .languages
+        .iter()
+        .find(|l| l.extensions.iter().any(|e| *e == ext))
+        .map(|l| l.id.clone())
+        .with_context(|| format!("no language for .{ext} files: pass --language"))
+}
+
+async fn run(cli: Cli) -> Result<i32> {
+    let state_dir = cli
+        .state_dir
+        .clone()
+        .unwrap_or_else(|| default_state_dir(cli.source_ip));
+    let mut agent = Agent::new(AgentConfig {
+        jury_url: cli.jury.clone(),
+        source_ip: cli.source_ip,
+        callback_port: cli.callback_port,
+        state_dir,
+    })?;
+    let json = cli.json;
+    match cli.command {
+        Command::Whoami => {
+            let addresses = workstation_addresses();
+            match agent.identify().await {
+                Ok(s) => {
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::to_string(&serde_json::json!({
+                                "team": s.team, "ip": s.ip, "mode": s.mode,
+                            }))?
+                        );
+                    } else {
+                        println!("team {} ({}) at {}", s.team.name, s.team.id, s.ip);
+                    }
+                }
+                Err(e) => {
+                    eprintln!(
+                        "this workstation has addresses {}",
+                        addresses
+                            .iter()
+                            .map(|a| a.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                    return Err(e.into());
+                }
+            }
+        }
+        Command::Login { team, password } => {
+            let password = match password {
+                Some(p) => p,
+                None => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .context("cannot read the password")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let s = agent.login(&team, &password).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&serde_json::json!({
+                        "team": s.team, "ip": s.ip, "mode": s.mode,
+                    }))?
+                );
+            } else {
+                println!(
+                    "logged in: this workstation ({}) is now team {} ({})",
+                    s.ip, s.team.name, s.team.id
+                );
+            }
+        }
+        Command::Pair { wait } => {
+            let code = agent.request_pairing().await?;
+            if json {
+                println!("{}", serde_json::to_string(&code)?);
+            } else {
+                println!(
+                    "pairing code: {}  (ask the jury to run: floorjudge-jury team pair {} TEAM)",
+                    code.code, code.code
+                );
+            }
+            std::io::stdout().flush()?;
+            if wait == 0 {
+                return Ok(0);
+            }
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
+            loop {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                match agent.identify().await {
+                    Ok(s) => {
+                        if json {
+                            println!(
+                                "{}",
+                                serde_json::to_string(&serde_json::json!({
+                                    "team": s.team, "ip": s.ip, "mode": "pairing",
+                                }))?
+                            );
+                        } else {
+                            println!(
+                                "paired: this workstation is now team {} ({})",
+                                s.team.name, s.team.id
+                            );
+                        }
+                        break;
+                    }
+                    Err(_) if tokio::time::Instant::now() < deadline => continue,
+                    Err(e) => bail!("not approved within {wait} s: {e}"),
+                }
+            }
+        }
+        Command::Submit {
+            problem,
+            language,
+            wait,
+            timeout,
+            no_callback_server,
+            files,
+        } => {
+            read_sources(&files)?;
+            if !no_callback_server {
+                agent.serve_callbacks().await?;
+            }
+            let language = language_for(&agent, language, &files[0]).await?;
+            let status = agent.submit(&problem, &language, &files).await?;
+            print_status(json, &status);
+            let status = if wait && status.phase != SubmissionPhase::Rejected {
+                let last = agent
+                    .wait_final(status.id, Duration::from_secs(timeout), |s| {
+                        if s.phase != status.phase || s.queue_position != status.queue_position {
+                            print_status(json, s)
+                        }
+                    })
+                    .await?;
+                if !matches!(
+                    last.phase,
+                    SubmissionPhase::Judged | SubmissionPhase::Rejected
+                ) {
+                    eprintln!("error: no verdict within {timeout} s");
+                    return Ok(2);
+                }
+                last
+            } else {
+                status
+            };
+            if status.phase == SubmissionPhase::Rejected {
+                eprintln!(
+                    "error: submission {} rejected: {}",
+                    status.id,
+                    status.reason.unwrap_or_default()
+                );
+                return Ok(1);
+            }
+        }
+        Command::Status => {
+            let subs = agent.submissions().await?;
+            if json {
+                println!("{}", serde_json::to_string(&subs)?);
+            } else if subs.is_empty() {
+                println!("no submissions yet");
+            } else {
+                for s in &subs {
+                    print_status(false, s);
+                }
+            }
+        }
+        Command::Resend => {
+            agent.serve_callbacks().await?;
+            let results = agent.resend_pending().await;
+            let mut failed = 0;
+            for (reference, r) in results {
+                match r {
+                    Ok(s) => print_status(json, &s),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("error: {}: {e}", reference.callback_name);
+                    }
+                }
+            }
+            return Ok(if failed > 0 { 1 } else { 0 });
+        }
+        Command::Serve => {
+            let addr = agent.serve_callbacks().await?;
+            if let Ok(s) = agent.session().await {
+                eprintln!("team {} ({}) at {}", s.team.name, s.team.id, s.ip);
+            }
+            println!("callback server listening on {addr}");
+            std::io::stdout().flush()?;
+            let stop = tokio::signal::ctrl_c();
+            tokio::pin!(stop);
+            loop {
+                for (reference, r) in agent.resend_pending().await {
+                    match r {
+                        Ok(s) => print_status(json, &s),
+                        Err(e) => {
+                            tracing::warn!(callback = %reference.callback_name, error = %e, "resend failed; will retry")
+                        }
+                    }
+                }
+                std::io::stdout().flush()?;
+                tokio::select! {
+                    _ = &mut stop => break,
+                    _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                }
+            }
+        }
+        Command::Watch {
+            problem,
+            language,
+            auto,
+            file,
+        } => {
+            agent.serve_callbacks().await?;
+            let language = language_for(&agent, language, &file).await?;
+            let mut watch = FileWatch::new(&file)
+                .with_context(|| format!("cannot watch {}", file.display()))?;
+            println!("watching {}", watch.path().display());
+            std::io::stdout().flush()?;
+            while let Some(path) = watch.next_change(Duration::from_millis(300)).await {
+                if !auto {
+                    println!(
+                        "{} changed: submit it again with `floorjudge-team submit --problem {problem} {}`",
+                        path.display(),
+                        path.display()
+                    );
+                } else {
+                    match agent
+                        .submit(&problem, &language, std::slice::from_ref(&path))
+                        .await
+                    {
+                        Ok(s) => print_status(json, &s),
+                        Err(e) => eprintln!("error: {e}"),
+                    }
+                }
+                std::io::stdout().flush()?;
+            }
+        }
+    }
+    Ok(0)
+}
