@@ -163,10 +163,9 @@ fn print_status(json: bool, s: &SubmissionStatus) {
             None => line.push_str("received, queued"),
         },
         SubmissionPhase::Judging => line.push_str("judging"),
-        SubmissionPhase::Judged => line.push_str(&format!(
-            "{}",
-            s.verdict.map(|v| v.clics_id()).unwrap_or("judged")
-        )),
+        SubmissionPhase::Judged => {
+            line.push_str(s.verdict.map(|v| v.clics_id()).unwrap_or("judged"))
+        }
         SubmissionPhase::Rejected => {
             line.push_str(&format!("rejected: {}", s.reason.as_deref().unwrap_or("")))
         }
@@ -191,7 +190,7 @@ async fn language_for(
     contest
         .languages
         .iter()
-        .find(|l| l.extensions.iter().any(|e| *e == ext))
+        .find(|l| l.extensions.contains(&ext))
         .map(|l| l.id.clone())
         .with_context(|| format!("no language for .{ext} files: pass --language"))
 }
