@@ -1,20 +1,51 @@
 #!/usr/bin/env bash
 # Starts the floorjudge demo contest on this machine: builds floorjudge,
 # creates ./demo-contest from assets/sample-contest (once), hands out
-# passwords to the teams without a pre-assigned IP, and shows the contest.
+# passwords to the teams without a pre-assigned IP, starts the contest clock
+# and the jury server on 127.0.0.1:8470, submits one solution from team 1's
+# workstation (127.0.0.2) and keeps the jury running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source installer/lib.sh
 ensure_build_deps
 
-cargo build --release -p floorjudge-server  # shows its progress: the first build takes minutes
-jury=("${CARGO_TARGET_DIR:-target}/release/floorjudge-jury" --contest "${DEMO_CONTEST:-demo-contest}")
+# shows its progress: the first build takes minutes
+cargo build --release -p floorjudge-server -p floorjudge-team
+bin="${CARGO_TARGET_DIR:-target}/release"
+contest="${DEMO_CONTEST:-demo-contest}"
+listen="${DEMO_LISTEN:-127.0.0.1:8470}"
+jury=("$bin/floorjudge-jury" --contest "$contest")
 
-if [ ! -f "${DEMO_CONTEST:-demo-contest}/contest.sqlite" ]; then
+if [ ! -f "$contest/contest.sqlite" ]; then
   "${jury[@]}" contest init --from assets/sample-contest
   echo
   echo "One-time passwords for the teams without a pre-assigned workstation:"
   "${jury[@]}" team passwords --without-ip --only-missing
   echo
+  "${jury[@]}" contest start
 fi
 "${jury[@]}" status
+
+"${jury[@]}" -v serve --listen "$listen" &
+jury_pid=$!
+trap 'kill $jury_pid 2>/dev/null || true' EXIT
+# wait (at most 10 s) until the server answers anything at all
+for _ in $(seq 50); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://$listen/api/team/identify")" != 000 ] && break
+  kill -0 "$jury_pid" 2>/dev/null || exit 1
+  sleep 0.2
+done
+
+team=("$bin/floorjudge-team" --jury "http://$listen" --source-ip 127.0.0.2 --callback-port 8471)
+echo
+echo "Team 1 (workstation 127.0.0.2) submits greetings/submissions/accepted/greet.c by callback:"
+"${team[@]}" submit --problem A assets/sample-contest/greetings/submissions/accepted/greet.c || true
+"${team[@]}" status || true
+cat <<TXT
+
+The jury is serving http://$listen (Ctrl-C stops it). Try, from other workstations:
+  $bin/floorjudge-team --jury http://$listen --source-ip 127.0.0.3 whoami
+  $bin/floorjudge-team --jury http://$listen --source-ip 127.0.0.6 login --team 5 --password PASSWORD
+  $bin/floorjudge-team --jury http://$listen --source-ip 127.0.0.7 pair   # then: ${jury[*]} team pair CODE 6
+TXT
+wait "$jury_pid"

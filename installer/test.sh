@@ -14,4 +14,6 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The system tests in tests/ start the real binaries: build them first.
+cargo build --workspace --bins --locked
 cargo test --workspace --locked

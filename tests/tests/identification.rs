@@ -240,3 +240,40 @@ fn a_token_copied_to_another_address_is_refused() {
         && e["source_ip"] == "127.0.0.30"
         && e["subject"] == "1"));
 }
+
+#[test]
+fn modes_turned_off_are_refused_but_bound_addresses_still_identify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    ok(jury_cmd(&contest, &["contest", "set-id-modes", "ip"]));
+    assert!(
+        !jury_cmd(&contest, &["contest", "set-id-modes", "ip,fingerprint"])
+            .status
+            .success()
+    );
+    let jury = JuryProcess::start(&contest, &[]);
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.40", free_port());
+    let out = ws.run(&["login", "--team", "5", "--password", TEAM5_PASSWORD]);
+    assert!(
+        stderr(&out).contains("identification by password is turned off"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ws.run(&["pair", "--wait", "0"]);
+    assert!(
+        stderr(&out).contains("identification by pairing is turned off"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ws.run(&["whoami"]);
+    assert!(
+        stderr(&out).contains("ask the organizers to register its address"),
+        "{}",
+        stderr(&out)
+    );
+    let bound = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
+    assert_eq!(
+        last_json(&bound.run(&["--json", "whoami"]))["team"]["id"],
+        "1"
+    );
+}

@@ -112,6 +112,12 @@ enum ContestCmd {
     /// Start the contest now: submissions are accepted from this moment for
     /// the contest's duration.
     Start,
+    /// Choose how kiosks may identify: a comma-separated subset of
+    /// ip, password, pairing (a bound address always identifies its team).
+    SetIdModes {
+        /// For example `ip,password`.
+        modes: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -309,6 +315,18 @@ fn run(cli: Cli) -> Result<()> {
                 .map(|t| t.with_timezone(&chrono::Local).to_rfc3339())
                 .unwrap_or_default();
             println!("contest started; submissions are accepted until {end}");
+        }
+        Command::Contest(ContestCmd::SetIdModes { modes }) => {
+            let parsed = modes
+                .split(',')
+                .map(|m| m.trim().parse::<floorjudge_store::IdMode>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?;
+            let mut store = dir.open()?;
+            let mut settings = store.contest()?.settings;
+            settings.id_modes = parsed;
+            store.update_contest(&settings, &organizer::cli_actor())?;
+            println!("identification modes: {modes}");
         }
         Command::Team(cmd) => run_team(&dir, cmd, cli.json, &mut progress)?,
         Command::Submission(SubmissionCmd::List { team }) => {

@@ -58,3 +58,34 @@ impl FileWatch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_change_to_the_file_is_reported_once_per_burst() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("a.c");
+        std::fs::write(&file, "v1").unwrap();
+        let mut watch = FileWatch::new(&file).unwrap();
+        std::fs::write(tmp.path().join("other.c"), "x").unwrap();
+        for v in ["v2", "v3", "v4"] {
+            std::fs::write(&file, v).unwrap();
+        }
+        let changed = tokio::time::timeout(
+            Duration::from_secs(5),
+            watch.next_change(Duration::from_millis(200)),
+        )
+        .await
+        .expect("a change within 5 s");
+        assert_eq!(changed.as_deref(), Some(watch.path()));
+        // the burst was folded into one report; the other file never counts
+        let more = tokio::time::timeout(
+            Duration::from_millis(400),
+            watch.next_change(Duration::from_millis(50)),
+        )
+        .await;
+        assert!(more.is_err(), "unexpected second report: {more:?}");
+    }
+}

@@ -1,0 +1,194 @@
+//! The callback file server over real TCP: only fresh requests signed by the
+//! jury's key, for the address they were sent to, get a file.
+
+use floorjudge_proto::callback::{DATE_HEADER, SIGNATURE_HEADER, signed_message};
+use floorjudge_proto::team_api::{FileRef, SubmissionRef};
+use floorjudge_team::callback_dir::new_callback_name;
+use floorjudge_team::{CallbackDir, CallbackServer};
+use ring::signature::{Ed25519KeyPair, KeyPair};
+
+struct Fixture {
+    server: CallbackServer,
+    key: Ed25519KeyPair,
+    name: String,
+    http: reqwest::Client,
+    _tmp: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = CallbackDir::open(tmp.path().join(".callback")).unwrap();
+    let name = new_callback_name();
+    let reference = SubmissionRef {
+        problem: "A".into(),
+        language: "c".into(),
+        files: vec![FileRef {
+            name: "a.c".into(),
+            size: 4,
+            sha256: String::new(),
+        }],
+        callback_name: name.clone(),
+        callback_port: 0,
+        client_nonce: "0".repeat(32),
+    };
+    dir.store(&name, &[("a.c".into(), b"main".to_vec())], &reference)
+        .unwrap();
+    let server = CallbackServer::start("127.0.0.1:0".parse().unwrap(), dir)
+        .await
+        .unwrap();
+    let key = Ed25519KeyPair::from_seed_unchecked(&[7u8; 32]).unwrap();
+    server
+        .set_jury_key(&hex::encode(key.public_key().as_ref()))
+        .unwrap();
+    Fixture {
+        server,
+        key,
+        name,
+        http: reqwest::Client::new(),
+        _tmp: tmp,
+    }
+}
+
+impl Fixture {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        signed_target: &str,
+        date: &str,
+        key: &Ed25519KeyPair,
+    ) -> (u16, Vec<u8>) {
+        let sig = key.sign(&signed_message(method.as_str(), signed_target, path, date));
+        let r = self
+            .http
+            .request(method, format!("http://{}{path}", self.server.local_addr()))
+            .header(DATE_HEADER, date)
+            .header(SIGNATURE_HEADER, hex::encode(sig.as_ref()))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+    }
+
+    fn target(&self) -> String {
+        self.server.local_addr().to_string()
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[tokio::test]
+async fn a_signed_request_gets_the_file_once() {
+    let f = fixture().await;
+    let path = format!("/callback/{}/a.c", f.name);
+    let date = now();
+    let (status, body) = f
+        .send(reqwest::Method::GET, &path, &f.target(), &date, &f.key)
+        .await;
+    assert_eq!((status, body.as_slice()), (200, b"main".as_slice()));
+    // the same signed request again is a replay
+    let (status, _) = f
+        .send(reqwest::Method::GET, &path, &f.target(), &date, &f.key)
+        .await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn forged_skewed_misdirected_and_unknown_requests_are_refused() {
+    let f = fixture().await;
+    let path = format!("/callback/{}/a.c", f.name);
+    let other_key = Ed25519KeyPair::from_seed_unchecked(&[8u8; 32]).unwrap();
+    let get = reqwest::Method::GET;
+    assert_eq!(
+        f.send(get.clone(), &path, &f.target(), &now(), &other_key)
+            .await
+            .0,
+        401,
+        "wrong key"
+    );
+    let old = (chrono::Utc::now() - chrono::Duration::minutes(11))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    assert_eq!(
+        f.send(get.clone(), &path, &f.target(), &old, &f.key)
+            .await
+            .0,
+        401,
+        "skewed date"
+    );
+    assert_eq!(
+        f.send(get.clone(), &path, &f.target(), "yesterday", &f.key)
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        f.send(get.clone(), &path, "127.0.0.9:8471", &now(), &f.key)
+            .await
+            .0,
+        401,
+        "signed for another kiosk"
+    );
+    // signed, but for names or files that are not held
+    let unknown = format!("/callback/{}/a.c", new_callback_name());
+    assert_eq!(
+        f.send(get.clone(), &unknown, &f.target(), &now(), &f.key)
+            .await
+            .0,
+        404
+    );
+    let hidden = format!("/callback/{}/.reference.json", f.name);
+    assert_eq!(
+        f.send(get.clone(), &hidden, &f.target(), &now(), &f.key)
+            .await
+            .0,
+        404
+    );
+    let traversal = format!("/callback/{}/..%2F..%2Fetc%2Fpasswd", f.name);
+    assert_eq!(
+        f.send(get.clone(), &traversal, &f.target(), &now(), &f.key)
+            .await
+            .0,
+        404
+    );
+    // unsigned
+    let r = f
+        .http
+        .get(format!("http://{}{path}", f.server.local_addr()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn the_acknowledgement_deletes_the_entry() {
+    let f = fixture().await;
+    let mut acks = f.server.acknowledgements();
+    let path = format!("/callback/{}", f.name);
+    let (status, _) = f
+        .send(reqwest::Method::DELETE, &path, &f.target(), &now(), &f.key)
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(acks.recv().await.unwrap(), f.name);
+    let file = format!("/callback/{}/a.c", f.name);
+    assert_eq!(
+        f.send(reqwest::Method::GET, &file, &f.target(), &now(), &f.key)
+            .await
+            .0,
+        404
+    );
+    // an unsigned delete of another entry does nothing
+    let r = f
+        .http
+        .delete(format!(
+            "http://{}/callback/{}",
+            f.server.local_addr(),
+            new_callback_name()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+}
