@@ -1,6 +1,6 @@
-//! `floorjudge-judgehost`: judge a submission against a problem package, in
-//! the wasmtime sandbox. (The daemon that leases jobs from a jury comes with
-//! the judge-queue issue.)
+//! `floorjudge-judgehost`: the judgehost daemon (`run`), and one-off judging
+//! of a submission against a problem package (`judge`), in the wasmtime
+//! sandbox.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -24,6 +24,22 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run as a judgehost of a jury until stopped (Ctrl-C / SIGTERM finish
+    /// the job in hand, or return it after the grace period).
+    Run {
+        /// The jury's URL.
+        #[arg(long, value_name = "URL")]
+        jury: String,
+        /// Credentials file from `floorjudge-jury judgehost add NAME --out FILE`.
+        #[arg(long, value_name = "FILE")]
+        credentials: PathBuf,
+        /// Cache of fetched testcases, packages and sources.
+        #[arg(long, value_name = "DIR")]
+        cache: Option<PathBuf>,
+        /// Seconds a shutdown waits for the job in hand before returning it.
+        #[arg(long, default_value_t = 30)]
+        grace: u64,
+    },
     /// Judge one submission against a problem package and print the verdict.
     /// Exits 0 whenever a verdict was reached, whatever the verdict.
     Judge {
@@ -49,15 +65,78 @@ enum Command {
 }
 
 fn main() {
+    let cli = Cli::parse();
+    let default = if matches!(cli.command, Command::Run { .. }) {
+        "info"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    if let Err(e) = run(Cli::parse()) {
+    if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
+    }
+}
+
+fn run_daemon(
+    jury: String,
+    credentials: PathBuf,
+    cache: Option<PathBuf>,
+    grace: u64,
+) -> Result<()> {
+    use floorjudge_judgehost::daemon::{self, DaemonConfig};
+    let text = std::fs::read(&credentials)
+        .with_context(|| format!("cannot read credentials {}", credentials.display()))?;
+    let credentials: floorjudge_proto::judge_api::Credentials = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a credentials file", credentials.display()))?;
+    let cache = cache.unwrap_or_else(|| {
+        std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir)
+            .join(".cache/floorjudge/judgehost")
+            .join(&credentials.name)
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("stopping");
+            let _ = stop.send(true);
+        });
+        eprintln!("judgehost {} serving {jury}", credentials.name);
+        daemon::run(
+            DaemonConfig {
+                jury_url: jury,
+                credentials,
+                cache_dir: cache,
+                lease_wait: Duration::from_secs(20),
+                shutdown_grace: Duration::from_secs(grace),
+            },
+            stopped,
+        )
+        .await
+        .context("the judgehost stopped")
+    })
+}
+
+async fn shutdown_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(t) => t,
+        Err(_) => return tokio::signal::ctrl_c().await.unwrap_or(()),
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
     }
 }
 
@@ -97,6 +176,12 @@ fn read_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Run {
+            jury,
+            credentials,
+            cache,
+            grace,
+        } => run_daemon(jury, credentials, cache, grace),
         Command::Judge {
             problem,
             language,
@@ -136,6 +221,7 @@ fn run(cli: Cli) -> Result<()> {
                     sources,
                     time_limit,
                     validator,
+                    on_testcase: None,
                 })
                 .context("judging failed (a judge error, not a verdict)")?;
             if json {

@@ -115,8 +115,11 @@ pub enum JudgeError {
     Io(#[from] std::io::Error),
 }
 
+/// Called with each testcase result as soon as it is known.
+pub type OnTestcase<'a> = &'a (dyn Fn(&TestcaseResult) + Sync);
+
 /// What to judge.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct JudgeRequest<'a> {
     /// The problem.
     pub package: &'a ProblemPackage,
@@ -128,6 +131,19 @@ pub struct JudgeRequest<'a> {
     pub time_limit: Option<Duration>,
     /// Validator sources to use instead of the package's `output_validators/`.
     pub validator: Option<Vec<SourceFile>>,
+    /// Told of each testcase result as it finishes.
+    pub on_testcase: Option<OnTestcase<'a>>,
+}
+
+impl std::fmt::Debug for JudgeRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JudgeRequest")
+            .field("problem", &self.package.id)
+            .field("language", &self.language)
+            .field("sources", &self.sources.len())
+            .field("time_limit", &self.time_limit)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A judge: the sandbox, the compilers and the exchange rate.
@@ -371,6 +387,9 @@ impl Judge {
         for (i, tc) in pkg.testcases.iter().enumerate() {
             let dir = work.path().join(format!("{i}"));
             let result = self.run_testcase(pkg, tc, &program, &check, limits, &dir)?;
+            if let Some(tell) = req.on_testcase {
+                tell(&result);
+            }
             let verdict = result.verdict;
             judgement.testcases.push(result);
             if verdict != Verdict::Accepted {

@@ -62,6 +62,7 @@ fn run(
         sources: vec![source],
         time_limit: time_limit.map(Duration::from_secs_f64),
         validator: validator.map(|v| vec![fixture(v)]),
+        on_testcase: None,
     })
 }
 
@@ -221,6 +222,7 @@ fn interactive_deadlock_ends_by_the_wall_clock() {
             sources: vec![fixture("submissions/guess_silent.c")],
             time_limit: Some(Duration::from_millis(300)),
             validator: Some(vec![fixture("validators/guess.c")]),
+            on_testcase: None,
         })
         .expect("judged");
     assert_eq!(j.verdict, Verdict::TimeLimit, "{:?}", j.testcases);

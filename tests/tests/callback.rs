@@ -50,7 +50,7 @@ fn agent(rt: &tokio::runtime::Runtime, root: &Path, jury: &str, ip: &str, port: 
 fn teams_on_one_port_submit_and_the_jury_pulls_each_from_its_registered_address() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());
-    let jury = JuryProcess::start(&contest, &[]);
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let port = free_port();
     let src = tmp.path().join("hello.c");
     std::fs::write(&src, HELLO_C).unwrap();
@@ -112,7 +112,7 @@ fn teams_on_one_port_submit_and_the_jury_pulls_each_from_its_registered_address(
 fn a_resent_reference_is_stored_once_and_a_reused_nonce_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());
-    let jury = JuryProcess::start(&contest, &[]);
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let agent = agent(&rt, tmp.path(), &jury.url, "127.0.0.4", free_port());
     let files = vec![("hello.c".to_owned(), HELLO_C.as_bytes().to_vec())];
@@ -143,7 +143,7 @@ fn a_resent_reference_is_stored_once_and_a_reused_nonce_is_refused() {
 fn hostile_references_are_refused_with_a_reason_and_nothing_is_stored() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());
-    let jury = JuryProcess::start(&contest, &[]);
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let port = free_port();
     let alice = agent(&rt, tmp.path(), &jury.url, "127.0.0.2", port);
@@ -462,6 +462,7 @@ fn slow_flooding_and_silent_callback_servers_end_in_clear_rejections() {
     let jury = JuryProcess::start(
         &contest,
         &[
+            "--no-embedded-judgehost",
             "--callback-timeout-ms",
             "600",
             "--callback-attempts",
@@ -532,6 +533,7 @@ fn a_kiosk_restart_before_the_acknowledgement_loses_nothing() {
     let jury = JuryProcess::start(
         &contest,
         &[
+            "--no-embedded-judgehost",
             "--submit-wait-ms",
             "300",
             "--callback-backoff-ms",
@@ -588,7 +590,13 @@ fn a_kiosk_restart_before_the_acknowledgement_loses_nothing() {
 fn a_jury_restart_between_reference_and_pull_resumes_the_callback() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());
-    let flags = ["--submit-wait-ms", "300", "--callback-backoff-ms", "60000"];
+    let flags = [
+        "--no-embedded-judgehost",
+        "--submit-wait-ms",
+        "300",
+        "--callback-backoff-ms",
+        "60000",
+    ];
     let mut jury = JuryProcess::start(&contest, &flags);
     let src = tmp.path().join("hello.c");
     std::fs::write(&src, HELLO_C).unwrap();
@@ -636,7 +644,7 @@ fn submissions_are_refused_while_the_contest_is_not_running() {
         &dir,
         &["contest", "init", "--from", sample.to_str().unwrap()],
     ));
-    let jury = JuryProcess::start(&dir, &[]);
+    let jury = JuryProcess::start(&dir, &["--no-embedded-judgehost"]);
     let src = tmp.path().join("hello.c");
     std::fs::write(&src, HELLO_C).unwrap();
     let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());

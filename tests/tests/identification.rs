@@ -11,7 +11,7 @@ fn stderr(out: &std::process::Output) -> String {
 fn pre_assigned_address_identifies_without_typing() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());
-    let jury = JuryProcess::start(&contest, &[]);
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let port = free_port();
     let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.3", port);
     let me = last_json(&ws.run(&["--json", "whoami"]));
@@ -47,7 +47,7 @@ fn pre_assigned_address_identifies_without_typing() {
 fn password_works_once_then_the_address_is_bound() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());
-    let jury = JuryProcess::start(&contest, &[]);
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let port = free_port();
     let first = Workstation::new(tmp.path(), &jury.url, "127.0.0.7", port);
     let second = Workstation::new(tmp.path(), &jury.url, "127.0.0.8", port);
@@ -119,7 +119,7 @@ fn password_works_once_then_the_address_is_bound() {
 fn brute_force_logins_are_rate_limited() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());
-    let jury = JuryProcess::start(&contest, &[]);
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let client = floorjudge_team::JuryClient::new(&jury.url, Some("127.0.0.20".parse().unwrap()));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut codes = Vec::new();
@@ -156,7 +156,7 @@ fn brute_force_logins_are_rate_limited() {
 fn pairing_code_approved_by_the_jury_binds_the_workstation() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());
-    let jury = JuryProcess::start(&contest, &[]);
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.9", free_port());
     let mut pairing = ws.spawn(&["--json", "pair", "--wait", "30"]);
     let mut reader = std::io::BufReader::new(pairing.stdout.take().unwrap());
@@ -201,7 +201,7 @@ fn pairing_code_approved_by_the_jury_binds_the_workstation() {
 fn a_token_copied_to_another_address_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());
-    let jury = JuryProcess::start(&contest, &[]);
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
     ok(ws.run(&["whoami"]));
     let token = ws.token();
@@ -251,7 +251,7 @@ fn modes_turned_off_are_refused_but_bound_addresses_still_identify() {
             .status
             .success()
     );
-    let jury = JuryProcess::start(&contest, &[]);
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.40", free_port());
     let out = ws.run(&["login", "--team", "5", "--password", TEAM5_PASSWORD]);
     assert!(

@@ -5,6 +5,7 @@
 
 pub mod callback;
 pub mod id;
+pub mod judge_api;
 pub mod team_api;
 pub mod verdict;
 

@@ -30,6 +30,8 @@ pub enum KeyError {
 /// The jury's derived keys.
 pub struct JuryKeys {
     session_mac: hmac::Key,
+    job_tokens: hmac::Key,
+    judgehost_secrets: hmac::Key,
     callback: Ed25519KeyPair,
     public_hex: String,
 }
@@ -60,6 +62,14 @@ impl JuryKeys {
         let public_hex = hex::encode(callback.public_key().as_ref());
         JuryKeys {
             session_mac: hmac::Key::new(hmac::HMAC_SHA256, &session),
+            job_tokens: hmac::Key::new(
+                hmac::HMAC_SHA256,
+                &derive(seed, "floorjudge job tokens v1"),
+            ),
+            judgehost_secrets: hmac::Key::new(
+                hmac::HMAC_SHA256,
+                &derive(seed, "floorjudge judgehost secrets v1"),
+            ),
             callback,
             public_hex,
         }
@@ -95,6 +105,19 @@ impl JuryKeys {
     /// The key that MACs session verifiers.
     pub fn session_mac(&self) -> &hmac::Key {
         &self.session_mac
+    }
+
+    /// The key that signs job tokens.
+    pub fn job_tokens(&self) -> &hmac::Key {
+        &self.job_tokens
+    }
+
+    /// The secret of the judgehost credential `key_id` (derived, never stored).
+    pub fn judgehost_secret(&self, key_id: &str) -> [u8; 32] {
+        let tag = hmac::sign(&self.judgehost_secrets, key_id.as_bytes());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(tag.as_ref());
+        out
     }
 
     /// Signs a callback request message.

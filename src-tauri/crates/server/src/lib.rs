@@ -10,6 +10,10 @@
 pub mod callback_fetcher;
 pub mod contest_dir;
 pub mod import;
+pub mod job_token;
+pub mod judge_desk;
+pub mod judgehost_api;
+pub mod judgehost_credentials;
 pub mod keys;
 pub mod organizer;
 pub mod passwords;

@@ -41,9 +41,12 @@ enum Command {
     /// Import teams, assign IPs, hand out passwords.
     #[command(subcommand)]
     Team(TeamCmd),
-    /// List submissions.
+    /// List, inspect and rejudge submissions.
     #[command(subcommand)]
     Submission(SubmissionCmd),
+    /// Issue, list and revoke judgehost credentials.
+    #[command(subcommand)]
+    Judgehost(JudgehostCmd),
     /// Summarise the contest: teams, IPs, problems, languages.
     Status,
     /// Show the newest audit log entries (binds, resets, refusals, …).
@@ -58,13 +61,13 @@ enum Command {
         #[arg(long, default_value = "0.0.0.0:8470", value_name = "ADDR:PORT")]
         listen: std::net::SocketAddr,
         #[command(flatten)]
-        callback: CallbackArgs,
+        callback: ServeArgs,
     },
 }
 
-/// Timing of callbacks to the kiosks.
+/// Settings of the jury server.
 #[derive(Debug, Args)]
-struct CallbackArgs {
+struct ServeArgs {
     /// Time allowed to receive one file from a kiosk, in ms.
     #[arg(long, default_value_t = 5000, value_name = "MS")]
     callback_timeout_ms: u64,
@@ -78,9 +81,13 @@ struct CallbackArgs {
     /// "pending", in ms.
     #[arg(long, default_value_t = 10_000, value_name = "MS")]
     submit_wait_ms: u64,
+    /// Do not start the embedded judgehost (judge only with
+    /// `floorjudge-judgehost run` daemons).
+    #[arg(long)]
+    no_embedded_judgehost: bool,
 }
 
-impl CallbackArgs {
+impl ServeArgs {
     fn options(&self) -> floorjudge_server::serve::ServeOptions {
         use std::time::Duration;
         floorjudge_server::serve::ServeOptions {
@@ -91,17 +98,57 @@ impl CallbackArgs {
                 ..Default::default()
             },
             submit_wait: Some(Duration::from_millis(self.submit_wait_ms)),
+            no_embedded_judgehost: self.no_embedded_judgehost,
         }
     }
 }
 
 #[derive(Debug, Subcommand)]
 enum SubmissionCmd {
-    /// List submissions, oldest first.
+    /// List submissions, oldest first, with their verdicts.
     List {
         /// Only this team's.
         #[arg(long)]
         team: Option<String>,
+    },
+    /// Show one submission with every judging and its testcase results.
+    Show {
+        /// Submission id.
+        id: i64,
+    },
+    /// Judge submissions again (old and new verdicts are both kept; the new
+    /// one counts once it is in). Combine filters to narrow down.
+    Rejudge {
+        /// These submission ids.
+        ids: Vec<i64>,
+        /// All of this problem.
+        #[arg(long)]
+        problem: Option<String>,
+        /// All of this team.
+        #[arg(long)]
+        team: Option<String>,
+        /// All in this language.
+        #[arg(long)]
+        language: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum JudgehostCmd {
+    /// Issue credentials for a judgehost (the secret is shown once).
+    Add {
+        /// Its name.
+        name: String,
+        /// Write the credentials to this file (mode 0600, never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// List judgehosts with their last contact and health.
+    List,
+    /// Revoke a judgehost's credentials; its jobs go back to the queue.
+    Revoke {
+        /// Its name.
+        name: String,
     },
 }
 
@@ -222,6 +269,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 }
 
@@ -331,25 +379,137 @@ fn run(cli: Cli) -> Result<()> {
         Command::Team(cmd) => run_team(&dir, cmd, cli.json, &mut progress)?,
         Command::Submission(SubmissionCmd::List { team }) => {
             let store = dir.open()?;
-            let subs: Vec<_> = store
-                .submissions()?
-                .into_iter()
-                .filter(|s| team.as_ref().is_none_or(|t| &s.team_id == t))
-                .collect();
-            if cli.json {
-                return print_json(&subs);
+            let mut rows = Vec::new();
+            for s in store.submissions()? {
+                if team.as_ref().is_some_and(|t| &s.team_id != t) {
+                    continue;
+                }
+                let judge = store.judge_state(s.id)?;
+                let mut v = serde_json::to_value(&s)?;
+                v["judge"] = serde_json::to_value(&judge)?;
+                rows.push((s, judge, v));
             }
-            for s in subs {
+            if cli.json {
+                return print_json(&rows.into_iter().map(|r| r.2).collect::<Vec<_>>());
+            }
+            for (s, judge, _) in rows {
+                let judge = match judge {
+                    floorjudge_store::JudgeState::None => String::new(),
+                    floorjudge_store::JudgeState::Queued(n) => format!("queued #{n}"),
+                    floorjudge_store::JudgeState::Judging => "judging".into(),
+                    floorjudge_store::JudgeState::Judged(v) => {
+                        v.unwrap_or_else(|| "judge error".into())
+                    }
+                };
                 println!(
-                    "{:>6} {:<12} {:<12} {:<8} {:<9} {}",
+                    "{:>6} {:<12} {:<12} {:<8} {:<9} {:<10} {}",
                     s.id,
                     s.team_id,
                     s.problem_id,
                     s.language_id,
                     format!("{:?}", s.state).to_lowercase(),
+                    judge,
                     s.reject_reason.unwrap_or_default()
                 );
             }
+        }
+        Command::Submission(SubmissionCmd::Show { id }) => {
+            let store = dir.open()?;
+            let sub = store
+                .submission(id)?
+                .with_context(|| format!("no submission {id}"))?;
+            let judgings = store.judgings(id)?;
+            if cli.json {
+                return print_json(&serde_json::json!({ "submission": sub, "judgings": judgings }));
+            }
+            println!(
+                "submission {} by team {} for {} in {}: {:?}",
+                sub.id, sub.team_id, sub.problem_id, sub.language_id, sub.state
+            );
+            for j in judgings {
+                println!(
+                    "  judging {} ({}{}) on {}: {} {}",
+                    j.id,
+                    j.state,
+                    if j.valid { ", counts" } else { "" },
+                    j.judgehost.unwrap_or_else(|| "-".into()),
+                    j.verdict.unwrap_or_default(),
+                    j.error.unwrap_or_default()
+                );
+                for r in j.runs {
+                    println!(
+                        "    testcase {:>6}: {:<3} {:>6} ms {:>12} fuel {}",
+                        r.testcase_id, r.verdict, r.time_ms, r.fuel, r.message
+                    );
+                }
+            }
+        }
+        Command::Submission(SubmissionCmd::Rejudge {
+            ids,
+            problem,
+            team,
+            language,
+        }) => {
+            let mut store = dir.open()?;
+            let queued = store
+                .rejudge(
+                    &floorjudge_store::RejudgeFilter {
+                        submissions: ids,
+                        problem,
+                        team,
+                        language,
+                    },
+                    &organizer::cli_actor(),
+                )
+                .context("rejudge refused")?;
+            if cli.json {
+                return print_json(&queued);
+            }
+            println!("{} submissions queued for rejudging", queued.len());
+        }
+        Command::Judgehost(JudgehostCmd::Add { name, out }) => {
+            let mut store = dir.open()?;
+            let keys = floorjudge_server::keys::JuryKeys::load_or_create(dir.root())?;
+            let creds = floorjudge_server::judgehost_credentials::issue(
+                &mut store,
+                &keys,
+                &name,
+                &organizer::cli_actor(),
+            )?;
+            let text = serde_json::to_string_pretty(&creds)?;
+            match out {
+                Some(path) => {
+                    write_private_new(&path, text.as_bytes())?;
+                    println!(
+                        "credentials for judgehost {name} written to {}",
+                        path.display()
+                    );
+                }
+                None => println!("{text}"),
+            }
+        }
+        Command::Judgehost(JudgehostCmd::List) => {
+            let store = dir.open()?;
+            let hosts = store.judgehosts()?;
+            if cli.json {
+                return print_json(&hosts);
+            }
+            for h in hosts {
+                println!(
+                    "{:<20} {:<8} last seen {:<14} {}",
+                    h.name,
+                    if h.revoked { "revoked" } else { "active" },
+                    h.last_seen_ms
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| "never".into()),
+                    h.health_json.unwrap_or_default()
+                );
+            }
+        }
+        Command::Judgehost(JudgehostCmd::Revoke { name }) => {
+            let mut store = dir.open()?;
+            store.revoke_judgehost(&name, &organizer::cli_actor())?;
+            println!("judgehost {name} revoked; its jobs went back to the queue");
         }
         Command::Audit { limit } => {
             let store = dir.open()?;
@@ -379,6 +539,22 @@ fn run(cli: Cli) -> Result<()> {
             println!("{status}");
         }
     }
+    Ok(())
+}
+
+/// Writes a new file readable only by its owner; never overwrites.
+fn write_private_new(path: &std::path::Path, data: &[u8]) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("cannot create {} (it must not exist)", path.display()))?;
+    f.write_all(data)?;
     Ok(())
 }
 

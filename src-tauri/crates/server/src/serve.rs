@@ -9,6 +9,7 @@ use axum::Router;
 use thiserror::Error;
 
 use crate::callback_fetcher::{CallbackConfig, CallbackFetcher};
+use crate::judge_desk::JudgeDesk;
 use crate::keys::{JuryKeys, KeyError};
 use crate::shared_store::SharedStore;
 use crate::team_access::TeamDesk;
@@ -21,6 +22,8 @@ pub struct ServeOptions {
     pub callback: CallbackConfig,
     /// How long a submit call waits for its callback (default 10 s).
     pub submit_wait: Option<Duration>,
+    /// Do not start the embedded judgehost.
+    pub no_embedded_judgehost: bool,
 }
 
 /// The server could not start.
@@ -33,7 +36,7 @@ pub enum ServeError {
     #[error(transparent)]
     Keys(#[from] KeyError),
     /// The listening socket could not be opened.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Listen {
         /// The address.
         addr: SocketAddr,
@@ -54,6 +57,7 @@ pub struct JuryServer {
     listener: tokio::net::TcpListener,
     router: Router,
     fetcher: Arc<CallbackFetcher>,
+    embedded: Option<(floorjudge_proto::judge_api::Credentials, std::path::PathBuf)>,
 }
 
 impl JuryServer {
@@ -63,8 +67,15 @@ impl JuryServer {
         listen: SocketAddr,
         options: ServeOptions,
     ) -> Result<Self, ServeError> {
-        let store = SharedStore::new(dir.open()?);
+        let mut opened = dir.open()?;
         let keys = Arc::new(JuryKeys::load_or_create(dir.root())?);
+        let embedded = if options.no_embedded_judgehost {
+            None
+        } else {
+            let creds = crate::judgehost_credentials::embedded(&mut opened, &keys)?;
+            Some((creds, dir.root().join("judgehost-cache")))
+        };
+        let store = SharedStore::new(opened);
         std::fs::create_dir_all(dir.uploads())?;
         let fetcher = CallbackFetcher::new(
             store.clone(),
@@ -76,7 +87,18 @@ impl JuryServer {
         if let Some(wait) = options.submit_wait {
             desk.set_submit_wait(wait);
         }
-        let router = crate::team_api::router(Arc::new(desk));
+        let judges = Arc::new(JudgeDesk::new(store.clone(), keys.clone()));
+        let mut received = fetcher.subscribe_received();
+        let wake = judges.clone();
+        tokio::spawn(async move {
+            while let Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) =
+                received.recv().await
+            {
+                wake.work_arrived();
+            }
+        });
+        let router =
+            crate::team_api::router(Arc::new(desk)).merge(crate::judgehost_api::router(judges));
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|source| ServeError::Listen {
@@ -87,6 +109,7 @@ impl JuryServer {
             listener,
             router,
             fetcher,
+            embedded,
         })
     }
 
@@ -101,13 +124,44 @@ impl JuryServer {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         self.fetcher.resume_pending().await?;
+        let addr = self.listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let judgehost = self.embedded.map(|(credentials, cache_dir)| {
+            // the embedded judgehost speaks the same signed API over loopback
+            let ip = if addr.ip().is_unspecified() {
+                match addr {
+                    SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                    SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                }
+            } else {
+                addr.ip()
+            };
+            let config = floorjudge_judgehost::daemon::DaemonConfig {
+                jury_url: format!("http://{}", SocketAddr::new(ip, addr.port())),
+                credentials,
+                cache_dir,
+                lease_wait: Duration::from_secs(20),
+                shutdown_grace: Duration::from_secs(10),
+            };
+            tokio::spawn(async move {
+                if let Err(e) = floorjudge_judgehost::daemon::run(config, stopped).await {
+                    tracing::error!(error = %e, "the embedded judgehost stopped");
+                }
+            })
+        });
         axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        })
         .await?;
+        if let Some(j) = judgehost {
+            let _ = tokio::time::timeout(Duration::from_secs(12), j).await;
+        }
         Ok(())
     }
 }

@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use floorjudge_proto::Verdict;
 use floorjudge_proto::callback::{
     validate_callback_name, validate_file_name, validate_nonce, validate_sha256,
 };
@@ -19,8 +20,8 @@ use floorjudge_proto::team_api::{
     SubmissionStatus, TeamInfo,
 };
 use floorjudge_store::{
-    IdMode, Inserted, NewSubmission, RejectKind, StoreError, Submission, SubmissionState,
-    SubmittedFile, TeamIdentity, now_ms,
+    IdMode, Inserted, JudgeState, NewSubmission, RejectKind, StoreError, Submission,
+    SubmissionState, SubmittedFile, TeamIdentity, now_ms,
 };
 use thiserror::Error;
 
@@ -597,9 +598,15 @@ impl TeamDesk {
         team: &TeamIdentity,
         id: i64,
     ) -> Result<SubmissionStatus, TeamRefusal> {
-        let sub = self.store.run(move |s| s.submission(id)).await?;
+        let sub = self
+            .store
+            .run(move |s| match s.submission(id)? {
+                Some(sub) => Ok(Some((s.judge_state(id)?, sub))),
+                None => Ok(None),
+            })
+            .await?;
         match sub {
-            Some(s) if s.team_id == team.id => Ok(team_view(&s)),
+            Some((judge, s)) if s.team_id == team.id => Ok(team_view(&s, &judge)),
             _ => Err(TeamRefusal::NoSuchSubmission(id)),
         }
     }
@@ -610,8 +617,16 @@ impl TeamDesk {
         team: &TeamIdentity,
     ) -> Result<Vec<SubmissionStatus>, TeamRefusal> {
         let id = team.id.clone();
-        let subs = self.store.run(move |s| s.team_submissions(&id)).await?;
-        Ok(subs.iter().map(team_view).collect())
+        let subs = self
+            .store
+            .run(move |s| {
+                s.team_submissions(&id)?
+                    .into_iter()
+                    .map(|sub| Ok((s.judge_state(sub.id)?, sub)))
+                    .collect::<Result<Vec<_>, StoreError>>()
+            })
+            .await?;
+        Ok(subs.iter().map(|(j, s)| team_view(s, j)).collect())
     }
 }
 
@@ -685,11 +700,22 @@ fn check_reference(r: &SubmissionRef) -> Result<Vec<SubmittedFile>, TeamRefusal>
 }
 
 /// A submission as its team sees it.
-pub fn team_view(s: &Submission) -> SubmissionStatus {
-    let phase = match s.state {
-        SubmissionState::Pending => SubmissionPhase::PendingCallback,
-        SubmissionState::Received => SubmissionPhase::Queued,
-        SubmissionState::Rejected => SubmissionPhase::Rejected,
+pub fn team_view(s: &Submission, judge: &JudgeState) -> SubmissionStatus {
+    let (phase, queue_position, verdict) = match (s.state, judge) {
+        (SubmissionState::Pending, _) => (SubmissionPhase::PendingCallback, None, None),
+        (SubmissionState::Rejected, _) => (SubmissionPhase::Rejected, None, None),
+        (SubmissionState::Received, JudgeState::Queued(n)) => {
+            (SubmissionPhase::Queued, Some(*n), None)
+        }
+        (SubmissionState::Received, JudgeState::None) => (SubmissionPhase::Queued, None, None),
+        (SubmissionState::Received, JudgeState::Judging) => (SubmissionPhase::Judging, None, None),
+        // a judge error: the jury is looking, the team sees "judging"
+        (SubmissionState::Received, JudgeState::Judged(None)) => {
+            (SubmissionPhase::Judging, None, None)
+        }
+        (SubmissionState::Received, JudgeState::Judged(Some(v))) => {
+            (SubmissionPhase::Judged, None, v.parse::<Verdict>().ok())
+        }
     };
     let reason = match (s.state, s.reject_kind) {
         (SubmissionState::Rejected, Some(RejectKind::Unreachable)) => s
@@ -705,8 +731,8 @@ pub fn team_view(s: &Submission) -> SubmissionStatus {
         submitted_ms: s.submitted_ms,
         callback_name: s.callback_name.clone(),
         phase,
-        queue_position: None,
-        verdict: None,
+        queue_position,
+        verdict,
         reason,
     }
 }

@@ -13,6 +13,7 @@ mod audit;
 mod blob;
 mod contest;
 mod error;
+mod judging;
 mod language;
 mod migrate;
 mod problem;
@@ -29,6 +30,7 @@ pub use audit::AuditEntry;
 pub use blob::sha256_hex;
 pub use contest::{Contest, ContestSettings, IdMode};
 pub use error::StoreError;
+pub use judging::{JudgeState, Judgehost, JudgingRow, Lease, LeaseCheck, RejudgeFilter, RunRow};
 pub use language::Language;
 pub use migrate::SCHEMA_VERSION;
 pub use problem::{

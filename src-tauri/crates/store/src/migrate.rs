@@ -11,6 +11,7 @@ use crate::{Result, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_team_access.sql"),
+    include_str!("../migrations/0003_judge_queue.sql"),
 ];
 
 /// The schema version this binary writes.

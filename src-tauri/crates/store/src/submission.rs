@@ -329,10 +329,12 @@ impl Store {
             )?
             .execute(params![sha, id, name])?;
         }
+        let now = now_ms();
         tx.prepare_cached(
             "UPDATE submissions SET state = 'received', received_ms = ?1 WHERE id = ?2",
         )?
-        .execute(params![now_ms(), id])?;
+        .execute(params![now, id])?;
+        crate::judging::enqueue(&tx, id, 0, None, now)?;
         record(
             &tx,
             "jury",

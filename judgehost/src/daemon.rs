@@ -1,0 +1,483 @@
+//! The judgehost daemon: registers with a jury, leases jobs (long-poll),
+//! fetches sources, packages and testcases by content hash into an on-disk
+//! cache, judges in the sandbox, reports each testcase as it finishes and
+//! then the verdict, every request signed. Heartbeats carry health.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use floorjudge_proto::judge_api::{
+    Credentials, FinishReport, Health, Job, KEY_HEADER, LeaseRequest, Registered, ReturnReport,
+    RunReport, SIGNATURE_HEADER, signed_request,
+};
+use ring::hmac;
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+use tokio::sync::watch;
+
+use crate::package::ProblemPackage;
+use crate::pipeline::{Judge, JudgeRequest, TestcaseResult};
+use crate::toolchain::{Language, SourceFile};
+
+/// How a daemon reaches its jury.
+#[derive(Debug, Clone)]
+pub struct DaemonConfig {
+    /// Jury base URL (`http://host:port`).
+    pub jury_url: String,
+    /// Its credentials.
+    pub credentials: Credentials,
+    /// Cache of fetched files and unpacked packages.
+    pub cache_dir: PathBuf,
+    /// How long one lease request waits for work.
+    pub lease_wait: Duration,
+    /// How long a shutdown waits for the job in hand before returning it.
+    pub shutdown_grace: Duration,
+}
+
+/// The daemon failed for good.
+#[derive(Debug, Error)]
+pub enum DaemonError {
+    /// The jury refused our credentials.
+    #[error("the jury refused this judgehost: {0}")]
+    Refused(String),
+    /// Local trouble.
+    #[error("{0}")]
+    Local(String),
+}
+
+/// One failed call.
+#[derive(Debug, Error)]
+enum CallError {
+    #[error("jury unreachable: {0}")]
+    Transport(String),
+    #[error("jury answered {status}: {body}")]
+    Status { status: u16, body: String },
+}
+
+/// A signed connection to the jury.
+#[derive(Debug, Clone)]
+struct Jury {
+    base: String,
+    http: reqwest::Client,
+    key_id: String,
+    secret: Arc<hmac::Key>,
+}
+
+/// The one constructor of judgehost → jury HTTP clients (TLS goes here).
+pub fn jury_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(60))
+        .no_proxy()
+        .build()
+        .expect("the HTTP client builds with static settings")
+}
+
+impl Jury {
+    fn new(config: &DaemonConfig) -> Result<Jury, DaemonError> {
+        let secret = hex::decode(&config.credentials.secret)
+            .map_err(|_| DaemonError::Local("the credentials' secret is not hex".into()))?;
+        Ok(Jury {
+            base: config.jury_url.trim_end_matches('/').to_owned(),
+            http: jury_client(),
+            key_id: config.credentials.key_id.clone(),
+            secret: Arc::new(hmac::Key::new(hmac::HMAC_SHA256, &secret)),
+        })
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Vec<u8>,
+    ) -> Result<(u16, bytes::Bytes), CallError> {
+        let url = format!("{}{path}", self.base);
+        let date = chrono::Utc::now().to_rfc2822();
+        let tag = hmac::sign(
+            &self.secret,
+            &signed_request(method.as_str(), &url, &date, &body),
+        );
+        let sig = base64::engine::general_purpose::STANDARD.encode(tag.as_ref());
+        let resp = self
+            .http
+            .request(method, &url)
+            .header(KEY_HEADER, &self.key_id)
+            .header("date", date)
+            .header(SIGNATURE_HEADER, sig)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| CallError::Transport(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| CallError::Transport(e.to_string()))?;
+        if (200..300).contains(&status) {
+            Ok((status, bytes))
+        } else {
+            Err(CallError::Status {
+                status,
+                body: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
+            })
+        }
+    }
+
+    async fn post<T: serde::Serialize>(
+        &self,
+        path: &str,
+        body: &T,
+    ) -> Result<(u16, bytes::Bytes), CallError> {
+        self.call(
+            reqwest::Method::POST,
+            path,
+            serde_json::to_vec(body).expect("serializes"),
+        )
+        .await
+    }
+}
+
+fn health(cache: &Path, in_flight: u32) -> Health {
+    // sysinfo reports what it can; a reading it cannot take stays 0
+    let (memory_used, memory_total) = sysinfo::System::new()
+        .ok()
+        .map(|mut sys| {
+            sys.refresh_memory();
+            (sys.used_memory(), sys.total_memory())
+        })
+        .unwrap_or_default();
+    let disk_free = sysinfo::Disks::new_with_refreshed_list()
+        .ok()
+        .and_then(|disks| {
+            disks
+                .iter()
+                .filter(|d| cache.starts_with(d.mount_point()))
+                .max_by_key(|d| d.mount_point().as_os_str().len())
+                .map(|d| d.available_space())
+        })
+        .unwrap_or(0);
+    Health {
+        load_1m: sysinfo::System::load_average()
+            .map(|l| l.one)
+            .unwrap_or(0.0),
+        memory_used,
+        memory_total,
+        disk_free,
+        judgings_in_flight: in_flight,
+    }
+}
+
+/// The on-disk cache of content-addressed files and unpacked packages.
+#[derive(Debug)]
+struct Cache {
+    root: PathBuf,
+    packages: Mutex<HashMap<String, Arc<ProblemPackage>>>,
+}
+
+impl Cache {
+    async fn blob(&self, jury: &Jury, sha256: &str) -> Result<Vec<u8>, String> {
+        if floorjudge_proto::callback::validate_sha256(sha256).is_err() {
+            return Err(format!("bad hash {sha256:?} in job"));
+        }
+        let path = self.root.join("blobs").join(sha256);
+        if let Ok(data) = std::fs::read(&path)
+            && hex::encode(Sha256::digest(&data)) == sha256
+        {
+            return Ok(data);
+        }
+        let (_, data) = jury
+            .call(
+                reqwest::Method::GET,
+                &format!("/api/judgehost/blobs/{sha256}"),
+                Vec::new(),
+            )
+            .await
+            .map_err(|e| format!("fetching {sha256}: {e}"))?;
+        if hex::encode(Sha256::digest(&data)) != sha256 {
+            return Err(format!(
+                "the jury sent a file that does not hash to {sha256}"
+            ));
+        }
+        let tmp = path.with_extension(format!("part{}", rand::random::<u32>()));
+        std::fs::create_dir_all(self.root.join("blobs")).map_err(|e| e.to_string())?;
+        std::fs::write(&tmp, &data).map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
+        Ok(data.to_vec())
+    }
+
+    async fn package(&self, jury: &Jury, job: &Job) -> Result<Arc<ProblemPackage>, String> {
+        let key = format!("{}-{}", job.problem_id, job.package_sha256);
+        if let Some(p) = self
+            .packages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(p.clone());
+        }
+        let dir = self.root.join("packages").join(&key).join(&job.problem_id);
+        if !dir.is_dir() {
+            let tmp = self
+                .root
+                .join("packages")
+                .join(format!(".{key}.{}", rand::random::<u32>()));
+            for f in &job.package_files {
+                if f.path
+                    .split('/')
+                    .any(|c| c.is_empty() || c == "." || c == "..")
+                    || f.path.starts_with('/')
+                {
+                    return Err(format!("unsafe package path {:?} in job", f.path));
+                }
+                let data = self.blob(jury, &f.sha256).await?;
+                let dest = tmp.join(&job.problem_id).join(&f.path);
+                std::fs::create_dir_all(dest.parent().expect("has a parent"))
+                    .map_err(|e| e.to_string())?;
+                std::fs::write(&dest, data).map_err(|e| e.to_string())?;
+            }
+            std::fs::create_dir_all(dir.parent().expect("has a parent"))
+                .map_err(|e| e.to_string())?;
+            if std::fs::rename(tmp.join(&job.problem_id), &dir).is_err() && !dir.is_dir() {
+                return Err(format!("cannot unpack the package into {}", dir.display()));
+            }
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
+        let pkg = Arc::new(crate::load_package(&dir).map_err(|e| e.to_string())?);
+        self.packages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, pkg.clone());
+        Ok(pkg)
+    }
+}
+
+/// Runs the daemon until `shutdown` turns true: finishes the job in hand
+/// (or returns it after the grace period) and stops.
+pub async fn run(
+    config: DaemonConfig,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), DaemonError> {
+    let jury = Jury::new(&config)?;
+    let judge = Arc::new(
+        Judge::new().map_err(|e| DaemonError::Local(format!("cannot start the sandbox: {e}")))?,
+    );
+    let cache = Arc::new(Cache {
+        root: config.cache_dir.clone(),
+        packages: Mutex::new(HashMap::new()),
+    });
+    std::fs::create_dir_all(&config.cache_dir)
+        .map_err(|e| DaemonError::Local(format!("cache {}: {e}", config.cache_dir.display())))?;
+
+    // register, retrying while the jury is unreachable
+    let mut delay = Duration::from_millis(200);
+    let me: Registered = loop {
+        match jury
+            .post("/api/judgehost/register", &serde_json::json!({}))
+            .await
+        {
+            Ok((_, body)) => {
+                break serde_json::from_slice(&body)
+                    .map_err(|e| DaemonError::Local(e.to_string()))?;
+            }
+            Err(CallError::Status { status: 401, body }) => return Err(DaemonError::Refused(body)),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot register yet; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = shutdown.changed() => return Ok(()),
+                }
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        }
+    };
+    tracing::info!(name = %me.name, id = me.judgehost_id, "registered with the jury");
+
+    let in_flight = Arc::new(AtomicU32::new(0));
+    let beat = {
+        let (jury, in_flight, cache_dir) =
+            (jury.clone(), in_flight.clone(), config.cache_dir.clone());
+        tokio::spawn(async move {
+            loop {
+                let h = health(&cache_dir, in_flight.load(Ordering::Relaxed));
+                if let Err(e) = jury.post("/api/judgehost/heartbeat", &h).await {
+                    tracing::warn!(error = %e, "heartbeat failed");
+                }
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        })
+    };
+
+    let result = loop {
+        if *shutdown.borrow() {
+            break Ok(());
+        }
+        let ask = LeaseRequest {
+            wait_ms: config.lease_wait.as_millis() as u64,
+        };
+        let lease = tokio::select! {
+            r = jury.post("/api/judgehost/lease", &ask) => r,
+            _ = shutdown.changed() => break Ok(()),
+        };
+        let job: Job = match lease {
+            Ok((204, _)) => continue,
+            Ok((_, body)) => match serde_json::from_slice(&body) {
+                Ok(job) => job,
+                Err(e) => {
+                    tracing::error!(error = %e, "unreadable job");
+                    continue;
+                }
+            },
+            Err(CallError::Status { status: 401, body }) => break Err(DaemonError::Refused(body)),
+            Err(e) => {
+                tracing::warn!(error = %e, "lease failed; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
+        };
+        in_flight.fetch_add(1, Ordering::Relaxed);
+        let work = judge_job(jury.clone(), judge.clone(), cache.clone(), job.clone());
+        tokio::pin!(work);
+        tokio::select! {
+            _ = &mut work => {}
+            _ = shutdown.changed() => {
+                tracing::info!(judging = job.judging_id, "shutting down: finishing the job in hand");
+                if tokio::time::timeout(config.shutdown_grace, &mut work).await.is_err() {
+                    let r = jury
+                        .post(&format!("/api/judgehost/jobs/{}/return", job.judging_id), &ReturnReport { job_token: job.job_token.clone() })
+                        .await;
+                    tracing::info!(judging = job.judging_id, returned = r.is_ok(), "job returned to the queue");
+                }
+                in_flight.fetch_sub(1, Ordering::Relaxed);
+                break Ok(());
+            }
+        }
+        in_flight.fetch_sub(1, Ordering::Relaxed);
+    };
+    beat.abort();
+    result
+}
+
+async fn judge_job(jury: Jury, judge: Arc<Judge>, cache: Arc<Cache>, job: Job) {
+    let id = job.judging_id;
+    let outcome = prepare_and_judge(&jury, judge, &cache, &job).await;
+    let report = match outcome {
+        Ok(Some(report)) => report,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::error!(judging = id, %error, "judge error");
+            FinishReport {
+                job_token: job.job_token.clone(),
+                verdict: None,
+                compile_output: String::new(),
+                error: Some(error),
+            }
+        }
+    };
+    for attempt in 0..5 {
+        match jury
+            .post(&format!("/api/judgehost/jobs/{id}/finish"), &report)
+            .await
+        {
+            Ok(_) => return,
+            Err(CallError::Status { status, body }) => {
+                tracing::warn!(judging = id, status, %body, "the jury refused the result");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(judging = id, error = %e, attempt, "cannot report the result; retrying");
+                tokio::time::sleep(Duration::from_millis(500 << attempt)).await;
+            }
+        }
+    }
+}
+
+/// Judges a job; `Ok(None)` if the lease was lost along the way.
+async fn prepare_and_judge(
+    jury: &Jury,
+    judge: Arc<Judge>,
+    cache: &Cache,
+    job: &Job,
+) -> Result<Option<FinishReport>, String> {
+    let language: Language = job.language.parse().map_err(|e: String| e)?;
+    let package = cache.package(jury, job).await?;
+    let mut sources = Vec::new();
+    for f in &job.sources {
+        sources.push(SourceFile {
+            name: f.path.clone(),
+            content: cache.blob(jury, &f.sha256).await?,
+        });
+    }
+    let ids: HashMap<String, i64> = job
+        .testcases
+        .iter()
+        .map(|t| (t.name.clone(), t.id))
+        .collect();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<TestcaseResult>();
+    let poster = {
+        let (jury, token, id) = (jury.clone(), job.job_token.clone(), job.judging_id);
+        tokio::spawn(async move {
+            while let Some(r) = rx.recv().await {
+                let Some(&testcase_id) = ids.get(&r.name) else {
+                    tracing::warn!(testcase = %r.name, "the jury did not list this testcase");
+                    continue;
+                };
+                let report = RunReport {
+                    job_token: token.clone(),
+                    testcase_id,
+                    verdict: r.verdict,
+                    fuel: r.fuel,
+                    time_ms: r.time_ms,
+                    memory_bytes: r.memory_bytes,
+                    message: r.message,
+                };
+                match jury
+                    .post(&format!("/api/judgehost/jobs/{id}/runs"), &report)
+                    .await
+                {
+                    Ok(_) => {}
+                    Err(CallError::Status {
+                        status: 409 | 403,
+                        body,
+                    }) => {
+                        tracing::warn!(judging = id, %body, "lease lost");
+                        return false;
+                    }
+                    Err(e) => tracing::warn!(judging = id, error = %e, "run report failed"),
+                }
+            }
+            true
+        })
+    };
+    let time_limit = Duration::from_millis(job.time_limit_ms.max(1));
+    let judgement = tokio::task::spawn_blocking(move || {
+        let tell = move |r: &TestcaseResult| {
+            let _ = tx.send(r.clone());
+        };
+        judge.judge(&JudgeRequest {
+            package: &package,
+            language,
+            sources,
+            time_limit: Some(time_limit),
+            validator: None,
+            on_testcase: Some(&tell),
+        })
+    })
+    .await
+    .map_err(|e| format!("the judging task failed: {e}"))?;
+    let lease_held = poster.await.unwrap_or(false);
+    if !lease_held {
+        return Ok(None);
+    }
+    let judgement = judgement.map_err(|e| e.to_string())?;
+    Ok(Some(FinishReport {
+        job_token: job.job_token.clone(),
+        verdict: Some(judgement.verdict),
+        compile_output: judgement.compile_message,
+        error: None,
+    }))
+}

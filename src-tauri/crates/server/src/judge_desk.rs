@@ -1,0 +1,492 @@
+//! The jury's side of the judgehost API: request signing, leases with job
+//! tokens, results that count only from the judgehost holding the lease.
+//! HTTP handlers ([`crate::judgehost_api`]) are thin adapters over
+//! [`JudgeDesk`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use floorjudge_proto::judge_api::{
+    BlobRef, FinishReport, Health, Job, JobTestcase, MAX_SKEW_MS, Registered, RunReport,
+    signed_request,
+};
+use floorjudge_store::{Judgehost, LeaseCheck, RunRow, StoreError, now_ms};
+use ring::hmac;
+use thiserror::Error;
+use tokio::sync::Notify;
+
+use crate::job_token::{self, JobClaims, TokenError};
+use crate::keys::JuryKeys;
+use crate::shared_store::SharedStore;
+
+/// A lease lasts this long without a heartbeat.
+pub const LEASE_MS: i64 = 30_000;
+/// A job token is valid this long after the lease.
+pub const JOB_TOKEN_TTL_MS: i64 = 30 * 60 * 1000;
+/// The longest a lease request waits for work.
+pub const MAX_LEASE_WAIT: Duration = Duration::from_secs(30);
+
+/// Why a judgehost request was refused.
+#[derive(Debug, Error)]
+pub enum JudgehostRefusal {
+    /// A signing header is missing or unreadable.
+    #[error("unsigned request: {0}")]
+    Unsigned(&'static str),
+    /// No active judgehost has this key.
+    #[error("unknown or revoked judgehost key")]
+    UnknownKey,
+    /// The Date is too far off.
+    #[error("the Date header is more than 10 minutes off the jury's clock")]
+    Skewed,
+    /// The signature does not verify.
+    #[error("the request signature does not verify")]
+    BadSignature,
+    /// The exact request was seen before.
+    #[error("replayed request")]
+    Replayed,
+    /// The job token is wrong.
+    #[error("{0}")]
+    Token(#[from] TokenError),
+    /// The job token names another judgehost or judging.
+    #[error("the job token belongs to another judgehost or judging")]
+    NotYourToken,
+    /// The lease no longer matches.
+    #[error("{0}")]
+    Lease(LeaseCheck),
+    /// Bad body.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No such blob.
+    #[error("no such file")]
+    NotFound,
+    /// Our failure.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl JudgehostRefusal {
+    /// HTTP status.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unsigned(_)
+            | Self::UnknownKey
+            | Self::Skewed
+            | Self::BadSignature
+            | Self::Replayed => 401,
+            Self::Token(_) | Self::NotYourToken => 403,
+            Self::Lease(_) => 409,
+            Self::BadRequest(_) => 400,
+            Self::NotFound => 404,
+            Self::Internal(_) => 500,
+        }
+    }
+
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unsigned(_) => "unsigned",
+            Self::UnknownKey => "unknown_key",
+            Self::Skewed => "skewed_date",
+            Self::BadSignature => "bad_signature",
+            Self::Replayed => "replayed",
+            Self::Token(_) => "bad_job_token",
+            Self::NotYourToken => "not_your_job",
+            Self::Lease(LeaseCheck::Finished) => "judging_finished",
+            Self::Lease(_) => "not_leased_to_you",
+            Self::BadRequest(_) => "bad_request",
+            Self::NotFound => "not_found",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for JudgehostRefusal {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "store failed");
+        JudgehostRefusal::Internal(e.to_string())
+    }
+}
+
+/// The signed parts of a judgehost request.
+#[derive(Debug)]
+pub struct SignedRequest<'a> {
+    /// HTTP method.
+    pub method: &'a str,
+    /// `http://host/path?query` as the judgehost addressed it.
+    pub url: String,
+    /// Key id header.
+    pub key: Option<&'a str>,
+    /// Date header.
+    pub date: Option<&'a str>,
+    /// Signature header.
+    pub signature: Option<&'a str>,
+    /// Body.
+    pub body: &'a [u8],
+}
+
+/// The judge desk.
+#[derive(Debug)]
+pub struct JudgeDesk {
+    store: SharedStore,
+    keys: Arc<JuryKeys>,
+    work: Notify,
+}
+
+impl JudgeDesk {
+    /// A desk over the shared store.
+    pub fn new(store: SharedStore, keys: Arc<JuryKeys>) -> Self {
+        JudgeDesk {
+            store,
+            keys,
+            work: Notify::new(),
+        }
+    }
+
+    /// Wakes waiting lease requests (new work may be queued).
+    pub fn work_arrived(&self) {
+        self.work.notify_waiters();
+    }
+
+    async fn refuse(&self, who: &str, what: &str, e: JudgehostRefusal) -> JudgehostRefusal {
+        tracing::warn!(judgehost = who, request = what, reason = %e, "judgehost request refused");
+        let (who, detail, what) = (who.to_owned(), e.to_string(), what.to_owned());
+        let _ = self
+            .store
+            .run(move |s| {
+                s.audit(
+                    &format!("judgehost:{who}"),
+                    "judgehost.refused",
+                    Some(&what),
+                    Some(&detail),
+                    None,
+                )
+            })
+            .await;
+        e
+    }
+
+    /// Checks a request's key, date, signature and freshness.
+    pub async fn authenticate(
+        &self,
+        req: SignedRequest<'_>,
+    ) -> Result<Judgehost, JudgehostRefusal> {
+        let who = req.key.unwrap_or("-").chars().take(40).collect::<String>();
+        let what = format!(
+            "{} {}",
+            req.method,
+            req.url.chars().take(120).collect::<String>()
+        );
+        match self.authenticate_inner(req).await {
+            Ok(j) => Ok(j),
+            Err(e) => Err(self.refuse(&who, &what, e).await),
+        }
+    }
+
+    async fn authenticate_inner(
+        &self,
+        req: SignedRequest<'_>,
+    ) -> Result<Judgehost, JudgehostRefusal> {
+        let key = req.key.ok_or(JudgehostRefusal::Unsigned("no key header"))?;
+        let date = req
+            .date
+            .ok_or(JudgehostRefusal::Unsigned("no Date header"))?;
+        let signature = req
+            .signature
+            .ok_or(JudgehostRefusal::Unsigned("no signature header"))?;
+        let when = chrono::DateTime::parse_from_rfc2822(date)
+            .map_err(|_| JudgehostRefusal::Unsigned("unreadable Date header"))?
+            .timestamp_millis();
+        let now = now_ms();
+        if (now - when).abs() > MAX_SKEW_MS {
+            return Err(JudgehostRefusal::Skewed);
+        }
+        let key_owned = key.to_owned();
+        let host = self
+            .store
+            .run(move |s| s.judgehost_by_key(&key_owned))
+            .await?
+            .ok_or(JudgehostRefusal::UnknownKey)?;
+        let tag = base64::engine::general_purpose::STANDARD
+            .decode(signature)
+            .map_err(|_| JudgehostRefusal::Unsigned("signature is not base64"))?;
+        let secret = hmac::Key::new(hmac::HMAC_SHA256, &self.keys.judgehost_secret(key));
+        hmac::verify(
+            &secret,
+            &signed_request(req.method, &req.url, date, req.body),
+            &tag,
+        )
+        .map_err(|_| JudgehostRefusal::BadSignature)?;
+        let sig = signature.to_owned();
+        let (id, lease_until) = (host.id, now + LEASE_MS);
+        let fresh = self
+            .store
+            .run(move |s| {
+                let fresh = s.remember_signature(&sig, now, now - 2 * MAX_SKEW_MS)?;
+                if fresh {
+                    s.judgehost_seen(id, now, None, lease_until)?;
+                }
+                Ok(fresh)
+            })
+            .await?;
+        if !fresh {
+            return Err(JudgehostRefusal::Replayed);
+        }
+        Ok(host)
+    }
+
+    /// Registration: the judgehost learns its id.
+    pub fn register(&self, host: &Judgehost) -> Registered {
+        tracing::info!(judgehost = %host.name, "judgehost registered");
+        Registered {
+            judgehost_id: host.id,
+            name: host.name.clone(),
+        }
+    }
+
+    /// Heartbeat: stores health, extends the judgehost's leases.
+    pub async fn heartbeat(
+        &self,
+        host: &Judgehost,
+        health: Health,
+    ) -> Result<Registered, JudgehostRefusal> {
+        let json = serde_json::to_string(&health).unwrap_or_default();
+        let (id, now) = (host.id, now_ms());
+        self.store
+            .run(move |s| s.judgehost_seen(id, now, Some(&json), now + LEASE_MS))
+            .await?;
+        Ok(self.register(host))
+    }
+
+    /// Leases the next job, waiting up to `wait` for one.
+    pub async fn lease(
+        &self,
+        host: &Judgehost,
+        wait: Duration,
+    ) -> Result<Option<Job>, JudgehostRefusal> {
+        let deadline = tokio::time::Instant::now() + wait.min(MAX_LEASE_WAIT);
+        loop {
+            let notified = self.work.notified();
+            if let Some(job) = self.try_lease(host).await? {
+                return Ok(Some(job));
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            // woken by new work, or a periodic look (rejudges from the CLI,
+            // expired leases of dead judgehosts)
+            let tick = (deadline - now).min(Duration::from_millis(500));
+            let _ = tokio::time::timeout(tick, notified).await;
+        }
+    }
+
+    async fn try_lease(&self, host: &Judgehost) -> Result<Option<Job>, JudgehostRefusal> {
+        let nonce = hex::encode(rand::random::<[u8; 12]>());
+        let (host_id, now) = (host.id, now_ms());
+        let leased = self
+            .store
+            .run(move |s| {
+                for id in s.expire_leases(now)? {
+                    tracing::warn!(
+                        judging = id,
+                        "lease expired: the job goes back to the queue"
+                    );
+                }
+                let Some(lease) = s.lease_job(host_id, &nonce, now, now + LEASE_MS)? else {
+                    return Ok(None);
+                };
+                let sub = s.submission(lease.submission_id)?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("judging {} without submission", lease.judging_id))
+                })?;
+                let problem = s.problem(&sub.problem_id)?;
+                let files = s.problem_files(&problem.id)?;
+                let testcases = s.testcases(&problem.id)?;
+                Ok(Some((lease, sub, problem, files, testcases)))
+            })
+            .await?;
+        let Some((lease, sub, problem, files, testcases)) = leased else {
+            return Ok(None);
+        };
+        let claims = JobClaims {
+            judging_id: lease.judging_id,
+            judgehost_id: host.id,
+            submission_id: lease.submission_id,
+            expires_ms: now + JOB_TOKEN_TTL_MS,
+            nonce: lease.nonce.clone(),
+        };
+        tracing::info!(judgehost = %host.name, judging = lease.judging_id, submission = lease.submission_id, lease = lease.leases, "job leased");
+        Ok(Some(Job {
+            judging_id: lease.judging_id,
+            submission_id: lease.submission_id,
+            job_token: job_token::mint(self.keys.job_tokens(), &claims),
+            language: sub.language_id,
+            sources: sub
+                .files
+                .iter()
+                .map(|f| BlobRef {
+                    path: f.name.clone(),
+                    sha256: f.sha256.clone(),
+                })
+                .collect(),
+            problem_id: problem.id,
+            package_sha256: problem.package_sha256,
+            package_files: files
+                .into_iter()
+                .map(|(path, sha256)| BlobRef { path, sha256 })
+                .collect(),
+            testcases: testcases
+                .into_iter()
+                .map(|t| JobTestcase {
+                    id: t.id,
+                    name: format!("{}/{}", t.group_path, t.name),
+                })
+                .collect(),
+            time_limit_ms: problem.time_limit_ms as u64,
+            heartbeat_ms: (LEASE_MS / 3) as u64,
+        }))
+    }
+
+    /// A stored file by content hash.
+    pub async fn blob(&self, sha256: String) -> Result<Vec<u8>, JudgehostRefusal> {
+        if floorjudge_proto::callback::validate_sha256(&sha256).is_err() {
+            return Err(JudgehostRefusal::BadRequest("not a SHA-256".into()));
+        }
+        self.store
+            .run(move |s| s.blob(&sha256))
+            .await?
+            .ok_or(JudgehostRefusal::NotFound)
+    }
+
+    fn claims(
+        &self,
+        host: &Judgehost,
+        judging_id: i64,
+        token: &str,
+    ) -> Result<JobClaims, JudgehostRefusal> {
+        let claims = job_token::verify(self.keys.job_tokens(), token, now_ms())?;
+        if claims.judgehost_id != host.id || claims.judging_id != judging_id {
+            return Err(JudgehostRefusal::NotYourToken);
+        }
+        Ok(claims)
+    }
+
+    async fn checked<T>(
+        &self,
+        host: &Judgehost,
+        what: &str,
+        r: Result<T, JudgehostRefusal>,
+    ) -> Result<T, JudgehostRefusal> {
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.refuse(&host.name, what, e).await),
+        }
+    }
+
+    /// One testcase result of a leased judging.
+    pub async fn run(
+        &self,
+        host: &Judgehost,
+        judging_id: i64,
+        report: RunReport,
+    ) -> Result<(), JudgehostRefusal> {
+        let what = format!("run of judging {judging_id}");
+        let claims = self
+            .checked(
+                host,
+                &what,
+                self.claims(host, judging_id, &report.job_token),
+            )
+            .await?;
+        let row = RunRow {
+            testcase_id: report.testcase_id,
+            verdict: report.verdict.clics_id().to_owned(),
+            fuel: report.fuel.min(i64::MAX as u64) as i64,
+            time_ms: report.time_ms.min(i64::MAX as u64) as i64,
+            memory_bytes: report.memory_bytes.min(i64::MAX as u64) as i64,
+            message: report.message.chars().take(4096).collect(),
+        };
+        let host_id = host.id;
+        let r = self
+            .store
+            .run(move |s| s.record_run(judging_id, host_id, &claims.nonce, &row))
+            .await;
+        let r = match r {
+            Ok(inner) => inner.map_err(JudgehostRefusal::Lease),
+            Err(StoreError::Database(e)) => {
+                Err(JudgehostRefusal::BadRequest(format!("run not stored: {e}")))
+            }
+            Err(e) => Err(e.into()),
+        };
+        self.checked(host, &what, r).await
+    }
+
+    /// The end of a leased judging.
+    pub async fn finish(
+        &self,
+        host: &Judgehost,
+        judging_id: i64,
+        report: FinishReport,
+    ) -> Result<(), JudgehostRefusal> {
+        let what = format!("finish of judging {judging_id}");
+        let claims = self
+            .checked(
+                host,
+                &what,
+                self.claims(host, judging_id, &report.job_token),
+            )
+            .await?;
+        if report.verdict.is_none() && report.error.is_none() {
+            let e = JudgehostRefusal::BadRequest("a finish needs a verdict or an error".into());
+            return Err(self.refuse(&host.name, &what, e).await);
+        }
+        let host_id = host.id;
+        let verdict = report.verdict.map(|v| v.clics_id());
+        let compile: String = report.compile_output.chars().take(64 * 1024).collect();
+        let error: Option<String> = report.error.map(|e| e.chars().take(4096).collect());
+        let r = self
+            .store
+            .run(move |s| {
+                s.finish_judging(
+                    judging_id,
+                    host_id,
+                    &claims.nonce,
+                    verdict,
+                    &compile,
+                    error.as_deref(),
+                    now_ms(),
+                )
+            })
+            .await?
+            .map_err(JudgehostRefusal::Lease);
+        let r = self.checked(host, &what, r).await;
+        if r.is_ok() {
+            tracing::info!(judgehost = %host.name, judging = judging_id, verdict = verdict.unwrap_or("judge error"), "judging finished");
+        }
+        r
+    }
+
+    /// A job handed back unjudged.
+    pub async fn give_back(
+        &self,
+        host: &Judgehost,
+        judging_id: i64,
+        token: &str,
+    ) -> Result<(), JudgehostRefusal> {
+        let what = format!("return of judging {judging_id}");
+        let claims = self
+            .checked(host, &what, self.claims(host, judging_id, token))
+            .await?;
+        let host_id = host.id;
+        let r = self
+            .store
+            .run(move |s| s.return_job(judging_id, host_id, &claims.nonce))
+            .await?
+            .map_err(JudgehostRefusal::Lease);
+        let r = self.checked(host, &what, r).await;
+        if r.is_ok() {
+            self.work_arrived();
+        }
+        r
+    }
+}

@@ -1,0 +1,618 @@
+//! Judgings and the judge queue: queued → leased → done, FIFO with new
+//! submissions before rejudges, leases that expire, results that count only
+//! from the judgehost holding the lease.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::audit::record;
+use crate::{Result, Store, StoreError};
+
+/// A registered judgehost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Judgehost {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Public key id (the token header).
+    pub key_id: Option<String>,
+    /// Whether its credential is revoked.
+    pub revoked: bool,
+    /// Last request, ms since the epoch.
+    pub last_seen_ms: Option<i64>,
+    /// Last reported health (JSON).
+    pub health_json: Option<String>,
+}
+
+/// A job handed to a judgehost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// The judging.
+    pub judging_id: i64,
+    /// Its submission.
+    pub submission_id: i64,
+    /// Random per lease; part of the job token.
+    pub nonce: String,
+    /// When the lease runs out unless extended, ms since the epoch.
+    pub expires_ms: i64,
+    /// How many times this judging was leased (1 = first time).
+    pub leases: i64,
+}
+
+/// One testcase result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunRow {
+    /// Testcase id.
+    pub testcase_id: i64,
+    /// CLICS verdict id.
+    pub verdict: String,
+    /// Fuel used.
+    pub fuel: i64,
+    /// Charged time.
+    pub time_ms: i64,
+    /// Peak memory.
+    pub memory_bytes: i64,
+    /// Message (validator feedback, trap).
+    pub message: String,
+}
+
+/// A judging with its runs, for the jury.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JudgingRow {
+    /// Id.
+    pub id: i64,
+    /// Submission.
+    pub submission_id: i64,
+    /// Judgehost that finished (or holds) it.
+    pub judgehost: Option<String>,
+    /// Queue state: queued, leased, done.
+    pub state: String,
+    /// CLICS verdict, once done.
+    pub verdict: Option<String>,
+    /// Whether this judging counts.
+    pub valid: bool,
+    /// The judging a rejudge may replace.
+    pub rejudge_of: Option<i64>,
+    /// Judge error, if any.
+    pub error: Option<String>,
+    /// Compiler output.
+    pub compile_output: Option<String>,
+    /// Queued, ms since the epoch.
+    pub queued_ms: Option<i64>,
+    /// Finished, ms since the epoch.
+    pub finished_ms: Option<i64>,
+    /// Testcase results in order.
+    pub runs: Vec<RunRow>,
+}
+
+/// Where a submission stands with the judges, for its team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum JudgeState {
+    /// Not enqueued (not received).
+    None,
+    /// Waiting; 1 = next.
+    Queued(u64),
+    /// A judgehost has it.
+    Judging,
+    /// The counting verdict (`None`: judge error, the jury is looking).
+    Judged(Option<String>),
+}
+
+/// Why a judgehost's report was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeaseCheck {
+    /// The judging does not exist.
+    Unknown,
+    /// It is finished.
+    Finished,
+    /// It is queued or leased to someone else (or under an older lease).
+    NotYours,
+}
+
+impl std::fmt::Display for LeaseCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LeaseCheck::Unknown => "no such judging",
+            LeaseCheck::Finished => "the judging is already finished",
+            LeaseCheck::NotYours => "the judging is not leased to this judgehost under this job",
+        })
+    }
+}
+
+/// Which submissions to rejudge.
+#[derive(Debug, Clone, Default)]
+pub struct RejudgeFilter {
+    /// These submissions.
+    pub submissions: Vec<i64>,
+    /// All for this problem.
+    pub problem: Option<String>,
+    /// All of this team.
+    pub team: Option<String>,
+    /// All in this language.
+    pub language: Option<String>,
+}
+
+pub(crate) fn enqueue(
+    conn: &Connection,
+    submission_id: i64,
+    priority: i64,
+    rejudge_of: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO judgings (submission_id, valid, queued_ms, rejudge_of) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![submission_id, rejudge_of.is_none(), now, rejudge_of])?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached(
+        "INSERT INTO judge_queue (judging_id, priority, state) VALUES (?1, ?2, 'queued')",
+    )?
+    .execute(params![id, priority])?;
+    Ok(id)
+}
+
+fn check_lease(
+    conn: &Connection,
+    judging_id: i64,
+    judgehost_id: i64,
+    nonce: &str,
+) -> Result<std::result::Result<(), LeaseCheck>> {
+    let row: Option<(String, Option<i64>, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT state, judgehost_id, lease_nonce FROM judge_queue WHERE judging_id = ?1",
+        )?
+        .query_row([judging_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(match row {
+        None => Err(LeaseCheck::Unknown),
+        Some((state, _, _)) if state == "done" => Err(LeaseCheck::Finished),
+        Some((state, host, n))
+            if state == "leased" && host == Some(judgehost_id) && n.as_deref() == Some(nonce) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(LeaseCheck::NotYours),
+    })
+}
+
+impl Store {
+    /// Registers a judgehost credential (or renews a revoked one's).
+    pub fn add_judgehost(&mut self, name: &str, key_id: &str, actor: &str) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        let existing: Option<(i64, Option<i64>)> = tx
+            .query_row(
+                "SELECT id, revoked_ms FROM judgehosts WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let id = match existing {
+            Some((_, None)) => {
+                return Err(StoreError::Conflict(format!(
+                    "judgehost {name} exists; revoke it first to issue new credentials"
+                )));
+            }
+            Some((id, Some(_))) => {
+                tx.execute(
+                    "UPDATE judgehosts SET key_id = ?1, revoked_ms = NULL, enabled = 1, created_ms = ?2 WHERE id = ?3",
+                    params![key_id, crate::now_ms(), id],
+                )?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO judgehosts (name, key_id, created_ms) VALUES (?1, ?2, ?3)",
+                    params![name, key_id, crate::now_ms()],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        record(&tx, actor, "judgehost.add", Some(name), None, None)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Revokes a judgehost's credential; its leased jobs go back to the queue.
+    pub fn revoke_judgehost(&mut self, name: &str, actor: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let id: i64 = tx
+            .query_row(
+                "SELECT id FROM judgehosts WHERE name = ?1 AND revoked_ms IS NULL",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                kind: "active judgehost",
+                id: name.to_owned(),
+            })?;
+        tx.execute(
+            "UPDATE judgehosts SET revoked_ms = ?1, enabled = 0 WHERE id = ?2",
+            params![crate::now_ms(), id],
+        )?;
+        tx.execute(
+            "UPDATE judge_queue SET state = 'queued', judgehost_id = NULL, lease_nonce = NULL,
+                 lease_expires_ms = NULL WHERE state = 'leased' AND judgehost_id = ?1",
+            [id],
+        )?;
+        record(&tx, actor, "judgehost.revoke", Some(name), None, None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every judgehost.
+    pub fn judgehosts(&self) -> Result<Vec<Judgehost>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, key_id, revoked_ms IS NOT NULL, last_seen_ms, health_json FROM judgehosts ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Judgehost {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                key_id: r.get(2)?,
+                revoked: r.get(3)?,
+                last_seen_ms: r.get(4)?,
+                health_json: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The active judgehost with this key id.
+    pub fn judgehost_by_key(&self, key_id: &str) -> Result<Option<Judgehost>> {
+        Ok(self
+            .judgehosts()?
+            .into_iter()
+            .find(|j| j.key_id.as_deref() == Some(key_id) && !j.revoked))
+    }
+
+    /// Notes that a judgehost was heard from (with its health, if reported)
+    /// and extends its leases to `lease_until_ms`.
+    pub fn judgehost_seen(
+        &mut self,
+        id: i64,
+        now: i64,
+        health_json: Option<&str>,
+        lease_until_ms: i64,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.prepare_cached(
+            "UPDATE judgehosts SET last_seen_ms = ?1, health_json = COALESCE(?2, health_json) WHERE id = ?3",
+        )?
+        .execute(params![now, health_json, id])?;
+        tx.prepare_cached(
+            "UPDATE judge_queue SET lease_expires_ms = MAX(lease_expires_ms, ?1)
+             WHERE state = 'leased' AND judgehost_id = ?2",
+        )?
+        .execute(params![lease_until_ms, id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a request signature; `false` if it was seen before (a replay).
+    /// Forgets signatures older than `forget_before_ms`.
+    pub fn remember_signature(
+        &mut self,
+        signature: &str,
+        now: i64,
+        forget_before_ms: i64,
+    ) -> Result<bool> {
+        self.conn
+            .prepare_cached("DELETE FROM request_signatures WHERE seen_ms < ?1")?
+            .execute([forget_before_ms])?;
+        let n = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO request_signatures (signature, seen_ms) VALUES (?1, ?2)",
+            )?
+            .execute(params![signature, now])?;
+        Ok(n == 1)
+    }
+
+    /// Returns expired leases to the queue; the judgings' partial runs are
+    /// dropped. Returns the judgings that were returned.
+    pub fn expire_leases(&mut self, now: i64) -> Result<Vec<i64>> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<i64> = tx
+            .prepare_cached("SELECT judging_id FROM judge_queue WHERE state = 'leased' AND lease_expires_ms < ?1")?
+            .query_map([now], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in &ids {
+            tx.execute(
+                "UPDATE judge_queue SET state = 'queued', judgehost_id = NULL, lease_nonce = NULL,
+                     lease_expires_ms = NULL WHERE judging_id = ?1",
+                [id],
+            )?;
+            tx.execute("DELETE FROM runs WHERE judging_id = ?1", [id])?;
+            record(
+                &tx,
+                "jury",
+                "judging.lease_expired",
+                Some(&id.to_string()),
+                None,
+                None,
+            )?;
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Leases the next job to a judgehost: the oldest queued judging of the
+    /// highest priority.
+    pub fn lease_job(
+        &mut self,
+        judgehost_id: i64,
+        nonce: &str,
+        now: i64,
+        expires_ms: i64,
+    ) -> Result<Option<Lease>> {
+        let tx = self.conn.transaction()?;
+        let next: Option<i64> = tx
+            .prepare_cached(
+                "SELECT judging_id FROM judge_queue WHERE state = 'queued' ORDER BY priority, judging_id LIMIT 1",
+            )?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        let Some(judging_id) = next else {
+            return Ok(None);
+        };
+        tx.prepare_cached(
+            "UPDATE judge_queue SET state = 'leased', judgehost_id = ?1, lease_nonce = ?2,
+                 lease_expires_ms = ?3, leases = leases + 1 WHERE judging_id = ?4",
+        )?
+        .execute(params![judgehost_id, nonce, expires_ms, judging_id])?;
+        tx.prepare_cached("DELETE FROM runs WHERE judging_id = ?1")?
+            .execute([judging_id])?;
+        tx.prepare_cached("UPDATE judgings SET judgehost_id = ?1, started_ms = ?2 WHERE id = ?3")?
+            .execute(params![judgehost_id, now, judging_id])?;
+        let (submission_id, leases): (i64, i64) = tx.query_row(
+            "SELECT j.submission_id, q.leases FROM judgings j JOIN judge_queue q ON q.judging_id = j.id WHERE j.id = ?1",
+            [judging_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        tx.commit()?;
+        Ok(Some(Lease {
+            judging_id,
+            submission_id,
+            nonce: nonce.to_owned(),
+            expires_ms,
+            leases,
+        }))
+    }
+
+    /// Stores one testcase result of a leased judging.
+    pub fn record_run(
+        &mut self,
+        judging_id: i64,
+        judgehost_id: i64,
+        nonce: &str,
+        run: &RunRow,
+    ) -> Result<std::result::Result<(), LeaseCheck>> {
+        let tx = self.conn.transaction()?;
+        if let Err(e) = check_lease(&tx, judging_id, judgehost_id, nonce)? {
+            return Ok(Err(e));
+        }
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO runs (judging_id, testcase_id, verdict, fuel, time_ms, memory_bytes, message)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![judging_id, run.testcase_id, run.verdict, run.fuel, run.time_ms, run.memory_bytes, run.message])?;
+        tx.commit()?;
+        Ok(Ok(()))
+    }
+
+    /// Finishes a leased judging with its verdict (or a judge error), once.
+    /// A finished rejudge replaces the judging it was made from.
+    #[allow(clippy::too_many_arguments)]
+    pub fn finish_judging(
+        &mut self,
+        judging_id: i64,
+        judgehost_id: i64,
+        nonce: &str,
+        verdict: Option<&str>,
+        compile_output: &str,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<std::result::Result<(), LeaseCheck>> {
+        let tx = self.conn.transaction()?;
+        if let Err(e) = check_lease(&tx, judging_id, judgehost_id, nonce)? {
+            return Ok(Err(e));
+        }
+        tx.execute(
+            "UPDATE judgings SET verdict = ?1, compile_output = ?2, error = ?3, finished_ms = ?4 WHERE id = ?5",
+            params![verdict, compile_output, error, now, judging_id],
+        )?;
+        tx.execute(
+            "UPDATE judge_queue SET state = 'done', lease_expires_ms = NULL WHERE judging_id = ?1",
+            [judging_id],
+        )?;
+        let rejudge_of: Option<i64> = tx.query_row(
+            "SELECT rejudge_of FROM judgings WHERE id = ?1",
+            [judging_id],
+            |r| r.get(0),
+        )?;
+        if let (Some(old), Some(_)) = (rejudge_of, verdict) {
+            tx.execute("UPDATE judgings SET valid = 0 WHERE id = ?1", [old])?;
+            tx.execute("UPDATE judgings SET valid = 1 WHERE id = ?1", [judging_id])?;
+        }
+        record(
+            &tx,
+            &format!("judgehost:{judgehost_id}"),
+            "judging.finished",
+            Some(&judging_id.to_string()),
+            Some(verdict.or(error).unwrap_or("")),
+            None,
+        )?;
+        tx.commit()?;
+        Ok(Ok(()))
+    }
+
+    /// Gives a leased job back to the queue (a judgehost shutting down).
+    pub fn return_job(
+        &mut self,
+        judging_id: i64,
+        judgehost_id: i64,
+        nonce: &str,
+    ) -> Result<std::result::Result<(), LeaseCheck>> {
+        let tx = self.conn.transaction()?;
+        if let Err(e) = check_lease(&tx, judging_id, judgehost_id, nonce)? {
+            return Ok(Err(e));
+        }
+        tx.execute(
+            "UPDATE judge_queue SET state = 'queued', judgehost_id = NULL, lease_nonce = NULL,
+                 lease_expires_ms = NULL WHERE judging_id = ?1",
+            [judging_id],
+        )?;
+        tx.execute("DELETE FROM runs WHERE judging_id = ?1", [judging_id])?;
+        record(
+            &tx,
+            &format!("judgehost:{judgehost_id}"),
+            "judging.returned",
+            Some(&judging_id.to_string()),
+            None,
+            None,
+        )?;
+        tx.commit()?;
+        Ok(Ok(()))
+    }
+
+    /// Queues a rejudge of every received submission the filter selects
+    /// whose judging is finished; returns `(submission, new judging)` pairs.
+    pub fn rejudge(&mut self, filter: &RejudgeFilter, actor: &str) -> Result<Vec<(i64, i64)>> {
+        let tx = self.conn.transaction()?;
+        let candidates: Vec<(i64, String, String, String)> = tx
+            .prepare("SELECT id, problem_id, team_id, language_id FROM submissions WHERE state = 'received' ORDER BY id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        let any_filter = !filter.submissions.is_empty()
+            || filter.problem.is_some()
+            || filter.team.is_some()
+            || filter.language.is_some();
+        if !any_filter {
+            return Err(StoreError::Conflict(
+                "say what to rejudge: submissions, a problem, a team or a language".into(),
+            ));
+        }
+        for id in &filter.submissions {
+            if !candidates.iter().any(|c| c.0 == *id) {
+                return Err(StoreError::NotFound {
+                    kind: "received submission",
+                    id: id.to_string(),
+                });
+            }
+        }
+        let now = crate::now_ms();
+        let mut out = Vec::new();
+        for (id, problem, team, language) in candidates {
+            let selected = (filter.submissions.is_empty() || filter.submissions.contains(&id))
+                && filter.problem.as_ref().is_none_or(|p| *p == problem)
+                && filter.team.as_ref().is_none_or(|t| *t == team)
+                && filter.language.as_ref().is_none_or(|l| *l == language);
+            if !selected {
+                continue;
+            }
+            let open: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM judgings j JOIN judge_queue q ON q.judging_id = j.id
+                 WHERE j.submission_id = ?1 AND q.state <> 'done')",
+                [id],
+                |r| r.get(0),
+            )?;
+            if open {
+                continue;
+            }
+            let current: Option<i64> = tx
+                .query_row("SELECT id FROM judgings WHERE submission_id = ?1 AND valid ORDER BY id DESC LIMIT 1", [id], |r| r.get(0))
+                .optional()?;
+            let new = enqueue(&tx, id, 1, current, now)?;
+            out.push((id, new));
+        }
+        record(
+            &tx,
+            actor,
+            "submission.rejudge",
+            None,
+            Some(&format!("{} submissions", out.len())),
+            None,
+        )?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Where a submission stands with the judges.
+    pub fn judge_state(&self, submission_id: i64) -> Result<JudgeState> {
+        let valid: Option<(i64, Option<String>, Option<i64>, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT j.id, j.verdict, j.finished_ms, q.state FROM judgings j JOIN judge_queue q ON q.judging_id = j.id
+                 WHERE j.submission_id = ?1 AND j.valid ORDER BY j.id DESC LIMIT 1",
+            )?
+            .query_row([submission_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?;
+        let Some((judging, verdict, _, state)) = valid else {
+            return Ok(JudgeState::None);
+        };
+        Ok(match state.as_str() {
+            "done" => JudgeState::Judged(verdict),
+            "leased" => JudgeState::Judging,
+            _ => {
+                let ahead: u64 = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT COUNT(*) FROM judge_queue WHERE state = 'queued' AND
+                         (priority < (SELECT priority FROM judge_queue WHERE judging_id = ?1)
+                          OR (priority = (SELECT priority FROM judge_queue WHERE judging_id = ?1) AND judging_id < ?1))",
+                    )?
+                    .query_row([judging], |r| r.get(0))?;
+                JudgeState::Queued(ahead + 1)
+            }
+        })
+    }
+
+    /// A submission's judgings with their runs, oldest first.
+    pub fn judgings(&self, submission_id: i64) -> Result<Vec<JudgingRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT j.id, j.submission_id, h.name, q.state, j.verdict, j.valid, j.rejudge_of, j.error,
+                    j.compile_output, j.queued_ms, j.finished_ms
+             FROM judgings j JOIN judge_queue q ON q.judging_id = j.id LEFT JOIN judgehosts h ON h.id = j.judgehost_id
+             WHERE j.submission_id = ?1 ORDER BY j.id",
+        )?;
+        let mut rows: Vec<JudgingRow> = stmt
+            .query_map([submission_id], |r| {
+                Ok(JudgingRow {
+                    id: r.get(0)?,
+                    submission_id: r.get(1)?,
+                    judgehost: r.get(2)?,
+                    state: r.get(3)?,
+                    verdict: r.get(4)?,
+                    valid: r.get(5)?,
+                    rejudge_of: r.get(6)?,
+                    error: r.get(7)?,
+                    compile_output: r.get(8)?,
+                    queued_ms: r.get(9)?,
+                    finished_ms: r.get(10)?,
+                    runs: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        for j in &mut rows {
+            let mut runs = self.conn.prepare_cached(
+                "SELECT r.testcase_id, r.verdict, r.fuel, r.time_ms, r.memory_bytes, r.message
+                 FROM runs r JOIN testcases t ON t.id = r.testcase_id WHERE r.judging_id = ?1 ORDER BY t.ordinal",
+            )?;
+            j.runs = runs
+                .query_map([j.id], |r| {
+                    Ok(RunRow {
+                        testcase_id: r.get(0)?,
+                        verdict: r.get(1)?,
+                        fuel: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                        time_ms: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+                        memory_bytes: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
+                        message: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(rows)
+    }
+}
