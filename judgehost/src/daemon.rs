@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -95,7 +95,13 @@ impl Jury {
         path: &str,
         body: Vec<u8>,
     ) -> Result<(u16, bytes::Bytes), CallError> {
-        let url = format!("{}{path}", self.base);
+        // a random query parameter makes every request unique, so an honest
+        // judgehost never trips the jury's replay check (Date has 1 s resolution)
+        let url = format!(
+            "{}{path}?n={}",
+            self.base,
+            hex::encode(rand::random::<[u8; 8]>())
+        );
         let date = chrono::Utc::now().to_rfc2822();
         let tag = hmac::sign(
             &self.secret,
@@ -298,16 +304,23 @@ pub async fn run(
     tracing::info!(name = %me.name, id = me.judgehost_id, "registered with the jury");
 
     let in_flight = Arc::new(AtomicU32::new(0));
+    // the jury says with every job how often to beat to keep its lease
+    let beat_ms = Arc::new(AtomicU64::new(5000));
     let beat = {
-        let (jury, in_flight, cache_dir) =
-            (jury.clone(), in_flight.clone(), config.cache_dir.clone());
+        let (jury, in_flight, cache_dir, beat_ms) = (
+            jury.clone(),
+            in_flight.clone(),
+            config.cache_dir.clone(),
+            beat_ms.clone(),
+        );
         tokio::spawn(async move {
             loop {
                 let h = health(&cache_dir, in_flight.load(Ordering::Relaxed));
                 if let Err(e) = jury.post("/api/judgehost/heartbeat", &h).await {
                     tracing::warn!(error = %e, "heartbeat failed");
                 }
-                tokio::time::sleep(Duration::from_secs(5)).await;
+                let wait = beat_ms.load(Ordering::Relaxed).clamp(200, 5000);
+                tokio::time::sleep(Duration::from_millis(wait)).await;
             }
         })
     };
@@ -340,6 +353,7 @@ pub async fn run(
             }
         };
         in_flight.fetch_add(1, Ordering::Relaxed);
+        beat_ms.store(job.heartbeat_ms, Ordering::Relaxed);
         let work = judge_job(jury.clone(), judge.clone(), cache.clone(), job.clone());
         tokio::pin!(work);
         tokio::select! {

@@ -291,3 +291,214 @@ pub fn wait_for<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Optio
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A judgehost speaking the signed API by hand, so tests can also send
+/// what an honest judgehost never would.
+#[derive(Debug, Clone)]
+pub struct HandJudgehost {
+    /// Jury base URL.
+    pub url: String,
+    /// Its credentials.
+    pub credentials: floorjudge_proto::judge_api::Credentials,
+    http: reqwest::Client,
+}
+
+/// How to (mis)sign one request.
+#[derive(Debug, Clone, Default)]
+pub struct Signing {
+    /// Use this Date instead of now.
+    pub date: Option<String>,
+    /// Use this signature instead of the right one.
+    pub signature: Option<String>,
+    /// Send no signing headers at all.
+    pub unsigned: bool,
+    /// Use this `?n=` nonce instead of a random one (to repeat a request exactly).
+    pub nonce: Option<String>,
+}
+
+impl HandJudgehost {
+    /// Issues credentials with `floorjudge-jury judgehost add NAME --out`.
+    pub fn add(contest: &Path, url: &str, name: &str) -> HandJudgehost {
+        let file = contest.join(format!("{name}.credentials.json"));
+        ok(jury_cmd(
+            contest,
+            &["judgehost", "add", name, "--out", file.to_str().unwrap()],
+        ));
+        let credentials = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        HandJudgehost {
+            url: url.to_owned(),
+            credentials,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The signature of a request, as the protocol defines it.
+    pub fn sign(&self, method: &str, url: &str, date: &str, body: &[u8]) -> String {
+        use base64::Engine;
+        let key = ring::hmac::Key::new(
+            ring::hmac::HMAC_SHA256,
+            &hex::decode(&self.credentials.secret).unwrap(),
+        );
+        let tag = ring::hmac::sign(
+            &key,
+            &floorjudge_proto::judge_api::signed_request(method, url, date, body),
+        );
+        base64::engine::general_purpose::STANDARD.encode(tag.as_ref())
+    }
+
+    /// Sends one request; returns status and body.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: &serde_json::Value,
+        how: &Signing,
+    ) -> (u16, Vec<u8>) {
+        let body = if body.is_null() {
+            Vec::new()
+        } else {
+            serde_json::to_vec(body).unwrap()
+        };
+        let nonce = how
+            .nonce
+            .clone()
+            .unwrap_or_else(|| hex::encode(rand_bytes()));
+        let url = format!("{}{path}?n={nonce}", self.url);
+        let date = how
+            .date
+            .clone()
+            .unwrap_or_else(|| chrono::Utc::now().to_rfc2822());
+        let signature = how
+            .signature
+            .clone()
+            .unwrap_or_else(|| self.sign(method, &url, &date, &body));
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), &url)
+            .body(body.clone());
+        if !how.unsigned {
+            req = req
+                .header(
+                    floorjudge_proto::judge_api::KEY_HEADER,
+                    &self.credentials.key_id,
+                )
+                .header("date", date)
+                .header(floorjudge_proto::judge_api::SIGNATURE_HEADER, signature);
+        }
+        let r = req.send().await.unwrap();
+        (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+    }
+
+    /// A correctly signed request.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let (status, bytes) = self.send(method, path, &body, &Signing::default()).await;
+        let value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (status, value)
+    }
+
+    /// Leases a job, waiting up to `wait_ms`.
+    pub async fn lease(&self, wait_ms: u64) -> Option<serde_json::Value> {
+        let (status, job) = self
+            .call(
+                "POST",
+                "/api/judgehost/lease",
+                serde_json::json!({ "wait_ms": wait_ms }),
+            )
+            .await;
+        match status {
+            200 => Some(job),
+            204 => None,
+            other => panic!("lease answered {other}: {job}"),
+        }
+    }
+}
+
+fn rand_bytes() -> [u8; 8] {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    (t ^ COUNTER.fetch_add(1, Ordering::Relaxed).rotate_left(32)).to_le_bytes()
+}
+
+/// A `floorjudge-judgehost run` daemon, killed on drop.
+#[derive(Debug)]
+pub struct JudgehostProcess {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl JudgehostProcess {
+    /// Issues credentials `name` and starts a daemon against `url`.
+    pub fn start(contest: &Path, url: &str, name: &str) -> JudgehostProcess {
+        let file = contest.join(format!("{name}.credentials.json"));
+        ok(jury_cmd(
+            contest,
+            &["judgehost", "add", name, "--out", file.to_str().unwrap()],
+        ));
+        let mut child = Command::new(bin("floorjudge-judgehost"))
+            .args(["run", "--jury", url, "--credentials"])
+            .arg(&file)
+            .arg("--cache")
+            .arg(contest.join(format!("cache-{name}")))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start floorjudge-judgehost run");
+        let log = Arc::new(Mutex::new(String::new()));
+        let sink = log.clone();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        JudgehostProcess { child, log }
+    }
+
+    /// What it logged.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then waits for it to exit (at most `limit`).
+    pub fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                return Some(s);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for JudgehostProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -20,8 +20,8 @@ use crate::job_token::{self, JobClaims, TokenError};
 use crate::keys::JuryKeys;
 use crate::shared_store::SharedStore;
 
-/// A lease lasts this long without a heartbeat.
-pub const LEASE_MS: i64 = 30_000;
+/// By default a lease lasts this long without a heartbeat.
+pub const DEFAULT_LEASE_MS: i64 = 30_000;
 /// A job token is valid this long after the lease.
 pub const JOB_TOKEN_TTL_MS: i64 = 30 * 60 * 1000;
 /// The longest a lease request waits for work.
@@ -131,15 +131,18 @@ pub struct JudgeDesk {
     store: SharedStore,
     keys: Arc<JuryKeys>,
     work: Notify,
+    lease_ms: i64,
 }
 
 impl JudgeDesk {
-    /// A desk over the shared store.
-    pub fn new(store: SharedStore, keys: Arc<JuryKeys>) -> Self {
+    /// A desk over the shared store; leases last `lease_ms` past the
+    /// judgehost's last request.
+    pub fn new(store: SharedStore, keys: Arc<JuryKeys>, lease_ms: i64) -> Self {
         JudgeDesk {
             store,
             keys,
             work: Notify::new(),
+            lease_ms: lease_ms.max(1000),
         }
     }
 
@@ -218,7 +221,7 @@ impl JudgeDesk {
         )
         .map_err(|_| JudgehostRefusal::BadSignature)?;
         let sig = signature.to_owned();
-        let (id, lease_until) = (host.id, now + LEASE_MS);
+        let (id, lease_until) = (host.id, now + self.lease_ms);
         let fresh = self
             .store
             .run(move |s| {
@@ -251,9 +254,9 @@ impl JudgeDesk {
         health: Health,
     ) -> Result<Registered, JudgehostRefusal> {
         let json = serde_json::to_string(&health).unwrap_or_default();
-        let (id, now) = (host.id, now_ms());
+        let (id, now, lease_ms) = (host.id, now_ms(), self.lease_ms);
         self.store
-            .run(move |s| s.judgehost_seen(id, now, Some(&json), now + LEASE_MS))
+            .run(move |s| s.judgehost_seen(id, now, Some(&json), now + lease_ms))
             .await?;
         Ok(self.register(host))
     }
@@ -283,7 +286,7 @@ impl JudgeDesk {
 
     async fn try_lease(&self, host: &Judgehost) -> Result<Option<Job>, JudgehostRefusal> {
         let nonce = hex::encode(rand::random::<[u8; 12]>());
-        let (host_id, now) = (host.id, now_ms());
+        let (host_id, now, lease_ms) = (host.id, now_ms(), self.lease_ms);
         let leased = self
             .store
             .run(move |s| {
@@ -293,7 +296,7 @@ impl JudgeDesk {
                         "lease expired: the job goes back to the queue"
                     );
                 }
-                let Some(lease) = s.lease_job(host_id, &nonce, now, now + LEASE_MS)? else {
+                let Some(lease) = s.lease_job(host_id, &nonce, now, now + lease_ms)? else {
                     return Ok(None);
                 };
                 let sub = s.submission(lease.submission_id)?.ok_or_else(|| {
@@ -343,7 +346,7 @@ impl JudgeDesk {
                 })
                 .collect(),
             time_limit_ms: problem.time_limit_ms as u64,
-            heartbeat_ms: (LEASE_MS / 3) as u64,
+            heartbeat_ms: (self.lease_ms / 3) as u64,
         }))
     }
 

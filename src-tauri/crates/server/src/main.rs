@@ -85,6 +85,10 @@ struct ServeArgs {
     /// `floorjudge-judgehost run` daemons).
     #[arg(long)]
     no_embedded_judgehost: bool,
+    /// How long a judging lease lasts past the judgehost's last request;
+    /// a dead judgehost's job returns to the queue after this, in ms.
+    #[arg(long, default_value_t = 30_000, value_name = "MS", value_parser = clap::value_parser!(i64).range(1000..=3_600_000))]
+    lease_ms: i64,
 }
 
 impl ServeArgs {
@@ -99,6 +103,7 @@ impl ServeArgs {
             },
             submit_wait: Some(Duration::from_millis(self.submit_wait_ms)),
             no_embedded_judgehost: self.no_embedded_judgehost,
+            lease_ms: Some(self.lease_ms),
         }
     }
 }

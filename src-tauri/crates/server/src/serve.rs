@@ -24,6 +24,9 @@ pub struct ServeOptions {
     pub submit_wait: Option<Duration>,
     /// Do not start the embedded judgehost.
     pub no_embedded_judgehost: bool,
+    /// How long a lease lasts past the judgehost's last request, ms
+    /// (default 30 s).
+    pub lease_ms: Option<i64>,
 }
 
 /// The server could not start.
@@ -87,7 +90,13 @@ impl JuryServer {
         if let Some(wait) = options.submit_wait {
             desk.set_submit_wait(wait);
         }
-        let judges = Arc::new(JudgeDesk::new(store.clone(), keys.clone()));
+        let judges = Arc::new(JudgeDesk::new(
+            store.clone(),
+            keys.clone(),
+            options
+                .lease_ms
+                .unwrap_or(crate::judge_desk::DEFAULT_LEASE_MS),
+        ));
         let mut received = fetcher.subscribe_received();
         let wake = judges.clone();
         tokio::spawn(async move {

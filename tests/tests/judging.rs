@@ -1,0 +1,488 @@
+//! Judging across real processes: the jury, judgehost daemons and team
+//! agents; signed judgehost requests; verdicts bound to leases.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use floorjudge_tests::*;
+use serde_json::{Value, json};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().unwrap()
+}
+
+fn code(body: &[u8]) -> String {
+    serde_json::from_slice::<Value>(body)
+        .map(|v| v["error"].as_str().unwrap_or("").to_owned())
+        .unwrap_or_default()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    workspace()
+        .join("judgehost/tests/fixtures/submissions")
+        .join(name)
+}
+
+const GREET: &str = "assets/sample-contest/greetings/submissions/accepted/greet.c";
+
+fn submit(ws: &Workstation, problem: &str, file: &Path) -> Value {
+    let out = ws.run(&[
+        "--json",
+        "submit",
+        "--problem",
+        problem,
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    last_json(&out)
+}
+
+fn show(contest: &Path, id: i64) -> Value {
+    serde_json::from_str(&ok(jury_cmd(
+        contest,
+        &["--json", "submission", "show", &id.to_string()],
+    )))
+    .unwrap()
+}
+
+#[test]
+fn judgehost_requests_must_be_signed_fresh_and_never_replayed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    let host = HandJudgehost::add(&contest, &jury.url, "hand");
+    let rt = rt();
+    rt.block_on(async {
+        let (status, me) = host
+            .call("POST", "/api/judgehost/register", json!({}))
+            .await;
+        assert_eq!((status, me["name"].as_str()), (200, Some("hand")));
+        let register = |how: Signing| {
+            let host = host.clone();
+            async move {
+                host.send("POST", "/api/judgehost/register", &json!({}), &how)
+                    .await
+            }
+        };
+        let (s, b) = register(Signing {
+            unsigned: true,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!((s, code(&b).as_str()), (401, "unsigned"));
+        let zeros = "A".repeat(43) + "=";
+        let (s, b) = register(Signing {
+            signature: Some(zeros),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!((s, code(&b).as_str()), (401, "bad_signature"));
+        // a signature made for another body
+        let date = chrono::Utc::now().to_rfc2822();
+        let url = format!("{}/api/judgehost/register?n=fixed", jury.url);
+        let other = host.sign("POST", &url, &date, b"{\"x\":1}");
+        let (s, b) = register(Signing {
+            date: Some(date),
+            signature: Some(other),
+            nonce: Some("fixed".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!((s, code(&b).as_str()), (401, "bad_signature"));
+        for minutes in [-11i64, 11] {
+            let date = (chrono::Utc::now() + chrono::Duration::minutes(minutes)).to_rfc2822();
+            let (s, b) = register(Signing {
+                date: Some(date),
+                ..Default::default()
+            })
+            .await;
+            assert_eq!(
+                (s, code(&b).as_str()),
+                (401, "skewed_date"),
+                "{minutes} min"
+            );
+        }
+        let (s, b) = register(Signing {
+            date: Some("yesterday".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!((s, code(&b).as_str()), (401, "unsigned"));
+        // an exact replay inside the window
+        let date = chrono::Utc::now().to_rfc2822();
+        let sig = host.sign("POST", &url, &date, b"{}");
+        let once = Signing {
+            date: Some(date),
+            signature: Some(sig),
+            nonce: Some("fixed".into()),
+            ..Default::default()
+        };
+        assert_eq!(register(once.clone()).await.0, 200);
+        let (s, b) = register(once).await;
+        assert_eq!((s, code(&b).as_str()), (401, "replayed"));
+        // a key the jury never issued
+        let mut stranger = host.clone();
+        stranger.credentials.key_id = "00".repeat(12);
+        let (s, _) = stranger
+            .call("POST", "/api/judgehost/register", json!({}))
+            .await;
+        assert_eq!(s, 401);
+        // blobs need a signature too
+        let (s, _) = host
+            .send(
+                "GET",
+                &format!("/api/judgehost/blobs/{}", "0".repeat(64)),
+                &Value::Null,
+                &Signing {
+                    unsigned: true,
+                    ..Default::default()
+                },
+            )
+            .await;
+        assert_eq!(s, 401);
+    });
+    ok(jury_cmd(&contest, &["judgehost", "revoke", "hand"]));
+    let (s, _) = rt.block_on(host.call("POST", "/api/judgehost/register", json!({})));
+    assert_eq!(s, 401, "revoked credentials still work");
+    let log = audit(&contest);
+    assert!(
+        log.iter()
+            .filter(|e| e["action"] == "judgehost.refused")
+            .count()
+            >= 7
+    );
+    assert!(jury.log().contains("judgehost request refused"));
+}
+
+#[test]
+fn a_verdict_counts_only_from_the_judgehost_holding_a_live_lease() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let mut jury = JuryProcess::start(&contest, &["--no-embedded-judgehost", "--lease-ms", "1500"]);
+    let alpha = HandJudgehost::add(&contest, &jury.url, "alpha");
+    let beta = HandJudgehost::add(&contest, &jury.url, "beta");
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
+    let greet = workspace().join(GREET);
+    let first = submit(&ws, "greetings", &greet);
+    assert_eq!(first["phase"], "queued");
+    assert_eq!(first["queue_position"], 1);
+    let rt = rt();
+    rt.block_on(async {
+        let job = alpha.lease(2000).await.expect("a job");
+        let (jid, token) = (job["judging_id"].as_i64().unwrap(), job["job_token"].as_str().unwrap().to_owned());
+        let testcase = job["testcases"][0]["id"].as_i64().unwrap();
+        let run = |token: &str| json!({"job_token": token, "testcase_id": testcase, "verdict": "AC", "fuel": 1, "time_ms": 0, "memory_bytes": 0, "message": ""});
+        let finish = |token: &str, v: &str| json!({"job_token": token, "verdict": v, "compile_output": "", "error": null});
+        // another judgehost with alpha's token
+        let (s, v) = beta.call("POST", &format!("/api/judgehost/jobs/{jid}/runs"), run(&token)).await;
+        assert_eq!((s, v["error"].as_str()), (403, Some("not_your_job")));
+        let (s, _) = beta.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), finish(&token, "AC")).await;
+        assert_eq!(s, 403);
+        // a forged token: beta's id put into alpha's token
+        let parts: Vec<&str> = token.split('.').collect();
+        let beta_id = beta.call("POST", "/api/judgehost/register", json!({})).await.1["judgehost_id"].as_i64().unwrap();
+        let forged = format!("{}.{beta_id}.{}", parts[0], parts[2..].join("."));
+        let (s, v) = beta.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), finish(&forged, "AC")).await;
+        assert_eq!((s, v["error"].as_str()), (403, Some("bad_job_token")));
+        // alpha's token on another judging
+        let (s, _) = alpha.call("POST", &format!("/api/judgehost/jobs/{}/finish", jid + 1), finish(&token, "AC")).await;
+        assert_eq!(s, 403);
+        // malformed report
+        let (s, _) = alpha.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), json!({"job_token": token})).await;
+        assert_eq!(s, 400);
+        // the holder reports: accepted, once
+        assert_eq!(alpha.call("POST", &format!("/api/judgehost/jobs/{jid}/runs"), run(&token)).await.0, 204);
+        assert_eq!(alpha.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), finish(&token, "WA")).await.0, 204);
+        let (s, v) = alpha.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), finish(&token, "AC")).await;
+        assert_eq!((s, v["error"].as_str()), (409, Some("judging_finished")));
+    });
+    let status = last_json(&ws.run(&["--json", "status"]));
+    assert_eq!(status[0]["verdict"], "WA");
+
+    // a judgehost that goes silent loses its lease; the job is judged once, by another
+    let second = submit(&ws, "greetings", &greet);
+    rt.block_on(async {
+        let job = alpha.lease(2000).await.expect("a job");
+        let (jid, token) = (job["judging_id"].as_i64().unwrap(), job["job_token"].as_str().unwrap().to_owned());
+        let started = Instant::now();
+        let again = beta.lease(8000).await.expect("the expired job");
+        assert_eq!(again["judging_id"].as_i64(), Some(jid));
+        assert!(started.elapsed() >= Duration::from_millis(1000), "re-leased before the lease ran out");
+        let late = json!({"job_token": token, "verdict": "WA", "compile_output": "", "error": null});
+        let (s, v) = alpha.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), late).await;
+        assert_eq!((s, v["error"].as_str()), (409, Some("not_leased_to_you")));
+        let done = json!({"job_token": again["job_token"], "verdict": "AC", "compile_output": "", "error": null});
+        assert_eq!(beta.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), done).await.0, 204);
+    });
+    let shown = show(&contest, second["id"].as_i64().unwrap());
+    let judgings = shown["judgings"].as_array().unwrap();
+    assert_eq!(judgings.len(), 1);
+    assert_eq!(
+        (
+            judgings[0]["verdict"].as_str(),
+            judgings[0]["judgehost"].as_str()
+        ),
+        (Some("AC"), Some("beta"))
+    );
+    assert!(
+        audit(&contest)
+            .iter()
+            .any(|e| e["action"] == "judging.lease_expired")
+    );
+
+    // the jury restarts while a job is leased: the lease and its token survive
+    let third = submit(&ws, "greetings", &greet);
+    let job = rt.block_on(alpha.lease(2000)).expect("a job");
+    let addr = jury.addr;
+    jury.kill();
+    let jury = JuryProcess::start_on(
+        &contest,
+        &addr.to_string(),
+        &["--no-embedded-judgehost", "--lease-ms", "60000"],
+    );
+    let jid = job["judging_id"].as_i64().unwrap();
+    let done = json!({"job_token": job["job_token"], "verdict": "AC", "compile_output": "", "error": null});
+    assert_eq!(
+        rt.block_on(alpha.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), done))
+            .0,
+        204
+    );
+    let shown = show(&contest, third["id"].as_i64().unwrap());
+    assert_eq!(shown["judgings"].as_array().unwrap().len(), 1);
+    assert_eq!(shown["judgings"][0]["verdict"], "AC");
+    drop(jury);
+}
+
+/// A copy of the shared "different" package with our exact-token validator in it.
+fn different_with_validator(root: &Path) -> PathBuf {
+    let dest = root.join("different");
+    copy_dir(&workspace().join("../shared/problems/different"), &dest);
+    let v = dest.join("output_validators/exact");
+    std::fs::create_dir_all(&v).unwrap();
+    std::fs::copy(
+        workspace().join("judgehost/tests/fixtures/validators/exact_tokens.cpp"),
+        v.join("exact_tokens.cpp"),
+    )
+    .unwrap();
+    dest
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn two_judgehost_daemons_judge_100_submissions_exactly_once_even_when_one_dies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let shared = workspace().join("../shared/problems");
+    ok(jury_cmd(
+        &contest,
+        &[
+            "problem",
+            "import",
+            shared.join("hello").to_str().unwrap(),
+            shared.join("oddecho").to_str().unwrap(),
+            shared.join("domjudge-example/fltcmp").to_str().unwrap(),
+            different_with_validator(tmp.path()).to_str().unwrap(),
+        ],
+    ));
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost", "--lease-ms", "3000"]);
+    let mut first = JudgehostProcess::start(&contest, &jury.url, "jh-one");
+    let second = JudgehostProcess::start(&contest, &jury.url, "jh-two");
+
+    let plan: Vec<(&str, PathBuf, &str, usize)> = vec![
+        ("hello", fixture("hello_ac.c"), "AC", 30),
+        ("hello", fixture("hello_wa.cpp"), "WA", 5),
+        ("hello", fixture("hello_rte.c"), "RTE", 10),
+        ("hello", fixture("hello_tle.c"), "TLE", 3),
+        ("hello", fixture("hello_ac.py"), "AC", 1),
+        ("oddecho", fixture("oddecho_ac.c"), "AC", 12),
+        ("oddecho", fixture("oddecho_wa.c"), "WA", 10),
+        ("fltcmp", fixture("fltcmp_ac.c"), "AC", 12),
+        ("different", fixture("different_wa.c"), "WA", 5),
+        ("different", fixture("different_ac.rs"), "AC", 2),
+        ("greetings", workspace().join(GREET), "AC", 10),
+    ];
+    let mut jobs: Vec<(String, PathBuf, String)> = Vec::new();
+    for (p, f, v, n) in &plan {
+        for _ in 0..*n {
+            jobs.push((p.to_string(), f.clone(), v.to_string()));
+        }
+    }
+    assert_eq!(jobs.len(), 100);
+    // four workstations submit a quarter each, at the same time
+    let port = free_port();
+    let expected: Vec<(i64, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|w| {
+                let ws =
+                    Workstation::new(tmp.path(), &jury.url, &format!("127.0.0.{}", w + 2), port);
+                let mine: Vec<_> = jobs.iter().skip(w).step_by(4).cloned().collect();
+                scope.spawn(move || {
+                    mine.into_iter()
+                        .map(|(p, f, v)| {
+                            let s = submit(&ws, &p, &f);
+                            (s["id"].as_i64().unwrap(), v)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert_eq!(expected.len(), 100);
+
+    let judged = |contest: &Path| -> usize {
+        jury_submissions(contest)
+            .iter()
+            .filter(|s| s["judge"].get("Judged").is_some())
+            .count()
+    };
+    wait_for(
+        "a quarter of the submissions to be judged",
+        Duration::from_secs(240),
+        || (judged(&contest) >= 25).then_some(()),
+    );
+    first.kill();
+    let killed_at = judged(&contest);
+    wait_for(
+        "every submission to be judged",
+        Duration::from_secs(400),
+        || (judged(&contest) == 100).then_some(()),
+    );
+
+    let mut hosts = std::collections::BTreeMap::new();
+    for (id, verdict) in &expected {
+        let shown = show(&contest, *id);
+        let judgings = shown["judgings"].as_array().unwrap();
+        assert_eq!(
+            judgings.len(),
+            1,
+            "submission {id} judged {} times",
+            judgings.len()
+        );
+        let j = &judgings[0];
+        assert_eq!(
+            j["verdict"].as_str(),
+            Some(verdict.as_str()),
+            "submission {id}: {j}"
+        );
+        assert_eq!(
+            (j["state"].as_str(), j["valid"].as_bool()),
+            (Some("done"), Some(true))
+        );
+        assert!(
+            !j["runs"].as_array().unwrap().is_empty(),
+            "submission {id} has no testcase results"
+        );
+        *hosts
+            .entry(j["judgehost"].as_str().unwrap().to_owned())
+            .or_insert(0) += 1;
+    }
+    assert!(
+        killed_at < 100,
+        "the judgehost was killed after everything was judged"
+    );
+    assert_eq!(hosts.len(), 2, "both judgehosts judged: {hosts:?}");
+    assert!(
+        audit(&contest)
+            .iter()
+            .any(|e| e["action"] == "judging.lease_expired"),
+        "the killed judgehost's job was not re-leased; log: {}",
+        first.log()
+    );
+
+    // rejudge every hello submission: old and new verdicts are both kept
+    let out = ok(jury_cmd(
+        &contest,
+        &["--json", "submission", "rejudge", "--problem", "hello"],
+    ));
+    let queued: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(queued.len(), 49);
+    let hello_id = expected
+        .iter()
+        .find(|(id, _)| queued.iter().any(|q| q[0] == *id))
+        .unwrap()
+        .0;
+    wait_for("the rejudges", Duration::from_secs(300), || {
+        let shown = show(&contest, hello_id);
+        let js = shown["judgings"].as_array().unwrap().clone();
+        (js.len() == 2 && js[1]["state"] == "done").then_some(())
+    });
+    let shown = show(&contest, hello_id);
+    let js = shown["judgings"].as_array().unwrap();
+    assert_eq!(js[1]["rejudge_of"], js[0]["id"]);
+    assert_eq!(
+        (js[0]["valid"].as_bool(), js[1]["valid"].as_bool()),
+        (Some(false), Some(true))
+    );
+    assert_eq!(
+        js[0]["verdict"], js[1]["verdict"],
+        "fuel is deterministic: a rejudge does not flip"
+    );
+    drop(second);
+}
+
+#[test]
+fn the_embedded_judgehost_judges_and_a_daemon_stops_gracefully() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(&contest, &[]);
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.3", free_port());
+    let out = ws.run(&[
+        "--json",
+        "submit",
+        "--problem",
+        "A",
+        "--wait",
+        "--timeout",
+        "120",
+        workspace().join(GREET).to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = last_json(&out);
+    assert_eq!(
+        (last["phase"].as_str(), last["verdict"].as_str()),
+        (Some("judged"), Some("AC"))
+    );
+    let hosts: Vec<Value> =
+        serde_json::from_str(&ok(jury_cmd(&contest, &["--json", "judgehost", "list"]))).unwrap();
+    let embedded = hosts
+        .iter()
+        .find(|h| h["name"] == "embedded")
+        .expect("embedded judgehost registered");
+    let health: Value =
+        serde_json::from_str(embedded["health_json"].as_str().expect("health reported")).unwrap();
+    assert!(health["memory_total"].as_u64().unwrap() > 0, "{health}");
+
+    // a daemon asked to stop while idle exits cleanly
+    let mut daemon = JudgehostProcess::start(&contest, &jury.url, "leaving");
+    wait_for("registration", Duration::from_secs(30), || {
+        daemon.log().contains("registered").then_some(())
+    });
+    let status = daemon
+        .terminate(Duration::from_secs(20))
+        .expect("stopped within 20 s");
+    assert!(status.success(), "{}", daemon.log());
+}
