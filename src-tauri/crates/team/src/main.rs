@@ -89,7 +89,15 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// Show the team's submissions.
-    Status,
+    Status {
+        /// Keep printing each change (queue position, judging, verdict) until
+        /// every submission is judged or rejected, or --timeout passes.
+        #[arg(long)]
+        follow: bool,
+        /// Seconds to follow.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+    },
     /// Resend the references of submissions still in the callback folder.
     Resend,
     /// Run the kiosk's background part: serve callbacks and resend anything
@@ -346,7 +354,34 @@ async fn run(cli: Cli) -> Result<i32> {
                 return Ok(1);
             }
         }
-        Command::Status => {
+        Command::Status {
+            follow: true,
+            timeout,
+        } => {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+            let mut seen: std::collections::HashMap<i64, SubmissionStatus> = Default::default();
+            loop {
+                let subs = agent.submissions().await?;
+                for s in &subs {
+                    if seen.get(&s.id) != Some(s) {
+                        print_status(json, s);
+                        seen.insert(s.id, s.clone());
+                    }
+                }
+                std::io::stdout().flush()?;
+                let open = subs.iter().any(|s| {
+                    !matches!(s.phase, SubmissionPhase::Judged | SubmissionPhase::Rejected)
+                });
+                if !open {
+                    break;
+                }
+                if tokio::time::Instant::now() >= deadline {
+                    return Ok(2);
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        Command::Status { follow: false, .. } => {
             let subs = agent.submissions().await?;
             if json {
                 println!("{}", serde_json::to_string(&subs)?);
