@@ -2,8 +2,9 @@
 # Starts the floorjudge demo contest on this machine: builds floorjudge,
 # creates ./demo-contest from assets/sample-contest (once), hands out
 # passwords to the teams without a pre-assigned IP, starts the contest clock
-# and the jury server on 127.0.0.1:8470, submits one solution from team 1's
-# workstation (127.0.0.2) and keeps the jury running until Ctrl-C.
+# and the jury server (with its embedded judgehost) on 127.0.0.1:8470, submits
+# one solution from team 1's workstation (127.0.0.2), waits for its verdict
+# and keeps the jury running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source installer/lib.sh
@@ -39,8 +40,7 @@ done
 team=("$bin/floorjudge-team" --jury "http://$listen" --source-ip 127.0.0.2 --callback-port 8471)
 echo
 echo "Team 1 (workstation 127.0.0.2) submits greetings/submissions/accepted/greet.c by callback:"
-"${team[@]}" submit --problem A assets/sample-contest/greetings/submissions/accepted/greet.c || true
-"${team[@]}" status || true
+"${team[@]}" submit --problem A --wait --timeout 120 assets/sample-contest/greetings/submissions/accepted/greet.c || true
 cat <<TXT
 
 The jury is serving http://$listen (Ctrl-C stops it). Try, from other workstations:

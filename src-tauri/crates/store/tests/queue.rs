@@ -1,0 +1,244 @@
+//! The judge queue on a real SQLite file: order, leases, expiry, binding of
+//! results to the lease, rejudges that keep both verdicts.
+
+use floorjudge_store::{
+    ContestSettings, Inserted, JudgeState, LeaseCheck, NewProblem, NewSubmission, NewTestcase,
+    PackageFile, RejudgeFilter, RunRow, Store, SubmittedFile, TeamBatch, TeamImport, sha256_hex,
+};
+
+fn setup() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::create(&dir.path().join("c.sqlite"), &ContestSettings::default()).unwrap();
+    s.import_problem(
+        &NewProblem {
+            id: "p".into(),
+            label: None,
+            name: "P".into(),
+            color: None,
+            rgb: None,
+            format_version: "legacy".into(),
+            problem_type: "pass-fail".into(),
+            validation: "default".into(),
+            validator_flags: String::new(),
+            time_limit_ms: 1000,
+            time_limit_source: "problem.yaml".into(),
+            memory_mib: 256,
+            output_mib: 8,
+            package_sha256: "0".repeat(64),
+            files: vec![
+                PackageFile {
+                    path: "data/secret/1.in".into(),
+                    content: b"1\n".to_vec(),
+                },
+                PackageFile {
+                    path: "data/secret/1.ans".into(),
+                    content: b"1\n".to_vec(),
+                },
+            ],
+            test_groups: vec![("data/secret".into(), "{}".into())],
+            testcases: vec![NewTestcase {
+                group_path: "data/secret".into(),
+                name: "1".into(),
+                sample: false,
+                input_path: "data/secret/1.in".into(),
+                answer_path: "data/secret/1.ans".into(),
+                description: None,
+            }],
+        },
+        "test",
+    )
+    .unwrap();
+    s.import_teams(
+        &TeamBatch {
+            teams: vec![TeamImport {
+                id: "t".into(),
+                name: "T".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+        "test",
+    )
+    .unwrap();
+    s.add_judgehost("a", "key-a", "test").unwrap();
+    s.add_judgehost("b", "key-b", "test").unwrap();
+    (dir, s)
+}
+
+fn received(s: &mut Store, n: u8) -> i64 {
+    let src = vec![b'x', n];
+    let Inserted::New(id) = s
+        .insert_submission(&NewSubmission {
+            team_id: "t".into(),
+            problem_id: "p".into(),
+            language_id: "c".into(),
+            source_ip: "127.0.0.2".into(),
+            callback_name: format!("cb{n}"),
+            callback_port: 1,
+            client_nonce: format!("{n:032x}"),
+            files: vec![SubmittedFile {
+                name: "a.c".into(),
+                size: 2,
+                sha256: sha256_hex(&src),
+            }],
+        })
+        .unwrap()
+    else {
+        panic!("not new")
+    };
+    assert!(s.receive_submission(id, &[("a.c".into(), src)]).unwrap());
+    id
+}
+
+fn run(testcase_id: i64) -> RunRow {
+    RunRow {
+        testcase_id,
+        verdict: "AC".into(),
+        fuel: 1,
+        time_ms: 0,
+        memory_bytes: 0,
+        message: String::new(),
+    }
+}
+
+#[test]
+fn jobs_go_in_order_and_results_count_only_under_the_live_lease() {
+    let (_d, mut s) = setup();
+    let ids = s.judgehosts().unwrap();
+    let (a, b) = (ids[0].id, ids[1].id);
+    let tc = s.testcases("p").unwrap()[0].id;
+    let first = received(&mut s, 1);
+    let second = received(&mut s, 2);
+    assert_eq!(s.judge_state(first).unwrap(), JudgeState::Queued(1));
+    assert_eq!(s.judge_state(second).unwrap(), JudgeState::Queued(2));
+
+    let l1 = s.lease_job(a, "n1", 1000, 2000).unwrap().unwrap();
+    assert_eq!(l1.submission_id, first);
+    assert_eq!(s.judge_state(first).unwrap(), JudgeState::Judging);
+    assert_eq!(s.judge_state(second).unwrap(), JudgeState::Queued(1));
+    // b cannot report on a's lease; a can, with its nonce only
+    assert_eq!(
+        s.record_run(l1.judging_id, b, "n1", &run(tc)).unwrap(),
+        Err(LeaseCheck::NotYours)
+    );
+    assert_eq!(
+        s.record_run(l1.judging_id, a, "other", &run(tc)).unwrap(),
+        Err(LeaseCheck::NotYours)
+    );
+    assert_eq!(
+        s.record_run(l1.judging_id, a, "n1", &run(tc)).unwrap(),
+        Ok(())
+    );
+    // the lease runs out: the job goes back, its partial run is dropped
+    assert_eq!(s.expire_leases(2001).unwrap(), vec![l1.judging_id]);
+    let l2 = s.lease_job(b, "n2", 2001, 5000).unwrap().unwrap();
+    assert_eq!((l2.judging_id, l2.leases), (l1.judging_id, 2));
+    assert!(s.judgings(first).unwrap()[0].runs.is_empty());
+    assert_eq!(
+        s.finish_judging(l1.judging_id, a, "n1", Some("AC"), "", None, 2002)
+            .unwrap(),
+        Err(LeaseCheck::NotYours)
+    );
+    assert_eq!(
+        s.finish_judging(l2.judging_id, b, "n2", Some("WA"), "", None, 2002)
+            .unwrap(),
+        Ok(())
+    );
+    assert_eq!(
+        s.finish_judging(l2.judging_id, b, "n2", Some("AC"), "", None, 2003)
+            .unwrap(),
+        Err(LeaseCheck::Finished)
+    );
+    assert_eq!(
+        s.judge_state(first).unwrap(),
+        JudgeState::Judged(Some("WA".into()))
+    );
+
+    // a rejudge waits behind new submissions and replaces the verdict when done
+    let l3 = s.lease_job(a, "n3", 3000, 9000).unwrap().unwrap();
+    assert_eq!(l3.submission_id, second);
+    s.finish_judging(l3.judging_id, a, "n3", Some("AC"), "", None, 3001)
+        .unwrap()
+        .unwrap();
+    let queued = s
+        .rejudge(
+            &RejudgeFilter {
+                submissions: vec![first],
+                ..Default::default()
+            },
+            "test",
+        )
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    let third = received(&mut s, 3);
+    let next = s.lease_job(a, "n4", 4000, 9000).unwrap().unwrap();
+    assert_eq!(next.submission_id, third, "new submissions before rejudges");
+    let re = s.lease_job(b, "n5", 4000, 9000).unwrap().unwrap();
+    assert_eq!(re.judging_id, queued[0].1);
+    // until the rejudge is done the old verdict counts
+    assert_eq!(
+        s.judge_state(first).unwrap(),
+        JudgeState::Judged(Some("WA".into()))
+    );
+    s.finish_judging(re.judging_id, b, "n5", Some("AC"), "", None, 4001)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        s.judge_state(first).unwrap(),
+        JudgeState::Judged(Some("AC".into()))
+    );
+    let all = s.judgings(first).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        (all[0].verdict.as_deref(), all[0].valid),
+        (Some("WA"), false)
+    );
+    assert_eq!(
+        (all[1].verdict.as_deref(), all[1].valid, all[1].rejudge_of),
+        (Some("AC"), true, Some(all[0].id))
+    );
+    // an open judging is not rejudged again; a filter is required
+    assert!(
+        s.rejudge(
+            &RejudgeFilter {
+                submissions: vec![third],
+                ..Default::default()
+            },
+            "t"
+        )
+        .unwrap()
+        .is_empty()
+    );
+    assert!(s.rejudge(&RejudgeFilter::default(), "t").is_err());
+    assert!(
+        s.rejudge(
+            &RejudgeFilter {
+                submissions: vec![999],
+                ..Default::default()
+            },
+            "t"
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn revoking_a_judgehost_returns_its_jobs_and_replays_are_remembered() {
+    let (_d, mut s) = setup();
+    let a = s.judgehosts().unwrap()[0].id;
+    let id = received(&mut s, 1);
+    s.lease_job(a, "n", 0, i64::MAX).unwrap().unwrap();
+    s.revoke_judgehost("a", "test").unwrap();
+    assert_eq!(s.judge_state(id).unwrap(), JudgeState::Queued(1));
+    assert!(s.judgehost_by_key("key-a").unwrap().is_none());
+    assert!(
+        s.add_judgehost("b", "key-b2", "test").is_err(),
+        "an active name is not reissued"
+    );
+    assert!(s.remember_signature("sig", 100, 0).unwrap());
+    assert!(!s.remember_signature("sig", 101, 0).unwrap());
+    assert!(
+        s.remember_signature("sig", 5000, 200).unwrap(),
+        "forgotten after the window"
+    );
+}
