@@ -11,7 +11,7 @@ use floorjudge_proto::judge_api::{
     BlobRef, FinishReport, Health, Job, JobTestcase, MAX_SKEW_MS, Registered, RunReport,
     signed_request,
 };
-use floorjudge_store::{Judgehost, LeaseCheck, RunRow, StoreError, now_ms};
+use floorjudge_store::{Judgehost, LeaseCheck, RunRow, Store, StoreError, now_ms};
 use ring::hmac;
 use thiserror::Error;
 use tokio::sync::Notify;
@@ -386,6 +386,37 @@ impl JudgeDesk {
         }
     }
 
+    /// Runs `op` on the store under the lease that `token` names, after
+    /// checking the token; a refusal is logged with `what`.
+    async fn under_lease<F>(
+        &self,
+        host: &Judgehost,
+        judging_id: i64,
+        token: &str,
+        what: String,
+        op: F,
+    ) -> Result<(), JudgehostRefusal>
+    where
+        F: FnOnce(&mut Store, i64, &str) -> Result<Result<(), LeaseCheck>, StoreError>
+            + Send
+            + 'static,
+    {
+        let r = match self.claims(host, judging_id, token) {
+            Err(e) => Err(e),
+            Ok(claims) => {
+                let host_id = host.id;
+                match self.store.run(move |s| op(s, host_id, &claims.nonce)).await {
+                    Ok(inner) => inner.map_err(JudgehostRefusal::Lease),
+                    Err(StoreError::Database(e)) => {
+                        Err(JudgehostRefusal::BadRequest(format!("not stored: {e}")))
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+        };
+        self.checked(host, &what, r).await
+    }
+
     /// One testcase result of a leased judging.
     pub async fn run(
         &self,
@@ -393,14 +424,6 @@ impl JudgeDesk {
         judging_id: i64,
         report: RunReport,
     ) -> Result<(), JudgehostRefusal> {
-        let what = format!("run of judging {judging_id}");
-        let claims = self
-            .checked(
-                host,
-                &what,
-                self.claims(host, judging_id, &report.job_token),
-            )
-            .await?;
         let row = RunRow {
             testcase_id: report.testcase_id,
             verdict: report.verdict.clics_id().to_owned(),
@@ -409,19 +432,15 @@ impl JudgeDesk {
             memory_bytes: report.memory_bytes.min(i64::MAX as u64) as i64,
             message: report.message.chars().take(4096).collect(),
         };
-        let host_id = host.id;
-        let r = self
-            .store
-            .run(move |s| s.record_run(judging_id, host_id, &claims.nonce, &row))
-            .await;
-        let r = match r {
-            Ok(inner) => inner.map_err(JudgehostRefusal::Lease),
-            Err(StoreError::Database(e)) => {
-                Err(JudgehostRefusal::BadRequest(format!("run not stored: {e}")))
-            }
-            Err(e) => Err(e.into()),
-        };
-        self.checked(host, &what, r).await
+        let what = format!("run of judging {judging_id}");
+        self.under_lease(
+            host,
+            judging_id,
+            &report.job_token,
+            what,
+            move |s, h, nonce| s.record_run(judging_id, h, nonce, &row),
+        )
+        .await
     }
 
     /// The end of a leased judging.
@@ -432,41 +451,33 @@ impl JudgeDesk {
         report: FinishReport,
     ) -> Result<(), JudgehostRefusal> {
         let what = format!("finish of judging {judging_id}");
-        let claims = self
-            .checked(
-                host,
-                &what,
-                self.claims(host, judging_id, &report.job_token),
-            )
-            .await?;
         if report.verdict.is_none() && report.error.is_none() {
             let e = JudgehostRefusal::BadRequest("a finish needs a verdict or an error".into());
             return Err(self.refuse(&host.name, &what, e).await);
         }
-        let host_id = host.id;
         let verdict = report.verdict.map(|v| v.clics_id());
         let compile: String = report.compile_output.chars().take(64 * 1024).collect();
         let error: Option<String> = report.error.map(|e| e.chars().take(4096).collect());
-        let r = self
-            .store
-            .run(move |s| {
+        self.under_lease(
+            host,
+            judging_id,
+            &report.job_token,
+            what,
+            move |s, h, nonce| {
                 s.finish_judging(
                     judging_id,
-                    host_id,
-                    &claims.nonce,
+                    h,
+                    nonce,
                     verdict,
                     &compile,
                     error.as_deref(),
                     now_ms(),
                 )
-            })
-            .await?
-            .map_err(JudgehostRefusal::Lease);
-        let r = self.checked(host, &what, r).await;
-        if r.is_ok() {
-            tracing::info!(judgehost = %host.name, judging = judging_id, verdict = verdict.unwrap_or("judge error"), "judging finished");
-        }
-        r
+            },
+        )
+        .await?;
+        tracing::info!(judgehost = %host.name, judging = judging_id, verdict = verdict.unwrap_or("judge error"), "judging finished");
+        Ok(())
     }
 
     /// A job handed back unjudged.
@@ -477,19 +488,11 @@ impl JudgeDesk {
         token: &str,
     ) -> Result<(), JudgehostRefusal> {
         let what = format!("return of judging {judging_id}");
-        let claims = self
-            .checked(host, &what, self.claims(host, judging_id, token))
-            .await?;
-        let host_id = host.id;
-        let r = self
-            .store
-            .run(move |s| s.return_job(judging_id, host_id, &claims.nonce))
-            .await?
-            .map_err(JudgehostRefusal::Lease);
-        let r = self.checked(host, &what, r).await;
-        if r.is_ok() {
-            self.work_arrived();
-        }
-        r
+        self.under_lease(host, judging_id, token, what, move |s, h, nonce| {
+            s.return_job(judging_id, h, nonce)
+        })
+        .await?;
+        self.work_arrived();
+        Ok(())
     }
 }

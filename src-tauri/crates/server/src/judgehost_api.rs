@@ -4,9 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,6 +17,9 @@ use floorjudge_store::Judgehost;
 use serde::de::DeserializeOwned;
 
 use crate::judge_desk::{JudgeDesk, JudgehostRefusal, SignedRequest};
+
+/// Largest judgehost request body.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 impl IntoResponse for JudgehostRefusal {
     fn into_response(self) -> Response {
@@ -34,73 +36,76 @@ impl IntoResponse for JudgehostRefusal {
     }
 }
 
-async fn authenticate(
-    desk: &JudgeDesk,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Judgehost, JudgehostRefusal> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let host = text(header::HOST.as_str()).unwrap_or("");
-    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    desk.authenticate(SignedRequest {
-        method: method.as_str(),
-        url: format!("http://{host}{path}"),
-        key: text(KEY_HEADER),
-        date: text(header::DATE.as_str()),
-        signature: text(SIGNATURE_HEADER),
-        body,
-    })
-    .await
+/// A request whose signature checked out, from `host`, with its JSON body.
+#[derive(Debug)]
+pub struct Signed<T> {
+    /// The authenticated judgehost.
+    pub host: Judgehost,
+    /// The parsed body (`()` for an empty one).
+    pub body: T,
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, JudgehostRefusal> {
-    serde_json::from_slice(body)
-        .map_err(|e| JudgehostRefusal::BadRequest(format!("malformed body: {e}")))
-}
+impl<T: DeserializeOwned> FromRequest<Arc<JudgeDesk>> for Signed<T> {
+    type Rejection = Response;
 
-async fn register(
-    State(desk): State<Arc<JudgeDesk>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    match authenticate(&desk, &method, &uri, &headers, &body).await {
-        Ok(host) => Json(desk.register(&host)).into_response(),
-        Err(e) => e.into_response(),
+    async fn from_request(req: Request, desk: &Arc<JudgeDesk>) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+            .await
+            .map_err(|_| {
+                JudgehostRefusal::BadRequest(format!("the body is over {MAX_BODY_BYTES} bytes"))
+                    .into_response()
+            })?;
+        let text = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let host = text(header::HOST.as_str()).unwrap_or("");
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let judgehost = desk
+            .authenticate(SignedRequest {
+                method: parts.method.as_str(),
+                url: format!("http://{host}{path}"),
+                key: text(KEY_HEADER),
+                date: text(header::DATE.as_str()),
+                signature: text(SIGNATURE_HEADER),
+                body: &bytes,
+            })
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let json: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+        let body = serde_json::from_slice(json).map_err(|e| {
+            JudgehostRefusal::BadRequest(format!("malformed body: {e}")).into_response()
+        })?;
+        Ok(Signed {
+            host: judgehost,
+            body,
+        })
     }
 }
 
-async fn heartbeat(
-    State(desk): State<Arc<JudgeDesk>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let host = authenticate(&desk, &method, &uri, &headers, &body).await?;
-        let health: Health = parse(&body)?;
-        desk.heartbeat(&host, health).await
-    };
-    r.await.map(Json).into_response()
+/// A finished report or action: 204, or the refusal.
+fn done(r: Result<(), JudgehostRefusal>) -> Response {
+    r.map(|()| StatusCode::NO_CONTENT).into_response()
 }
 
-async fn lease(
-    State(desk): State<Arc<JudgeDesk>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let host = authenticate(&desk, &method, &uri, &headers, &body).await?;
-        let req: LeaseRequest = parse(&body)?;
-        desk.lease(&host, Duration::from_millis(req.wait_ms)).await
-    };
-    match r.await {
+async fn register(State(desk): State<Arc<JudgeDesk>>, s: Signed<serde_json::Value>) -> Response {
+    Json(desk.register(&s.host)).into_response()
+}
+
+async fn heartbeat(State(desk): State<Arc<JudgeDesk>>, s: Signed<Health>) -> Response {
+    desk.heartbeat(&s.host, s.body)
+        .await
+        .map(Json)
+        .into_response()
+}
+
+async fn lease(State(desk): State<Arc<JudgeDesk>>, s: Signed<LeaseRequest>) -> Response {
+    match desk
+        .lease(&s.host, Duration::from_millis(s.body.wait_ms))
+        .await
+    {
         Ok(Some(job)) => Json(job).into_response(),
         Ok(None) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => e.into_response(),
@@ -109,67 +114,34 @@ async fn lease(
 
 async fn blob(
     State(desk): State<Arc<JudgeDesk>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
     Path(sha): Path<String>,
+    _: Signed<()>,
 ) -> Response {
-    let r = async {
-        authenticate(&desk, &method, &uri, &headers, b"").await?;
-        desk.blob(sha).await
-    };
-    match r.await {
-        Ok(data) => data.into_response(),
-        Err(e) => e.into_response(),
-    }
+    desk.blob(sha).await.into_response()
 }
 
 async fn run(
     State(desk): State<Arc<JudgeDesk>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
     Path(judging): Path<i64>,
-    body: Bytes,
+    s: Signed<RunReport>,
 ) -> Response {
-    let r = async {
-        let host = authenticate(&desk, &method, &uri, &headers, &body).await?;
-        let report: RunReport = parse(&body)?;
-        desk.run(&host, judging, report).await
-    };
-    r.await.map(|()| StatusCode::NO_CONTENT).into_response()
+    done(desk.run(&s.host, judging, s.body).await)
 }
 
 async fn finish(
     State(desk): State<Arc<JudgeDesk>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
     Path(judging): Path<i64>,
-    body: Bytes,
+    s: Signed<FinishReport>,
 ) -> Response {
-    let r = async {
-        let host = authenticate(&desk, &method, &uri, &headers, &body).await?;
-        let report: FinishReport = parse(&body)?;
-        desk.finish(&host, judging, report).await
-    };
-    r.await.map(|()| StatusCode::NO_CONTENT).into_response()
+    done(desk.finish(&s.host, judging, s.body).await)
 }
 
 async fn give_back(
     State(desk): State<Arc<JudgeDesk>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
     Path(judging): Path<i64>,
-    body: Bytes,
+    s: Signed<ReturnReport>,
 ) -> Response {
-    let r = async {
-        let host = authenticate(&desk, &method, &uri, &headers, &body).await?;
-        let report: ReturnReport = parse(&body)?;
-        desk.give_back(&host, judging, &report.job_token).await
-    };
-    r.await.map(|()| StatusCode::NO_CONTENT).into_response()
+    done(desk.give_back(&s.host, judging, &s.body.job_token).await)
 }
 
 /// The judgehost API routes, under `/api/judgehost`.
@@ -182,6 +154,6 @@ pub fn router(desk: Arc<JudgeDesk>) -> Router {
         .route("/api/judgehost/jobs/{judging}/runs", post(run))
         .route("/api/judgehost/jobs/{judging}/finish", post(finish))
         .route("/api/judgehost/jobs/{judging}/return", post(give_back))
-        .layer(DefaultBodyLimit::max(256 * 1024))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(desk)
 }
