@@ -12,7 +12,7 @@ use std::time::Duration;
 use base64::Engine;
 use floorjudge_proto::judge_api::{
     Credentials, FinishReport, Health, Job, KEY_HEADER, LeaseRequest, Registered, ReturnReport,
-    RunReport, SIGNATURE_HEADER, signed_request,
+    RunReport, SIGNATURE_HEADER, TestcaseRun, signed_request,
 };
 use ring::hmac;
 use sha2::{Digest, Sha256};
@@ -435,19 +435,36 @@ async fn prepare_and_judge(
     let poster = {
         let (jury, token, id) = (jury.clone(), job.job_token.clone(), job.judging_id);
         tokio::spawn(async move {
-            while let Some(r) = rx.recv().await {
-                let Some(&testcase_id) = ids.get(&r.name) else {
-                    tracing::warn!(testcase = %r.name, "the jury did not list this testcase");
+            // send each result as it comes; those that finish while a
+            // report is in flight go together in the next one
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while let Ok(more) = rx.try_recv() {
+                    batch.push(more);
+                }
+                let runs: Vec<TestcaseRun> = batch
+                    .into_iter()
+                    .filter_map(|r| {
+                        let Some(&testcase_id) = ids.get(&r.name) else {
+                            tracing::warn!(testcase = %r.name, "the jury did not list this testcase");
+                            return None;
+                        };
+                        Some(TestcaseRun {
+                            testcase_id,
+                            verdict: r.verdict,
+                            fuel: r.fuel,
+                            time_ms: r.time_ms,
+                            memory_bytes: r.memory_bytes,
+                            message: r.message,
+                        })
+                    })
+                    .collect();
+                if runs.is_empty() {
                     continue;
-                };
+                }
                 let report = RunReport {
                     job_token: token.clone(),
-                    testcase_id,
-                    verdict: r.verdict,
-                    fuel: r.fuel,
-                    time_ms: r.time_ms,
-                    memory_bytes: r.memory_bytes,
-                    message: r.message,
+                    runs,
                 };
                 match jury
                     .post(&format!("/api/judgehost/jobs/{id}/runs"), &report)

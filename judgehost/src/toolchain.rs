@@ -183,11 +183,12 @@ const STACK_BYTES: &str = "67108864";
 /// Stands for the object files in a learnt linker command line.
 const LINK_PLACEHOLDER: &str = "__floorjudge_objects__.o";
 
+/// A learnt linker command line per language id (`None`: could not be learnt).
+type LinkLineMap = std::collections::HashMap<&'static str, Option<Vec<String>>>;
+
 /// Linker command lines learnt from the clang driver, per language.
 #[derive(Debug, Clone, Default)]
-pub struct LinkLines(
-    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<&'static str, Option<Vec<String>>>>>,
-);
+pub struct LinkLines(std::sync::Arc<std::sync::Mutex<LinkLineMap>>);
 
 /// Splits one line of `clang -###` output: double-quoted arguments with
 /// backslash escapes.

@@ -175,7 +175,7 @@ fn a_verdict_counts_only_from_the_judgehost_holding_a_live_lease() {
         let job = alpha.lease(2000).await.expect("a job");
         let (jid, token) = (job["judging_id"].as_i64().unwrap(), job["job_token"].as_str().unwrap().to_owned());
         let testcase = job["testcases"][0]["id"].as_i64().unwrap();
-        let run = |token: &str| json!({"job_token": token, "testcase_id": testcase, "verdict": "AC", "fuel": 1, "time_ms": 0, "memory_bytes": 0, "message": ""});
+        let run = |token: &str| json!({"job_token": token, "runs": [{"testcase_id": testcase, "verdict": "AC", "fuel": 1, "time_ms": 0, "memory_bytes": 0, "message": ""}]});
         let finish = |token: &str, v: &str| json!({"job_token": token, "verdict": v, "compile_output": "", "error": null});
         // another judgehost with alpha's token
         let (s, v) = beta.call("POST", &format!("/api/judgehost/jobs/{jid}/runs"), run(&token)).await;

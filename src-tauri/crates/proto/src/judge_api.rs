@@ -101,11 +101,19 @@ pub struct Job {
     pub heartbeat_ms: u64,
 }
 
-/// One testcase result.
+/// Testcase results, sent as they finish (those that finished while the
+/// previous report was in flight go together).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunReport {
     /// The job token.
     pub job_token: String,
+    /// The results, in judging order.
+    pub runs: Vec<TestcaseRun>,
+}
+
+/// One testcase result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestcaseRun {
     /// Jury testcase id.
     pub testcase_id: i64,
     /// Verdict on this testcase.

@@ -417,28 +417,36 @@ impl JudgeDesk {
         self.checked(host, &what, r).await
     }
 
-    /// One testcase result of a leased judging.
+    /// Testcase results of a leased judging (all stored, or none).
     pub async fn run(
         &self,
         host: &Judgehost,
         judging_id: i64,
         report: RunReport,
     ) -> Result<(), JudgehostRefusal> {
-        let row = RunRow {
-            testcase_id: report.testcase_id,
-            verdict: report.verdict.clics_id().to_owned(),
-            fuel: report.fuel.min(i64::MAX as u64) as i64,
-            time_ms: report.time_ms.min(i64::MAX as u64) as i64,
-            memory_bytes: report.memory_bytes.min(i64::MAX as u64) as i64,
-            message: report.message.chars().take(4096).collect(),
-        };
-        let what = format!("run of judging {judging_id}");
+        let what = format!("runs of judging {judging_id}");
+        if report.runs.is_empty() || report.runs.len() > 10_000 {
+            let e = JudgehostRefusal::BadRequest("a report holds 1 to 10000 runs".into());
+            return Err(self.refuse(&host.name, &what, e).await);
+        }
+        let rows: Vec<RunRow> = report
+            .runs
+            .into_iter()
+            .map(|r| RunRow {
+                testcase_id: r.testcase_id,
+                verdict: r.verdict.clics_id().to_owned(),
+                fuel: r.fuel.min(i64::MAX as u64) as i64,
+                time_ms: r.time_ms.min(i64::MAX as u64) as i64,
+                memory_bytes: r.memory_bytes.min(i64::MAX as u64) as i64,
+                message: r.message.chars().take(4096).collect(),
+            })
+            .collect();
         self.under_lease(
             host,
             judging_id,
             &report.job_token,
             what,
-            move |s, h, nonce| s.record_run(judging_id, h, nonce, &row),
+            move |s, h, nonce| s.record_runs(judging_id, h, nonce, &rows),
         )
         .await
     }

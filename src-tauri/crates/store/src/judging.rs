@@ -381,23 +381,33 @@ impl Store {
         }))
     }
 
-    /// Stores one testcase result of a leased judging.
-    pub fn record_run(
+    /// Stores testcase results of a leased judging, all or none.
+    pub fn record_runs(
         &mut self,
         judging_id: i64,
         judgehost_id: i64,
         nonce: &str,
-        run: &RunRow,
+        runs: &[RunRow],
     ) -> Result<std::result::Result<(), LeaseCheck>> {
         let tx = self.conn.transaction()?;
         if let Err(e) = check_lease(&tx, judging_id, judgehost_id, nonce)? {
             return Ok(Err(e));
         }
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO runs (judging_id, testcase_id, verdict, fuel, time_ms, memory_bytes, message)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![judging_id, run.testcase_id, run.verdict, run.fuel, run.time_ms, run.memory_bytes, run.message])?;
+        for run in runs {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO runs (judging_id, testcase_id, verdict, fuel, time_ms, memory_bytes, message)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                judging_id,
+                run.testcase_id,
+                run.verdict,
+                run.fuel,
+                run.time_ms,
+                run.memory_bytes,
+                run.message
+            ])?;
+        }
         tx.commit()?;
         Ok(Ok(()))
     }

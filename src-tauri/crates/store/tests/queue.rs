@@ -118,15 +118,16 @@ fn jobs_go_in_order_and_results_count_only_under_the_live_lease() {
     assert_eq!(s.judge_state(second).unwrap(), JudgeState::Queued(1));
     // b cannot report on a's lease; a can, with its nonce only
     assert_eq!(
-        s.record_run(l1.judging_id, b, "n1", &run(tc)).unwrap(),
+        s.record_runs(l1.judging_id, b, "n1", &[run(tc)]).unwrap(),
         Err(LeaseCheck::NotYours)
     );
     assert_eq!(
-        s.record_run(l1.judging_id, a, "other", &run(tc)).unwrap(),
+        s.record_runs(l1.judging_id, a, "other", &[run(tc)])
+            .unwrap(),
         Err(LeaseCheck::NotYours)
     );
     assert_eq!(
-        s.record_run(l1.judging_id, a, "n1", &run(tc)).unwrap(),
+        s.record_runs(l1.judging_id, a, "n1", &[run(tc)]).unwrap(),
         Ok(())
     );
     // the lease runs out: the job goes back, its partial run is dropped
