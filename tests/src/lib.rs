@@ -438,6 +438,11 @@ pub struct JudgehostProcess {
 impl JudgehostProcess {
     /// Issues credentials `name` and starts a daemon against `url`.
     pub fn start(contest: &Path, url: &str, name: &str) -> JudgehostProcess {
+        Self::start_with(contest, url, name, &[])
+    }
+
+    /// Like [`JudgehostProcess::start`], with extra flags for `run`.
+    pub fn start_with(contest: &Path, url: &str, name: &str, extra: &[&str]) -> JudgehostProcess {
         let file = contest.join(format!("{name}.credentials.json"));
         ok(jury_cmd(
             contest,
@@ -448,6 +453,7 @@ impl JudgehostProcess {
             .arg(&file)
             .arg("--cache")
             .arg(contest.join(format!("cache-{name}")))
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

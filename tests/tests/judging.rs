@@ -486,3 +486,53 @@ fn the_embedded_judgehost_judges_and_a_daemon_stops_gracefully() {
         .expect("stopped within 20 s");
     assert!(status.success(), "{}", daemon.log());
 }
+
+#[test]
+fn a_daemon_stopped_mid_judging_returns_its_job_and_another_judges_it_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let hello = workspace().join("../shared/problems/hello");
+    ok(jury_cmd(
+        &contest,
+        &["problem", "import", hello.to_str().unwrap()],
+    ));
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    let mut leaving =
+        JudgehostProcess::start_with(&contest, &jury.url, "leaving", &["--grace", "0"]);
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.4", free_port());
+    // a TLE burns the whole 2 s of fuel on each testcase: time to stop the daemon mid-judging
+    let sub = submit(&ws, "hello", &fixture("hello_tle.c"));
+    let id = sub["id"].as_i64().unwrap();
+    wait_for("the judging to start", Duration::from_secs(60), || {
+        let s = jury_submissions(&contest);
+        (s[0]["judge"] == "Judging").then_some(())
+    });
+    let status = leaving
+        .terminate(Duration::from_secs(20))
+        .expect("stopped within 20 s");
+    assert!(status.success(), "{}", leaving.log());
+    assert!(
+        leaving.log().contains("job returned to the queue"),
+        "{}",
+        leaving.log()
+    );
+    let s = jury_submissions(&contest);
+    assert_eq!(s[0]["judge"]["Queued"], 1, "{s:?}");
+    let _next = JudgehostProcess::start(&contest, &jury.url, "staying");
+    wait_for("the verdict", Duration::from_secs(120), || {
+        let shown = show(&contest, id);
+        (shown["judgings"][0]["state"] == "done").then_some(())
+    });
+    let shown = show(&contest, id);
+    let js = shown["judgings"].as_array().unwrap();
+    assert_eq!(js.len(), 1);
+    assert_eq!(
+        (js[0]["verdict"].as_str(), js[0]["judgehost"].as_str()),
+        (Some("TLE"), Some("staying"))
+    );
+    assert!(
+        audit(&contest)
+            .iter()
+            .any(|e| e["action"] == "judging.returned")
+    );
+}
