@@ -105,6 +105,31 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Collects what a child writes to `stream`, line by line, in the background.
+fn capture(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<String>> {
+    let text = Arc::new(Mutex::new(String::new()));
+    let sink = text.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            let mut s = sink.lock().unwrap();
+            s.push_str(&line);
+            s.push('\n');
+        }
+    });
+    text
+}
+
+/// Issues judgehost credentials with `floorjudge-jury judgehost add NAME
+/// --out`; returns the file.
+pub fn issue_credentials(contest: &Path, name: &str) -> PathBuf {
+    let file = contest.join(format!("{name}.credentials.json"));
+    ok(jury_cmd(
+        contest,
+        &["judgehost", "add", name, "--out", file.to_str().unwrap()],
+    ));
+    file
+}
+
 /// A running `floorjudge-jury serve`, killed on drop.
 #[derive(Debug)]
 pub struct JuryProcess {
@@ -133,16 +158,7 @@ impl JuryProcess {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start floorjudge-jury serve");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let sink = stderr.clone();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
-            }
-        });
+        let stderr = capture(child.stderr.take().unwrap());
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         out.read_line(&mut line).unwrap();
@@ -319,11 +335,7 @@ pub struct Signing {
 impl HandJudgehost {
     /// Issues credentials with `floorjudge-jury judgehost add NAME --out`.
     pub fn add(contest: &Path, url: &str, name: &str) -> HandJudgehost {
-        let file = contest.join(format!("{name}.credentials.json"));
-        ok(jury_cmd(
-            contest,
-            &["judgehost", "add", name, "--out", file.to_str().unwrap()],
-        ));
+        let file = issue_credentials(contest, name);
         let credentials = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
         HandJudgehost {
             url: url.to_owned(),
@@ -443,11 +455,7 @@ impl JudgehostProcess {
 
     /// Like [`JudgehostProcess::start`], with extra flags for `run`.
     pub fn start_with(contest: &Path, url: &str, name: &str, extra: &[&str]) -> JudgehostProcess {
-        let file = contest.join(format!("{name}.credentials.json"));
-        ok(jury_cmd(
-            contest,
-            &["judgehost", "add", name, "--out", file.to_str().unwrap()],
-        ));
+        let file = issue_credentials(contest, name);
         let mut child = Command::new(bin("floorjudge-judgehost"))
             .args(["run", "--jury", url, "--credentials"])
             .arg(&file)
@@ -458,27 +466,13 @@ impl JudgehostProcess {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start floorjudge-judgehost run");
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
-            }
-        });
+        let log = capture(child.stderr.take().unwrap());
         JudgehostProcess { child, log }
     }
 
     /// What it logged.
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
-    }
-
-    /// Its process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
     }
 
     /// SIGKILL.

@@ -140,6 +140,10 @@ pub struct SubmissionStatus {
     /// Why it was rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Rejected only because the callback failed: sending the same
+    /// reference again retries it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retryable: bool,
 }
 
 /// Problems and languages a kiosk offers, and the contest clock.

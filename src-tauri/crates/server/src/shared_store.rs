@@ -29,10 +29,4 @@ impl SharedStore {
         .await
         .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
     }
-
-    /// Runs `f` on the store on this thread (for blocking callers).
-    pub fn run_blocking<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
-        let mut store = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut store)
-    }
 }

@@ -717,13 +717,6 @@ pub fn team_view(s: &Submission, judge: &JudgeState) -> SubmissionStatus {
             (SubmissionPhase::Judged, None, v.parse::<Verdict>().ok())
         }
     };
-    let reason = match (s.state, s.reject_kind) {
-        (SubmissionState::Rejected, Some(RejectKind::Unreachable)) => s
-            .reject_reason
-            .as_ref()
-            .map(|r| format!("{r} (resend to retry)")),
-        _ => s.reject_reason.clone(),
-    };
     SubmissionStatus {
         id: s.id,
         problem: s.problem_id.clone(),
@@ -733,7 +726,9 @@ pub fn team_view(s: &Submission, judge: &JudgeState) -> SubmissionStatus {
         phase,
         queue_position,
         verdict,
-        reason,
+        reason: s.reject_reason.clone(),
+        retryable: s.state == SubmissionState::Rejected
+            && s.reject_kind == Some(RejectKind::Unreachable),
     }
 }
 

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::audit::record;
-use crate::team::{check_ip_free, require_team};
+use crate::team::{check_ip_free, require_team, team_id_for};
 use crate::{IdMode, Result, Store, StoreError};
 
 /// A session row: the selector and a MAC of the verifier, never the verifier.
@@ -82,14 +82,15 @@ impl Store {
 
     /// A team by id or team account username.
     pub fn identity(&self, key: &str) -> Result<Option<TeamIdentity>> {
+        let Some(id) = team_id_for(&self.conn, key)? else {
+            return Ok(None);
+        };
         Ok(self
             .conn
             .prepare_cached(&format!(
-                "SELECT {IDENTITY_COLUMNS} FROM teams WHERE id = ?1
-                 OR id = (SELECT team_id FROM accounts WHERE username = ?1 AND kind = 'team')
-                 ORDER BY id = ?1 DESC LIMIT 1"
+                "SELECT {IDENTITY_COLUMNS} FROM teams WHERE id = ?1"
             ))?
-            .query_row([key], identity_from_row)
+            .query_row([id], identity_from_row)
             .optional()?)
     }
 
@@ -284,19 +285,10 @@ impl Store {
                 "pairing code {code} has expired: ask the workstation to show a new one"
             )));
         }
-        let team_id: String = tx
-            .query_row(
-                "SELECT id FROM teams WHERE id = ?1
-                 UNION ALL SELECT team_id FROM accounts WHERE username = ?1 AND team_id IS NOT NULL
-                 LIMIT 1",
-                [team_key],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                kind: "team",
-                id: team_key.to_owned(),
-            })?;
+        let team_id = team_id_for(&tx, team_key)?.ok_or_else(|| StoreError::NotFound {
+            kind: "team",
+            id: team_key.to_owned(),
+        })?;
         let current: Option<String> =
             tx.query_row("SELECT ip FROM teams WHERE id = ?1", [&team_id], |r| {
                 r.get(0)

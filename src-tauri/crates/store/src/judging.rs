@@ -133,6 +133,20 @@ pub struct RejudgeFilter {
     pub language: Option<String>,
 }
 
+const JUDGEHOST_COLUMNS: &str =
+    "id, name, key_id, revoked_ms IS NOT NULL, last_seen_ms, health_json";
+
+fn judgehost_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Judgehost> {
+    Ok(Judgehost {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        key_id: r.get(2)?,
+        revoked: r.get(3)?,
+        last_seen_ms: r.get(4)?,
+        health_json: r.get(5)?,
+    })
+}
+
 pub(crate) fn enqueue(
     conn: &Connection,
     submission_id: i64,
@@ -243,28 +257,22 @@ impl Store {
 
     /// Every judgehost.
     pub fn judgehosts(&self) -> Result<Vec<Judgehost>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, name, key_id, revoked_ms IS NOT NULL, last_seen_ms, health_json FROM judgehosts ORDER BY name",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Judgehost {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                key_id: r.get(2)?,
-                revoked: r.get(3)?,
-                last_seen_ms: r.get(4)?,
-                health_json: r.get(5)?,
-            })
-        })?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {JUDGEHOST_COLUMNS} FROM judgehosts ORDER BY name"
+        ))?;
+        let rows = stmt.query_map([], judgehost_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The active judgehost with this key id.
+    /// The active judgehost with this key id (asked on every judgehost request).
     pub fn judgehost_by_key(&self, key_id: &str) -> Result<Option<Judgehost>> {
         Ok(self
-            .judgehosts()?
-            .into_iter()
-            .find(|j| j.key_id.as_deref() == Some(key_id) && !j.revoked))
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {JUDGEHOST_COLUMNS} FROM judgehosts WHERE key_id = ?1 AND revoked_ms IS NULL"
+            ))?
+            .query_row([key_id], judgehost_from_row)
+            .optional()?)
     }
 
     /// Notes that a judgehost was heard from (with its health, if reported)

@@ -384,14 +384,4 @@ impl Store {
             .execute([id])?;
         Ok(changed == 1)
     }
-
-    /// The stored source files of a received submission, in order.
-    pub fn submission_sources(&self, id: i64) -> Result<Vec<(String, Vec<u8>)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT f.filename, b.data FROM submission_files f JOIN blobs b ON b.sha256 = f.blob_sha256
-             WHERE f.submission_id = ?1 ORDER BY f.rowid",
-        )?;
-        let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
 }

@@ -219,6 +219,19 @@ fn exists(conn: &Connection, table: &str, id: &str) -> Result<bool> {
         .query_row([id], |r| r.get(0))?)
 }
 
+/// The id of the team `key` names: a team id, or the username of an account
+/// that belongs to a team.
+pub(crate) fn team_id_for(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM teams WHERE id = ?1
+             UNION ALL SELECT team_id FROM accounts WHERE username = ?1 AND team_id IS NOT NULL
+             LIMIT 1",
+        )?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
 pub(crate) fn require_team(conn: &Connection, team_id: &str) -> Result<()> {
     if exists(conn, "teams", team_id)? {
         Ok(())
@@ -479,17 +492,7 @@ impl Store {
 
     /// One team by its id, or by the username of its team account.
     pub fn team(&self, key: &str) -> Result<Team> {
-        let id: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT id FROM teams WHERE id = ?1
-                 UNION ALL SELECT team_id FROM accounts WHERE username = ?1 AND team_id IS NOT NULL
-                 LIMIT 1",
-                [key],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let id = id.ok_or_else(|| StoreError::NotFound {
+        let id = team_id_for(&self.conn, key)?.ok_or_else(|| StoreError::NotFound {
             kind: "team",
             id: key.to_owned(),
         })?;

@@ -1,53 +1,20 @@
 //! The judge queue on a real SQLite file: order, leases, expiry, binding of
 //! results to the lease, rejudges that keep both verdicts.
 
+mod common;
+
+use common::problem;
+
 use floorjudge_store::{
-    ContestSettings, Inserted, JudgeState, LeaseCheck, NewProblem, NewSubmission, NewTestcase,
-    PackageFile, RejudgeFilter, RunRow, Store, SubmittedFile, TeamBatch, TeamImport, sha256_hex,
+    ContestSettings, Inserted, JudgeState, LeaseCheck, NewSubmission, RejudgeFilter, RunRow, Store,
+    SubmittedFile, TeamBatch, TeamImport, sha256_hex,
 };
 
 fn setup() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::create(&dir.path().join("c.sqlite"), &ContestSettings::default()).unwrap();
-    s.import_problem(
-        &NewProblem {
-            id: "p".into(),
-            label: None,
-            name: "P".into(),
-            color: None,
-            rgb: None,
-            format_version: "legacy".into(),
-            problem_type: "pass-fail".into(),
-            validation: "default".into(),
-            validator_flags: String::new(),
-            time_limit_ms: 1000,
-            time_limit_source: "problem.yaml".into(),
-            memory_mib: 256,
-            output_mib: 8,
-            package_sha256: "0".repeat(64),
-            files: vec![
-                PackageFile {
-                    path: "data/secret/1.in".into(),
-                    content: b"1\n".to_vec(),
-                },
-                PackageFile {
-                    path: "data/secret/1.ans".into(),
-                    content: b"1\n".to_vec(),
-                },
-            ],
-            test_groups: vec![("data/secret".into(), "{}".into())],
-            testcases: vec![NewTestcase {
-                group_path: "data/secret".into(),
-                name: "1".into(),
-                sample: false,
-                input_path: "data/secret/1.in".into(),
-                answer_path: "data/secret/1.ans".into(),
-                description: None,
-            }],
-        },
-        "test",
-    )
-    .unwrap();
+    s.import_problem(&problem("p", None, "1\n"), "test")
+        .unwrap();
     s.import_teams(
         &TeamBatch {
             teams: vec![TeamImport {

@@ -1,9 +1,13 @@
 //! The store on a real SQLite file: migrations, refusal of newer schemas,
 //! imports that happen whole or not at all.
 
+mod common;
+
+use common::problem;
+
 use floorjudge_store::{
-    Account, AccountKind, ContestSettings, Group, NewProblem, NewTestcase, PackageFile,
-    SCHEMA_VERSION, Store, StoreError, TeamBatch, TeamImport,
+    Account, AccountKind, ContestSettings, Group, SCHEMA_VERSION, Store, StoreError, TeamBatch,
+    TeamImport,
 };
 
 fn new_store() -> (tempfile::TempDir, Store) {
@@ -11,44 +15,6 @@ fn new_store() -> (tempfile::TempDir, Store) {
     let store =
         Store::create(&dir.path().join("c.sqlite"), &ContestSettings::default()).expect("create");
     (dir, store)
-}
-
-fn problem(id: &str, label: Option<&str>, answer: &str) -> NewProblem {
-    NewProblem {
-        id: id.into(),
-        label: label.map(Into::into),
-        name: format!("Problem {id}"),
-        color: None,
-        rgb: None,
-        format_version: "legacy".into(),
-        problem_type: "pass-fail".into(),
-        validation: "default".into(),
-        validator_flags: String::new(),
-        time_limit_ms: 1000,
-        time_limit_source: "problem.yaml".into(),
-        memory_mib: 256,
-        output_mib: 8,
-        package_sha256: "0".repeat(64),
-        files: vec![
-            PackageFile {
-                path: "data/secret/1.in".into(),
-                content: b"1 2\n".to_vec(),
-            },
-            PackageFile {
-                path: "data/secret/1.ans".into(),
-                content: answer.as_bytes().to_vec(),
-            },
-        ],
-        test_groups: vec![("data/secret".into(), "{}".into())],
-        testcases: vec![NewTestcase {
-            group_path: "data/secret".into(),
-            name: "1".into(),
-            sample: false,
-            input_path: "data/secret/1.in".into(),
-            answer_path: "data/secret/1.ans".into(),
-            description: None,
-        }],
-    }
 }
 
 fn team(id: &str, groups: &[&str]) -> TeamImport {

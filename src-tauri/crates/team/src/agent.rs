@@ -2,7 +2,7 @@
 //! submitting by reference with retries that reuse the same nonce.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -370,12 +370,8 @@ impl Agent {
         };
         match &result {
             Ok(status) => {
-                let resend_may_help = status.phase == SubmissionPhase::PendingCallback
-                    || (status.phase == SubmissionPhase::Rejected
-                        && status
-                            .reason
-                            .as_deref()
-                            .is_some_and(|r| r.contains("resend to retry")));
+                let resend_may_help =
+                    status.phase == SubmissionPhase::PendingCallback || status.retryable;
                 if !resend_may_help {
                     self.callbacks.remove(&reference.callback_name);
                 }
@@ -426,11 +422,6 @@ impl Agent {
             last = Some(s);
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-
-    /// The state folder.
-    pub fn state_dir(&self) -> &Path {
-        &self.config.state_dir
     }
 }
 

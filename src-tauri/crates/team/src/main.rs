@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use floorjudge_proto::team_api::{SubmissionPhase, SubmissionStatus};
+use floorjudge_proto::team_api::{Session, SubmissionPhase, SubmissionStatus};
 use floorjudge_team::agent::read_sources;
 use floorjudge_team::watch::FileWatch;
 use floorjudge_team::{Agent, AgentConfig, DEFAULT_CALLBACK_PORT, workstation_addresses};
@@ -176,10 +176,24 @@ fn print_status(json: bool, s: &SubmissionStatus) {
             line.push_str(s.verdict.map(|v| v.clics_id()).unwrap_or("judged"))
         }
         SubmissionPhase::Rejected => {
-            line.push_str(&format!("rejected: {}", s.reason.as_deref().unwrap_or("")))
+            line.push_str(&format!("rejected: {}", s.reason.as_deref().unwrap_or("")));
+            if s.retryable {
+                line.push_str(" (`floorjudge-team resend` retries it)");
+            }
         }
     }
     println!("{line}");
+}
+
+/// Prints who this workstation is: one JSON object, or `text`.
+fn print_session(json: bool, s: &Session, mode: &str, text: &str) -> Result<()> {
+    if json {
+        let who = serde_json::json!({ "team": s.team, "ip": s.ip, "mode": mode });
+        println!("{}", serde_json::to_string(&who)?);
+    } else {
+        println!("{text}");
+    }
+    Ok(())
 }
 
 async fn language_for(
@@ -221,16 +235,12 @@ async fn run(cli: Cli) -> Result<i32> {
             let addresses = workstation_addresses();
             match agent.identify().await {
                 Ok(s) => {
-                    if json {
-                        println!(
-                            "{}",
-                            serde_json::to_string(&serde_json::json!({
-                                "team": s.team, "ip": s.ip, "mode": s.mode,
-                            }))?
-                        );
-                    } else {
-                        println!("team {} ({}) at {}", s.team.name, s.team.id, s.ip);
-                    }
+                    print_session(
+                        json,
+                        &s,
+                        &s.mode,
+                        &format!("team {} ({}) at {}", s.team.name, s.team.id, s.ip),
+                    )?;
                 }
                 Err(e) => {
                     eprintln!(
@@ -258,19 +268,15 @@ async fn run(cli: Cli) -> Result<i32> {
                 }
             };
             let s = agent.login(&team, &password).await?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&serde_json::json!({
-                        "team": s.team, "ip": s.ip, "mode": s.mode,
-                    }))?
-                );
-            } else {
-                println!(
+            print_session(
+                json,
+                &s,
+                &s.mode,
+                &format!(
                     "logged in: this workstation ({}) is now team {} ({})",
                     s.ip, s.team.name, s.team.id
-                );
-            }
+                ),
+            )?;
         }
         Command::Pair { wait } => {
             let code = agent.request_pairing().await?;
@@ -291,19 +297,15 @@ async fn run(cli: Cli) -> Result<i32> {
                 tokio::time::sleep(Duration::from_millis(250)).await;
                 match agent.identify().await {
                     Ok(s) => {
-                        if json {
-                            println!(
-                                "{}",
-                                serde_json::to_string(&serde_json::json!({
-                                    "team": s.team, "ip": s.ip, "mode": "pairing",
-                                }))?
-                            );
-                        } else {
-                            println!(
+                        print_session(
+                            json,
+                            &s,
+                            "pairing",
+                            &format!(
                                 "paired: this workstation is now team {} ({})",
                                 s.team.name, s.team.id
-                            );
-                        }
+                            ),
+                        )?;
                         break;
                     }
                     Err(_) if tokio::time::Instant::now() < deadline => continue,
