@@ -8,9 +8,10 @@ as_root() {
 }
 
 # Debian packages floorjudge needs to build and test: a C toolchain for
-# bundled SQLite, and the judgehost's compilers to wasm32-wasi (clang with
-# wasi-libc and libc++ for C/C++, Debian's rustc with the wasm32 std for Rust).
-DEBIAN_PACKAGES=(build-essential pkg-config ca-certificates curl
+# bundled SQLite, the judgehost's compilers to wasm32-wasi (clang with
+# wasi-libc and libc++ for C/C++, Debian's rustc with the wasm32 std for Rust),
+# and bubblewrap, the native sandbox every compile runs in.
+DEBIAN_PACKAGES=(build-essential pkg-config ca-certificates curl bubblewrap
   clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   rustc libstd-rust-dev-wasm32)
 
@@ -48,8 +49,22 @@ ensure_rust() {
 
 ensure_build_deps() {
   ensure_debian_packages "$@"
+  ensure_sandbox_user
   ensure_rust
   ensure_python_runtime
+}
+
+# The unprivileged user a judgehost running as root starts its native
+# sandbox as (compilers never run as the jury's user). A judgehost run by an
+# ordinary user sandboxes under that user's own uid and needs no account.
+ensure_sandbox_user() {
+  if ! getent passwd floorjudge-sandbox >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1; then
+      echo "creating the system user floorjudge-sandbox (native sandbox)" >&2
+      as_root useradd --system --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin --user-group floorjudge-sandbox
+    fi
+  fi
 }
 
 # The judgehost's Python: CPython 3.12 built for WASI, one module with its

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use floorjudge_judgehost::pipeline::{FUEL_PER_SECOND, Judge, Program};
 use floorjudge_judgehost::sandbox::{
-    Checks, GUEST_THREAD_STACK, Limits, Pipe, RunSpec, Sandbox, Termination,
+    Checks, GUEST_THREAD_STACK, Limits, Pipe, RunSpec, Termination, WasmSandbox,
 };
 use floorjudge_judgehost::toolchain::{Language, SourceFile};
 
@@ -72,7 +72,7 @@ fn run_in(judge: &Judge, module: &Program) -> (Duration, u64, Vec<u8>) {
         .expect("run");
     let t = start.elapsed();
     assert_eq!(r.termination, Termination::Exited(0), "{:?}", r.stderr);
-    (t, r.fuel_used, out.take())
+    (t, r.cpu.fuel(), out.take())
 }
 
 fn main() {
@@ -88,7 +88,7 @@ fn bench() {
     let judge = Judge::new().expect("judge");
     let (_, hello) = program("hello.c");
     let module = judge
-        .build(Language::C, &[hello])
+        .build(Language::C, &[hello], 1 << 30)
         .expect("build")
         .expect("compiles")
         .0;
@@ -108,7 +108,7 @@ fn bench() {
     let mut min_rate = f64::MAX;
     let mut per_native = Vec::new();
     let bare = Judge::with_sandbox(
-        Sandbox::with_checks(Checks {
+        WasmSandbox::with_checks(Checks {
             fuel: false,
             epoch: false,
         })
@@ -116,7 +116,7 @@ fn bench() {
     )
     .expect("judge");
     let fuel_only = Judge::with_sandbox(
-        Sandbox::with_checks(Checks {
+        WasmSandbox::with_checks(Checks {
             fuel: true,
             epoch: false,
         })
@@ -134,17 +134,17 @@ fn bench() {
             .expect("gcc");
         assert!(ok.success(), "gcc failed on {name}");
         let module = judge
-            .build(Language::C, std::slice::from_ref(&src))
+            .build(Language::C, std::slice::from_ref(&src), 1 << 30)
             .expect("build")
             .expect("compiles")
             .0;
         let bare_module = bare
-            .build(Language::C, std::slice::from_ref(&src))
+            .build(Language::C, std::slice::from_ref(&src), 1 << 30)
             .expect("build")
             .expect("compiles")
             .0;
         let fuel_module = fuel_only
-            .build(Language::C, &[src])
+            .build(Language::C, &[src], 1 << 30)
             .expect("build")
             .expect("compiles")
             .0;

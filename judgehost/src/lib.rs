@@ -1,6 +1,7 @@
 //! The floorjudge judgehost: problem packages, toolchains, the wasmtime
 //! sandbox and the judging pipeline (compile → run → validate → verdict).
 
+pub mod compile;
 pub mod daemon;
 pub mod package;
 pub mod pipeline;

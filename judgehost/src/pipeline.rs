@@ -9,11 +9,13 @@ use floorjudge_proto::Verdict;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::compile::{CompileOutcome, Compiler};
 use crate::package::{ProblemPackage, TestcaseRef};
 use crate::sandbox::{
-    Limits, Pipe, Preopen, Prepared, RunOutcome, RunSpec, Sandbox, SandboxError, Termination,
+    Limits, ModuleFacts, Pipe, Preopen, Prepared, RunOutcome, RunSpec, SandboxError, Termination,
+    WasmSandbox,
 };
-use crate::toolchain::{CompileOutcome, Language, SourceFile, ToolchainError, Toolchains};
+use crate::toolchain::{Language, SourceFile, ToolchainError, Toolchains};
 use crate::validate::{DefaultValidatorFlags, EXIT_ACCEPT, EXIT_WRONG_ANSWER, default_validate};
 
 /// Fuel per second of time limit: the contest-wide exchange rate between a
@@ -146,12 +148,31 @@ impl std::fmt::Debug for JudgeRequest<'_> {
     }
 }
 
-/// A judge: the sandbox, the compilers and the exchange rate.
+/// A judge: the wasm sandbox, the compilers (in the native sandbox) and
+/// the exchange rate.
 #[derive(Debug)]
 pub struct Judge {
-    sandbox: Sandbox,
-    toolchains: Toolchains,
+    sandbox: WasmSandbox,
+    compiler: Compiler,
     fuel_per_second: u64,
+}
+
+/// Why a build gave no program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildFailure {
+    /// It does not compile (or is too large to prepare): the message says why.
+    CompileError(String),
+    /// Its static memory alone is over the memory limit: found before it runs.
+    MemoryLimit(String),
+}
+
+impl BuildFailure {
+    /// What to tell the team.
+    pub fn message(&self) -> &str {
+        match self {
+            BuildFailure::CompileError(m) | BuildFailure::MemoryLimit(m) => m,
+        }
+    }
 }
 
 enum Check {
@@ -213,52 +234,94 @@ fn python_program(module: Prepared, source: &str) -> Program {
 impl Judge {
     /// A judge with the default toolchains and [`FUEL_PER_SECOND`].
     pub fn new() -> Result<Judge, JudgeError> {
-        Self::with_sandbox(Sandbox::new()?)
+        Self::with_sandbox(WasmSandbox::new()?)
     }
 
-    /// A judge over a given sandbox (benchmarks compare sandbox settings).
-    pub fn with_sandbox(sandbox: Sandbox) -> Result<Judge, JudgeError> {
+    /// A judge over a given wasm sandbox (benchmarks compare sandbox settings).
+    pub fn with_sandbox(sandbox: WasmSandbox) -> Result<Judge, JudgeError> {
+        Self::with_parts(sandbox, Toolchains::default())
+    }
+
+    /// A judge over a given wasm sandbox and toolchains.
+    pub fn with_parts(sandbox: WasmSandbox, toolchains: Toolchains) -> Result<Judge, JudgeError> {
         Ok(Judge {
             sandbox,
-            toolchains: Toolchains::default(),
+            compiler: Compiler::new(toolchains)?,
             fuel_per_second: FUEL_PER_SECOND,
         })
     }
 
-    /// The sandbox, for callers that run modules themselves.
-    pub fn sandbox(&self) -> &Sandbox {
+    /// The wasm sandbox, for callers that run modules themselves.
+    pub fn sandbox(&self) -> &WasmSandbox {
         &self.sandbox
     }
 
     /// The compilers.
-    pub fn toolchains(&self) -> &Toolchains {
-        &self.toolchains
+    pub fn compiler(&self) -> &Compiler {
+        &self.compiler
     }
 
-    /// Compiles and caches a module; `Ok(Err(message))` is a compile error.
+    /// The compilers' places and limits.
+    pub fn toolchains(&self) -> &Toolchains {
+        self.compiler.toolchains()
+    }
+
+    /// Compiles, checks and caches a module for a program that may use
+    /// `memory_limit` bytes; `Ok(Err(_))` is the submission's failure.
+    ///
+    /// Before Cranelift sees a module: one whose initial memory or data is
+    /// over the memory limit is refused as MLE, one that is not valid wasm
+    /// as CE; Cranelift itself is bounded in time.
     pub fn build(
         &self,
         language: Language,
         sources: &[SourceFile],
-    ) -> Result<Result<(Program, String), String>, JudgeError> {
+        memory_limit: u64,
+    ) -> Result<Result<(Program, String), BuildFailure>, JudgeError> {
         if language == Language::Python {
             return self.build_python(sources);
         }
-        match self.toolchains.compile(language, sources)? {
-            CompileOutcome::Failed { message } => Ok(Err(message)),
-            CompileOutcome::Compiled { wasm, message } => {
-                let key = hex::encode(Sha256::digest(&wasm));
-                let module = self.sandbox.prepare(&key, &wasm)?;
-                Ok(Ok((
-                    Program {
-                        module,
-                        args: vec!["program".into()],
-                        env: Vec::new(),
-                    },
-                    message,
-                )))
+        let (wasm, message) = match self.compiler.compile(language, sources, memory_limit)? {
+            CompileOutcome::Failed { message } => {
+                return Ok(Err(BuildFailure::CompileError(message)));
             }
+            CompileOutcome::MemoryLimit { message } => {
+                return Ok(Err(BuildFailure::MemoryLimit(message)));
+            }
+            CompileOutcome::Compiled { wasm, message } => (wasm, message),
+        };
+        let facts = match ModuleFacts::inspect(&wasm) {
+            Ok(f) => f,
+            Err(m) => return Ok(Err(BuildFailure::CompileError(m))),
+        };
+        let static_bytes = facts.initial_memory_bytes.max(facts.data_bytes);
+        if static_bytes > memory_limit {
+            return Ok(Err(BuildFailure::MemoryLimit(format!(
+                "the program's static memory is {} MiB before it runs; the memory limit is {} MiB",
+                static_bytes >> 20,
+                memory_limit >> 20
+            ))));
         }
+        let key = hex::encode(Sha256::digest(&wasm));
+        let module = match self.sandbox.prepare(&key, &wasm) {
+            Ok(m) => m,
+            Err(SandboxError::PrepareTimeout(t)) => {
+                return Ok(Err(BuildFailure::CompileError(format!(
+                    "the compiled program ({} KiB of code) took longer than {} s to prepare for running",
+                    facts.code_bytes >> 10,
+                    t.as_secs()
+                ))));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Ok((
+            Program {
+                module,
+                args: vec!["program".into()],
+                env: Vec::new(),
+            },
+            message,
+        )))
     }
 
     /// Python: the pinned CPython module runs the source; a syntax check in
@@ -266,16 +329,19 @@ impl Judge {
     fn build_python(
         &self,
         sources: &[SourceFile],
-    ) -> Result<Result<(Program, String), String>, JudgeError> {
-        if let Err(m) = self.toolchains.check_sources(sources) {
-            return Ok(Err(m));
+    ) -> Result<Result<(Program, String), BuildFailure>, JudgeError> {
+        if let Err(m) = self.toolchains().check_sources(sources) {
+            return Ok(Err(BuildFailure::CompileError(m)));
         }
         let main = sources
             .iter()
             .find(|s| s.name.ends_with(".py"))
             .unwrap_or(&sources[0]);
         let Ok(source) = std::str::from_utf8(&main.content) else {
-            return Ok(Err(format!("{} is not UTF-8 text", main.name)));
+            return Ok(Err(BuildFailure::CompileError(format!(
+                "{} is not UTF-8 text",
+                main.name
+            ))));
         };
         // The 26 MB runtime is read, hashed and compiled once per process.
         let key = crate::toolchain::PYTHON_WASM_SHA256;
@@ -283,7 +349,7 @@ impl Judge {
             Some(module) => module,
             None => self
                 .sandbox
-                .prepare(key, &self.toolchains.python_runtime()?)?,
+                .prepare_pinned(key, &self.toolchains().python_runtime()?)?,
         };
         let check = python_program(
             module.clone(),
@@ -310,11 +376,11 @@ impl Judge {
         )?;
         if out.termination != Termination::Exited(0) {
             let message = String::from_utf8_lossy(&out.stderr).into_owned();
-            return Ok(Err(if message.is_empty() {
+            return Ok(Err(BuildFailure::CompileError(if message.is_empty() {
                 format!("syntax check failed: {:?}", out.termination)
             } else {
                 message
-            }));
+            })));
         }
         Ok(Ok((python_program(module, source), String::new())))
     }
@@ -365,10 +431,14 @@ impl Judge {
             testcases: Vec::new(),
         };
         let check = self.validator(req)?;
-        let program = match self.build(req.language, &req.sources)? {
-            Err(message) => {
-                judgement.verdict = Verdict::CompileError;
-                judgement.compile_message = message;
+        let memory_bytes = (pkg.memory_mib.min(4096) as usize) << 20;
+        let program = match self.build(req.language, &req.sources, memory_bytes as u64)? {
+            Err(failure) => {
+                judgement.verdict = match failure {
+                    BuildFailure::CompileError(_) => Verdict::CompileError,
+                    BuildFailure::MemoryLimit(_) => Verdict::MemoryLimit,
+                };
+                judgement.compile_message = failure.message().to_owned();
                 return Ok(judgement);
             }
             Ok((program, message)) => {
@@ -379,7 +449,7 @@ impl Judge {
         let limits = Limits {
             fuel: (tl.as_secs_f64() * self.fuel_per_second as f64) as u64,
             wall: tl * 3 + Duration::from_secs(1),
-            memory_bytes: (pkg.memory_mib.min(4096) as usize) << 20,
+            memory_bytes,
             output_bytes: (pkg.output_mib as usize) << 20,
             stderr_bytes: MESSAGE_BYTES,
         };
@@ -442,10 +512,11 @@ impl Judge {
                 ext == Some(lang) || s.name.ends_with(".h") || s.name.ends_with(".hpp")
             })
             .collect();
-        match self.build(lang, &sources)? {
+        match self.build(lang, &sources, VALIDATOR_MEMORY as u64)? {
             Ok((program, _)) => Ok(Check::Custom(program)),
-            Err(message) => Err(JudgeError::Validator(format!(
-                "does not compile:\n{message}"
+            Err(failure) => Err(JudgeError::Validator(format!(
+                "does not compile:\n{}",
+                failure.message()
             ))),
         }
     }
@@ -587,8 +658,8 @@ impl Judge {
     }
 
     fn fill(&self, result: &mut TestcaseResult, out: &RunOutcome) {
-        result.fuel = out.fuel_used;
-        result.time_ms = out.fuel_used.saturating_mul(1000) / self.fuel_per_second;
+        result.fuel = out.cpu.fuel();
+        result.time_ms = result.fuel.saturating_mul(1000) / self.fuel_per_second;
         result.wall_ms = out.wall.as_millis() as u64;
         result.memory_bytes = out.peak_memory as u64;
         if let Termination::Exited(code) = out.termination {
@@ -757,16 +828,21 @@ fn run_failure(out: &RunOutcome) -> Option<Verdict> {
     match out.termination {
         Termination::Exited(0) => None,
         Termination::Exited(_) | Termination::Trap(_) => Some(Verdict::RunTimeError),
-        Termination::OutOfFuel | Termination::WallTimeout => Some(Verdict::TimeLimit),
+        Termination::Signaled(_) => Some(Verdict::RunTimeError),
+        Termination::OutOfFuel | Termination::CpuTimeLimit | Termination::WallTimeout => {
+            Some(Verdict::TimeLimit)
+        }
         Termination::MemoryLimit => Some(Verdict::MemoryLimit),
-        Termination::OutputLimit => Some(Verdict::OutputLimit),
+        Termination::OutputLimit | Termination::FileSizeLimit => Some(Verdict::OutputLimit),
     }
 }
 
 fn termination_message(out: &RunOutcome) -> String {
     match &out.termination {
         Termination::Exited(c) => format!("exited with code {c}"),
-        Termination::OutOfFuel => "used its whole CPU budget".into(),
+        Termination::OutOfFuel | Termination::CpuTimeLimit => "used its whole CPU budget".into(),
+        Termination::FileSizeLimit => "wrote a file larger than allowed".into(),
+        Termination::Signaled(s) => format!("was killed by signal {s}"),
         Termination::WallTimeout => "ran past the wall-clock limit".into(),
         Termination::MemoryLimit => "tried to use more memory than allowed".into(),
         Termination::OutputLimit => "wrote more output than allowed".into(),

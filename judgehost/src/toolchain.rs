@@ -1,15 +1,14 @@
-//! Compilers for contestant languages, all targeting `wasm32-wasi`, run as
-//! native processes with rlimits, a wall-clock limit, a cleared environment
-//! and a private temporary folder. A compiler's complaint is a compile error
-//! (data); a missing compiler is our error.
+//! The compilers for contestant languages, all targeting `wasm32-wasi`:
+//! where they are, what of the host they need to see, and their command
+//! lines. Running them is [`crate::compile`]'s business, always in the
+//! native sandbox.
 
 use std::fmt;
-use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::str::FromStr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::sandbox::{Mount, NativeStep, SandboxError};
 
 /// A contestant language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,12 +68,22 @@ impl FromStr for Language {
 /// Limits for one compilation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CompileLimits {
-    /// Wall-clock limit.
+    /// Wall-clock limit of the whole compile.
     pub wall: Duration,
-    /// Address-space limit of the compiler, bytes.
+    /// Address-space limit of each compiler process, bytes.
     pub memory_bytes: u64,
-    /// Largest file the compiler may write, bytes.
-    pub file_bytes: u64,
+    /// Largest compiled module, bytes (also the linker's file-size limit).
+    pub module_bytes: u64,
+    /// Room for code beside the data in an object file: clang-14 writes
+    /// static arrays, zero ones included, into wasm object files in full, so
+    /// an object may be as large as the program's memory limit plus this.
+    pub object_slack_bytes: u64,
+    /// Processes and threads of one compile.
+    pub processes: u32,
+    /// Open files per compiler process.
+    pub open_files: u64,
+    /// Size of the compiler's `/tmp`, bytes.
+    pub tmp_bytes: u64,
     /// Largest total source size accepted, bytes.
     pub source_bytes: usize,
     /// Longest compiler message kept, bytes.
@@ -86,9 +95,11 @@ impl Default for CompileLimits {
         CompileLimits {
             wall: Duration::from_secs(30),
             memory_bytes: 4 << 30,
-            // clang-14 writes zero-initialised arrays into wasm object files
-            // in full: a 1 GiB static array makes a 1 GiB temporary file.
-            file_bytes: 2 << 30,
+            module_bytes: 128 << 20,
+            object_slack_bytes: 64 << 20,
+            processes: 64,
+            open_files: 256,
+            tmp_bytes: 512 << 20,
             source_bytes: 256 << 10,
             message_bytes: 16 << 10,
         }
@@ -102,23 +113,6 @@ pub struct SourceFile {
     pub name: String,
     /// Its content.
     pub content: Vec<u8>,
-}
-
-/// What a compilation produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CompileOutcome {
-    /// A WebAssembly module.
-    Compiled {
-        /// The module.
-        wasm: Vec<u8>,
-        /// The compiler's warnings, capped.
-        message: String,
-    },
-    /// A compile error: the message is shown to the team.
-    Failed {
-        /// Why, capped.
-        message: String,
-    },
 }
 
 /// Our failure to compile (not the submission's).
@@ -140,6 +134,9 @@ pub enum ToolchainError {
     /// The Python runtime is missing or not the pinned file.
     #[error("Python runtime: {0} (installer/lib.sh fetches it: ensure_python_runtime)")]
     PythonRuntime(String),
+    /// The native sandbox failed (not the compiler).
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
     /// Setting up the private folder failed.
     #[error("compile folder: {0}")]
     Io(#[from] std::io::Error),
@@ -154,14 +151,10 @@ pub struct Toolchains {
     pub clangxx: PathBuf,
     /// Debian's `rustc` (rustup's cannot target wasm here).
     pub rustc: PathBuf,
-    /// Folder with our `bits/stdc++.h`.
-    pub shim_dir: PathBuf,
     /// CPython built for WASI (a single module with its standard library).
     pub python_wasm: Option<PathBuf>,
     /// Limits.
     pub limits: CompileLimits,
-    /// Linker command lines learnt from the clang driver.
-    pub link_lines: LinkLines,
 }
 
 impl Default for Toolchains {
@@ -170,25 +163,25 @@ impl Default for Toolchains {
             clang: "/usr/bin/clang-14".into(),
             clangxx: "/usr/bin/clang++-14".into(),
             rustc: "/usr/bin/rustc".into(),
-            shim_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("shim"),
             python_wasm: locate_python_runtime(),
             limits: CompileLimits::default(),
-            link_lines: LinkLines::default(),
         }
     }
 }
 
+/// Where our shim headers (`bits/stdc++.h`) appear in the sandbox.
+pub const SHIM_DIR: &str = "/opt/floorjudge/include";
+
+/// Our shim headers, `(path under SHIM_DIR, content)`: built into the binary.
+pub const SHIM_HEADERS: &[(&str, &[u8])] = &[(
+    "bits/stdc++.h",
+    include_bytes!("../shim/bits/stdc++.h"),
+)];
+
 const STACK_BYTES: &str = "67108864";
 
 /// Stands for the object files in a learnt linker command line.
-const LINK_PLACEHOLDER: &str = "__floorjudge_objects__.o";
-
-/// A learnt linker command line per language id (`None`: could not be learnt).
-type LinkLineMap = std::collections::HashMap<&'static str, Option<Vec<String>>>;
-
-/// Linker command lines learnt from the clang driver, per language.
-#[derive(Debug, Clone, Default)]
-pub struct LinkLines(std::sync::Arc<std::sync::Mutex<LinkLineMap>>);
+pub const LINK_PLACEHOLDER: &str = "__floorjudge_objects__.o";
 
 /// Splits one line of `clang -###` output: double-quoted arguments with
 /// backslash escapes.
@@ -236,8 +229,8 @@ pub fn locate_python_runtime() -> Option<PathBuf> {
     candidates.push(Path::new("/usr/local/share/floorjudge").join(PYTHON_WASM_NAME));
     candidates.into_iter().find(|p| p.is_file())
 }
-const APT_HINT_C: &str = "apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32";
-const APT_HINT_RUST: &str = "apt-get install rustc libstd-rust-dev-wasm32 lld-14";
+pub(crate) const APT_HINT_C: &str = "apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32";
+pub(crate) const APT_HINT_RUST: &str = "apt-get install rustc libstd-rust-dev-wasm32 lld-14";
 
 fn safe_name(name: &str) -> bool {
     !name.is_empty()
@@ -248,130 +241,91 @@ fn safe_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-fn cap(text: &[u8], max: usize) -> String {
-    let mut s = String::from_utf8_lossy(&text[..text.len().min(max)]).into_owned();
-    if text.len() > max {
-        s.push_str("\n[… compiler output truncated]");
-    }
-    s
-}
 
 impl Toolchains {
-    /// Compiles sources to a wasm module.
-    pub fn compile(
-        &self,
-        lang: Language,
-        sources: &[SourceFile],
-    ) -> Result<CompileOutcome, ToolchainError> {
-        let failed = |m: String| Ok(CompileOutcome::Failed { message: m });
-        if let Err(m) = self.check_sources(sources) {
-            return failed(m);
+    /// The compiler program of `lang` (Python has none: it is interpreted).
+    pub fn program(&self, lang: Language) -> Result<&Path, ToolchainError> {
+        let (prog, hint) = match lang {
+            Language::C => (&self.clang, APT_HINT_C),
+            Language::Cpp => (&self.clangxx, APT_HINT_C),
+            Language::Rust => (&self.rustc, APT_HINT_RUST),
+            Language::Python => return Err(ToolchainError::Unsupported(lang)),
+        };
+        if prog.is_file() {
+            Ok(prog)
+        } else {
+            Err(ToolchainError::Missing {
+                language: lang,
+                program: prog.display().to_string(),
+                hint,
+            })
         }
-        let dir = tempfile::Builder::new().prefix("fj-compile-").tempdir()?;
-        for s in sources {
-            std::fs::write(dir.path().join(&s.name), &s.content)?;
-        }
-        let out = dir.path().join("out.wasm");
-        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
-        let steps: Vec<Command> = match lang {
+    }
+
+    /// What of the host a compiler of `lang` needs to see, read-only at the
+    /// same paths: its binaries, its libraries, the wasm sysroot. Nothing
+    /// else: no `/etc`, `/home`, `/root`, contest, cache or package.
+    pub fn mounts(&self, lang: Language) -> Vec<Mount> {
+        let multiarch = format!("/usr/lib/{}-linux-gnu", std::env::consts::ARCH);
+        let mut m = vec![
+            Mount::same_if_present("/usr/bin"),
+            Mount::same_if_present(multiarch),
+            Mount::same_if_present("/usr/lib64"),
+            Mount::same_if_present("/etc/ld.so.cache"),
+        ];
+        // clang and lld live in the LLVM tree their /usr/bin links point into.
+        let llvm_of = |p: &Path| {
+            std::fs::canonicalize(p)
+                .ok()
+                .and_then(|real| Some(real.parent()?.parent()?.to_owned()))
+        };
+        match lang {
             Language::C | Language::Cpp => {
-                let prog = if lang == Language::C {
+                if let Some(llvm) = llvm_of(if lang == Language::C {
                     &self.clang
                 } else {
                     &self.clangxx
-                };
-                self.require(lang, prog, APT_HINT_C)?;
-                let inputs: Vec<&str> = names
-                    .iter()
-                    .copied()
-                    .filter(|n| !n.ends_with(".h") && !n.ends_with(".hpp"))
-                    .collect();
-                self.c_steps(lang, prog, &inputs)
+                }) {
+                    m.push(Mount::same_if_present(llvm));
+                }
+                m.push(Mount::same_if_present("/usr/lib/wasm32-wasi"));
+                m.push(Mount::same_if_present("/usr/include/wasm32-wasi"));
             }
             Language::Rust => {
-                self.require(lang, &self.rustc, APT_HINT_RUST)?;
-                let main = names
-                    .iter()
-                    .find(|n| **n == "main.rs")
-                    .or_else(|| names.iter().find(|n| n.ends_with(".rs")))
-                    .copied()
-                    .unwrap_or(names[0]);
-                let mut c = Command::new(&self.rustc);
-                c.args([
-                    "--edition",
-                    "2021",
-                    "--target",
-                    "wasm32-wasi",
-                    "-O",
-                    "-C",
-                    "strip=debuginfo",
-                ])
-                .args([
-                    "-C",
-                    "link-arg=--stack-first",
-                    "-C",
-                    &format!("link-arg=-zstack-size={STACK_BYTES}"),
-                ])
-                .args(["--cfg", "online_judge", "-o", "out.wasm", main]);
-                vec![c]
+                m.push(Mount::same_if_present("/usr/lib/rustlib"));
+                if let Some(llvm) = llvm_of(Path::new("/usr/bin/rust-lld")) {
+                    m.push(Mount::same_if_present(llvm));
+                }
             }
-            Language::Python => {
-                return Err(ToolchainError::Unsupported(lang));
-            }
-        };
-        let log_path = dir.path().join("compiler.log");
-        let deadline = Instant::now() + self.limits.wall;
-        let mut status = None;
-        for cmd in steps {
-            status = self.run_limited(cmd, dir.path(), &log_path, deadline)?;
-            if !status.is_some_and(|s| s.success()) {
-                break;
-            }
+            Language::Python => {}
         }
-        let limits = self.limits;
-        let mut text = Vec::new();
-        std::fs::File::open(&log_path)?
-            .take(limits.message_bytes as u64 + 1)
-            .read_to_end(&mut text)?;
-        let message = cap(&text, limits.message_bytes);
-        match status {
-            None => failed(format!(
-                "compilation took longer than {} s and was stopped\n{message}",
-                limits.wall.as_secs()
-            )),
-            Some(s) if s.success() => match std::fs::read(&out) {
-                Ok(wasm) => Ok(CompileOutcome::Compiled { wasm, message }),
-                Err(_) => failed(format!("the compiler produced no program\n{message}")),
-            },
-            Some(s) => {
-                use std::os::unix::process::ExitStatusExt;
-                let why = match s.signal() {
-                    Some(9) | Some(24) => {
-                        "the compiler ran out of time or memory and was stopped\n".to_owned()
-                    }
-                    Some(sig) => format!("the compiler died with signal {sig}\n"),
-                    None => String::new(),
-                };
-                failed(format!("{why}{message}"))
-            }
-        }
+        m
     }
 
     /// The flags every C/C++ compile gets.
-    fn c_flags(&self, lang: Language) -> Vec<String> {
+    pub fn c_flags(&self, lang: Language) -> Vec<String> {
         let std = if lang == Language::C {
             "-std=gnu11"
         } else {
             "-std=gnu++20"
         };
-        let mut flags: Vec<String> = ["--target=wasm32-wasi", "-O2", "-msimd128", std, "-w"]
-            .map(String::from)
-            .to_vec();
+        let mut flags: Vec<String> = [
+            "--target=wasm32-wasi",
+            "-O2",
+            "-msimd128",
+            std,
+            "-w",
+            // clang otherwise turns `for(;;);` into a trap (RTE where
+            // gcc-judged systems give TLE)
+            "-fno-finite-loops",
+        ]
+        .map(String::from)
+        .to_vec();
         if lang == Language::Cpp {
             flags.push("-fno-exceptions".into());
         }
         flags.push("-I".into());
-        flags.push(self.shim_dir.display().to_string());
+        flags.push(SHIM_DIR.into());
         flags.extend(
             [
                 "-D_WASI_EMULATED_PROCESS_CLOCKS",
@@ -384,7 +338,7 @@ impl Toolchains {
     }
 
     /// Link flags and libraries of C/C++ programs (after the objects).
-    fn c_link_flags() -> Vec<String> {
+    pub fn c_link_flags() -> Vec<String> {
         vec![
             "-Wl,--stack-first".into(),
             format!("-Wl,-z,stack-size={STACK_BYTES}"),
@@ -394,135 +348,132 @@ impl Toolchains {
         ]
     }
 
-    /// The commands that build a C/C++ program: `clang -c` and then the
-    /// linker directly with the command line the clang driver would use
-    /// (learnt once with `-###`), which saves a driver start per
-    /// submission; one `clang` doing both if that line cannot be learnt.
-    fn c_steps(&self, lang: Language, prog: &Path, inputs: &[&str]) -> Vec<Command> {
-        let link = self.link_line(lang, prog);
-        let objects: Vec<String> = inputs
-            .iter()
-            .map(|n| {
-                format!(
-                    "{}.o",
-                    Path::new(n)
-                        .file_stem()
-                        .and_then(|s| s.to_str())
-                        .unwrap_or("a")
-                )
-            })
-            .collect();
-        let distinct = objects
-            .iter()
-            .collect::<std::collections::HashSet<_>>()
-            .len()
-            == objects.len();
-        match link {
-            Some(line) if distinct && !inputs.is_empty() => {
-                let mut compile = Command::new(prog);
-                compile.args(self.c_flags(lang)).arg("-c").args(inputs);
-                let mut args = Vec::new();
-                for a in &line[1..] {
-                    if a == LINK_PLACEHOLDER {
-                        args.extend(objects.iter().cloned());
-                    } else {
-                        args.push(a.clone());
+    /// The command that makes the clang driver print its linker command
+    /// line (`-###`) for [`LINK_PLACEHOLDER`] as the only object.
+    pub fn link_probe(&self, lang: Language) -> Result<Vec<String>, ToolchainError> {
+        let mut argv = vec![self.program(lang)?.display().to_string()];
+        argv.extend(self.c_flags(lang));
+        argv.push("-###".into());
+        argv.extend(["-o", "out.wasm", LINK_PLACEHOLDER].map(String::from));
+        argv.extend(Self::c_link_flags());
+        Ok(argv)
+    }
+
+    /// The linker line in the output of [`Toolchains::link_probe`], if it
+    /// names wasm-ld and the placeholder.
+    pub fn parse_link_line(driver_output: &str) -> Option<Vec<String>> {
+        let line = driver_output
+            .lines()
+            .map(split_quoted)
+            .find(|args| args.first().is_some_and(|a| a.contains("wasm-ld")))?;
+        line.iter().any(|a| a == LINK_PLACEHOLDER).then_some(line)
+    }
+
+    /// The command lines that build `names` (already checked with
+    /// [`Toolchains::check_sources`]) into `out.wasm` in the work folder.
+    ///
+    /// C/C++: `clang -c`, then the linker directly with the line the driver
+    /// would use (`link_line`, learnt once with [`Toolchains::link_probe`]),
+    /// which saves a driver start per submission; one `clang` doing both if
+    /// there is no such line. Object files may be as large as
+    /// `object_bytes`; the linker's output only [`CompileLimits::module_bytes`].
+    pub fn steps(
+        &self,
+        lang: Language,
+        names: &[&str],
+        link_line: Option<&[String]>,
+        object_bytes: u64,
+    ) -> Result<Vec<NativeStep>, ToolchainError> {
+        let prog = self.program(lang)?.display().to_string();
+        let module = Some(self.limits.module_bytes);
+        match lang {
+            Language::C | Language::Cpp => {
+                let inputs: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|n| !n.ends_with(".h") && !n.ends_with(".hpp"))
+                    .collect();
+                let objects: Vec<String> = inputs
+                    .iter()
+                    .map(|n| {
+                        let stem = Path::new(n).file_stem().and_then(|s| s.to_str());
+                        format!("{}.o", stem.unwrap_or("a"))
+                    })
+                    .collect();
+                let distinct = objects
+                    .iter()
+                    .collect::<std::collections::HashSet<_>>()
+                    .len()
+                    == objects.len();
+                match link_line {
+                    Some(line) if distinct && !inputs.is_empty() => {
+                        let mut compile = vec![prog];
+                        compile.extend(self.c_flags(lang));
+                        compile.push("-c".into());
+                        compile.extend(inputs.iter().map(|s| s.to_string()));
+                        let mut link = Vec::new();
+                        for a in line {
+                            if a == LINK_PLACEHOLDER {
+                                link.extend(objects.iter().cloned());
+                            } else {
+                                link.push(a.clone());
+                            }
+                        }
+                        Ok(vec![
+                            NativeStep {
+                                argv: compile,
+                                file_bytes: Some(object_bytes),
+                            },
+                            NativeStep {
+                                argv: link,
+                                file_bytes: module,
+                            },
+                        ])
+                    }
+                    _ => {
+                        let mut argv = vec![prog];
+                        argv.extend(self.c_flags(lang));
+                        argv.extend(["-o".to_owned(), "out.wasm".to_owned()]);
+                        argv.extend(inputs.iter().map(|s| s.to_string()));
+                        argv.extend(Self::c_link_flags());
+                        Ok(vec![NativeStep {
+                            argv,
+                            file_bytes: Some(object_bytes),
+                        }])
                     }
                 }
-                let mut link = Command::new(&line[0]);
-                link.args(args);
-                vec![compile, link]
             }
-            _ => {
-                let mut c = Command::new(prog);
-                c.args(self.c_flags(lang))
-                    .args(["-o", "out.wasm"])
-                    .args(inputs)
-                    .args(Self::c_link_flags());
-                vec![c]
+            Language::Rust => {
+                let main = names
+                    .iter()
+                    .find(|n| **n == "main.rs")
+                    .or_else(|| names.iter().find(|n| n.ends_with(".rs")))
+                    .copied()
+                    .unwrap_or(names[0]);
+                let mut argv = vec![prog];
+                argv.extend(
+                    [
+                        "--edition",
+                        "2021",
+                        "--target",
+                        "wasm32-wasi",
+                        "-O",
+                        "-C",
+                        "strip=debuginfo",
+                        "-C",
+                        "link-arg=--stack-first",
+                    ]
+                    .map(String::from),
+                );
+                argv.push("-C".into());
+                argv.push(format!("link-arg=-zstack-size={STACK_BYTES}"));
+                argv.extend(["--cfg", "online_judge", "-o", "out.wasm", main].map(String::from));
+                Ok(vec![NativeStep {
+                    argv,
+                    file_bytes: Some(object_bytes),
+                }])
             }
-        }
-    }
-
-    /// The linker command line of `lang`, with [`LINK_PLACEHOLDER`] for the
-    /// objects and `out.wasm` as output; learnt once from `clang -###`.
-    fn link_line(&self, lang: Language, prog: &Path) -> Option<Vec<String>> {
-        let mut cache = self.link_lines.0.lock().unwrap_or_else(|e| e.into_inner());
-        cache
-            .entry(lang.id())
-            .or_insert_with(|| {
-                // the driver leaves out inputs that do not exist
-                let dir = tempfile::Builder::new().prefix("fj-link-").tempdir().ok()?;
-                std::fs::write(dir.path().join(LINK_PLACEHOLDER), b"").ok()?;
-                let out = Command::new(prog)
-                    .current_dir(dir.path())
-                    .args(self.c_flags(lang))
-                    .arg("-###")
-                    .args(["-o", "out.wasm", LINK_PLACEHOLDER])
-                    .args(Self::c_link_flags())
-                    .env_clear()
-                    .env("PATH", "/usr/bin:/bin")
-                    .output()
-                    .ok()?;
-                let text = String::from_utf8_lossy(&out.stderr);
-                let line = text
-                    .lines()
-                    .map(split_quoted)
-                    .find(|args| args.first().is_some_and(|a| a.contains("wasm-ld")))?;
-                (line.iter().any(|a| a == LINK_PLACEHOLDER) && Path::new(&line[0]).is_file())
-                    .then_some(line)
-            })
-            .clone()
-    }
-
-    /// Runs one compiler step in `dir` with the rlimits, appending its output
-    /// to the log; `None` if the deadline passed and it was killed.
-    fn run_limited(
-        &self,
-        mut cmd: Command,
-        dir: &Path,
-        log_path: &Path,
-        deadline: Instant,
-    ) -> Result<Option<std::process::ExitStatus>, ToolchainError> {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log_path)?;
-        cmd.current_dir(dir)
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("TMPDIR", dir)
-            .env("HOME", dir)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .process_group(0);
-        let limits = self.limits;
-        let cpu = limits.wall.as_secs() + 1;
-        #[allow(unsafe_code)]
-        // SAFETY: the closure runs in the forked child before exec and only
-        // calls setrlimit, which is async-signal-safe; it allocates nothing.
-        unsafe {
-            cmd.pre_exec(move || {
-                use rlimit::{Resource, setrlimit};
-                setrlimit(Resource::CPU, cpu, cpu)?;
-                setrlimit(Resource::AS, limits.memory_bytes, limits.memory_bytes)?;
-                setrlimit(Resource::FSIZE, limits.file_bytes, limits.file_bytes)?;
-                setrlimit(Resource::CORE, 0, 0)?;
-                Ok(())
-            });
-        }
-        let mut child = cmd.spawn()?;
-        loop {
-            if let Some(status) = child.try_wait()? {
-                return Ok(Some(status));
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Ok(None);
-            }
-            std::thread::sleep(Duration::from_millis(2));
+            Language::Python => Err(ToolchainError::Unsupported(lang)),
         }
     }
 
@@ -566,22 +517,6 @@ impl Toolchains {
         Ok(())
     }
 
-    fn require(
-        &self,
-        language: Language,
-        program: &Path,
-        hint: &'static str,
-    ) -> Result<(), ToolchainError> {
-        if program.is_file() {
-            Ok(())
-        } else {
-            Err(ToolchainError::Missing {
-                language,
-                program: program.display().to_string(),
-                hint,
-            })
-        }
-    }
 }
 
 #[cfg(test)]
@@ -595,23 +530,5 @@ mod tests {
             ["/usr/bin/wasm-ld-14", "-m", "wasm32", r#"a "b" c\d"#, "x.o"]
         );
         assert!(split_quoted("clang version 14").is_empty());
-    }
-
-    #[test]
-    fn the_linker_line_is_learnt_once_per_language() {
-        let t = Toolchains::default();
-        for (lang, prog) in [(Language::C, &t.clang), (Language::Cpp, &t.clangxx)] {
-            let line = t.link_line(lang, prog).expect("clang -### names wasm-ld");
-            assert!(line[0].contains("wasm-ld"), "{line:?}");
-            assert!(line.iter().any(|a| a == LINK_PLACEHOLDER));
-            assert!(
-                line.iter()
-                    .any(|a| a.contains("stack-size") || a == "--stack-first")
-            );
-            assert!(line.iter().any(|a| a == "out.wasm"));
-        }
-        assert_eq!(t.link_lines.0.lock().unwrap().len(), 2);
-        let cpp = t.link_line(Language::Cpp, &t.clangxx).unwrap();
-        assert!(cpp.iter().any(|a| a == "-lc++"), "{cpp:?}");
     }
 }

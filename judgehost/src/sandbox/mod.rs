@@ -1,38 +1,34 @@
-//! The wasmtime sandbox: one [`Sandbox`] (one `Engine`) per process, one
-//! short-lived `Store` per run.
+//! Sandboxes: two backends behind one set of types.
 //!
-//! A guest gets exactly what [`RunSpec`] gives it: stdin, capped stdout and
-//! stderr, arguments, and (for validators only) preopened folders. No
-//! environment, no network, clocks frozen at zero, a fixed random seed, and a
-//! `poll_oneoff` that never sleeps: the same program on the same input does
-//! the same work, so it uses the same fuel on every judgehost.
+//! - [`wasm`] runs submissions in wasmtime: no host at all, and CPU counted
+//!   in fuel, so the same program on the same input costs the same on every
+//!   judgehost (its time is *deterministic*).
+//! - [`native`] runs host programs that read contestant input (compilers
+//!   today; package validators and JVM languages next) in bubblewrap: fresh
+//!   namespaces, a read-only root of only what the program needs, an
+//!   unprivileged uid, no-new-privs, a seccomp allow-list, rlimits and a
+//!   wall clock that kills the whole process tree. Its time is CPU time,
+//!   which varies with load (*not* deterministic).
 //!
-//! Limits: fuel (CPU), an epoch deadline (wall clock backstop), a resource
-//! limiter (memory), and the output caps. What happened to the guest is data
-//! ([`RunOutcome`]); what went wrong with us is a [`SandboxError`].
+//! What happened to the sandboxed program is data ([`RunOutcome`],
+//! [`Termination`]); what went wrong with us is a [`SandboxError`].
 
+mod module_cache;
+pub mod native;
 pub mod pipe;
+pub mod wasm;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use wasmtime::{Config, Engine, InstancePre, Linker, Module, ResourceLimiter, Store, Trap};
-use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
-
+pub use native::{Mount, NativeLimits, NativeOutcome, NativeSandbox, NativeSpec, NativeStep};
 pub use pipe::{Pipe, PipeReader, PipeWriter};
+pub use wasm::{
+    Checks, EPOCH_TICK, GUEST_THREAD_STACK, MAX_WASM_STACK, ModuleFacts, Preopen, Prepared,
+    RunSpec, WasmSandbox,
+};
 
-/// How often the epoch advances: the wall-clock deadline's resolution.
-pub const EPOCH_TICK: Duration = Duration::from_millis(5);
-/// The largest native stack wasm code may use (deep recursion is allowed up
-/// to this, as Kattis allows stack up to the memory limit).
-pub const MAX_WASM_STACK: usize = 256 << 20;
-/// Stack of the threads that run guests: above [`MAX_WASM_STACK`].
-pub const GUEST_THREAD_STACK: usize = MAX_WASM_STACK + (16 << 20);
-
-/// An error of ours (not the guest's): a module we cannot compile or link.
+/// An error of ours (not the sandboxed program's).
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     /// wasmtime refused the configuration or the module.
@@ -46,13 +42,25 @@ pub enum SandboxError {
         /// Why.
         message: String,
     },
+    /// Preparing a module (Cranelift) took longer than its bound.
+    #[error("sandbox: preparing the program took longer than {0:?}")]
+    PrepareTimeout(Duration),
+    /// bubblewrap is not installed.
+    #[error("native sandbox: {path} is missing (apt-get install bubblewrap)")]
+    BwrapMissing {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// The native sandbox could not be set up (namespaces refused, a mount
+    /// source missing, …): bubblewrap's own message.
+    #[error("native sandbox could not start: {0}")]
+    NativeSetup(String),
+    /// Local files, pipes or processes.
+    #[error("native sandbox: {0}")]
+    Io(#[from] std::io::Error),
 }
 
-fn wt(e: impl std::fmt::Display) -> SandboxError {
-    SandboxError::Wasmtime(format!("{e:#}"))
-}
-
-/// Limits of one run.
+/// Limits of one wasm run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Fuel (the CPU budget).
@@ -67,50 +75,53 @@ pub struct Limits {
     pub stderr_bytes: usize,
 }
 
-/// A folder the guest sees (validators only).
-#[derive(Debug, Clone)]
-pub struct Preopen {
-    /// Folder on the host.
-    pub host: PathBuf,
-    /// Where the guest sees it, e.g. `/judge`.
-    pub guest: String,
-    /// Whether the guest may write there.
-    pub writable: bool,
-}
-
-/// What a run gets.
-#[derive(Debug)]
-pub struct RunSpec {
-    /// Its stdin.
-    pub stdin: PipeReader,
-    /// Its stdout (give it a [`Pipe::capped`] of `limits.output_bytes`).
-    pub stdout: Pipe,
-    /// `argv`, including `argv[0]`.
-    pub args: Vec<String>,
-    /// Environment variables (none unless an interpreter needs one).
-    pub env: Vec<(String, String)>,
-    /// Folders it may see.
-    pub preopens: Vec<Preopen>,
-    /// Its limits.
-    pub limits: Limits,
-}
-
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Termination {
     /// `exit(code)` or a return from `main`.
     Exited(i32),
-    /// Ran out of fuel: the CPU limit.
+    /// Ran out of fuel: the CPU limit (wasm).
     OutOfFuel,
-    /// Hit the wall-clock backstop.
+    /// Used up its CPU time (native: `SIGXCPU`, or `SIGKILL` at the hard limit).
+    CpuTimeLimit,
+    /// Hit the wall-clock limit.
     WallTimeout,
     /// Tried to grow memory past the limit (or started with too much).
     MemoryLimit,
     /// Wrote more than the output cap.
     OutputLimit,
+    /// Wrote a file larger than allowed (native: `SIGXFSZ`).
+    FileSizeLimit,
+    /// Killed by another signal (native).
+    Signaled(i32),
     /// A trap: stack overflow, out-of-bounds access, division by zero,
-    /// `unreachable` (abort), …
+    /// `unreachable` (abort), … (wasm).
     Trap(String),
+}
+
+/// The CPU a run used, and whether that figure is the same on every judgehost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CpuUsed {
+    /// wasm fuel: deterministic.
+    Fuel(u64),
+    /// Measured CPU time of the whole process tree (native): varies with
+    /// load, so a rejudge may differ.
+    Measured(Duration),
+}
+
+impl CpuUsed {
+    /// Whether the same program on the same input uses the same amount everywhere.
+    pub fn is_deterministic(&self) -> bool {
+        matches!(self, CpuUsed::Fuel(_))
+    }
+
+    /// Fuel used (0 for a native run).
+    pub fn fuel(&self) -> u64 {
+        match self {
+            CpuUsed::Fuel(f) => *f,
+            CpuUsed::Measured(_) => 0,
+        }
+    }
 }
 
 /// What happened in a run.
@@ -118,316 +129,15 @@ pub enum Termination {
 pub struct RunOutcome {
     /// How it ended.
     pub termination: Termination,
-    /// Fuel used: exact, except 0 (unknown) when the run ended by the wall clock.
-    pub fuel_used: u64,
+    /// CPU used: exact fuel, except 0 (unknown) when a wasm run ended by the
+    /// wall clock.
+    pub cpu: CpuUsed,
     /// Wall time of the run.
     pub wall: Duration,
     /// Largest linear memory the guest had (or, after a memory limit, asked
-    /// for), in bytes.
+    /// for), in bytes; native: the peak resident memory of the largest
+    /// process of the sandbox.
     pub peak_memory: usize,
     /// stderr (truncated to the cap).
     pub stderr: Vec<u8>,
-}
-
-struct MemoryLimiter {
-    limit: usize,
-    peak: usize,
-    hit: bool,
-}
-
-impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.limit {
-            self.hit = true;
-            // Report what the guest asked for: that is what broke the limit.
-            self.peak = self.peak.max(desired);
-            // An error (not Ok(false)): malloc returning NULL would let the
-            // program scribble over address 0 instead of failing.
-            return Err(wasmtime::format_err!("memory limit exceeded"));
-        }
-        self.peak = self.peak.max(desired);
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1_000_000)
-    }
-}
-
-struct GuestState {
-    wasi: WasiP1Ctx,
-    limiter: MemoryLimiter,
-}
-
-/// A clock that always says zero: guests cannot time themselves, so their
-/// behaviour (and fuel) does not depend on the machine.
-struct FrozenClock;
-
-impl wasmtime_wasi::HostWallClock for FrozenClock {
-    fn resolution(&self) -> Duration {
-        Duration::from_nanos(1)
-    }
-    fn now(&self) -> Duration {
-        Duration::ZERO
-    }
-}
-
-impl wasmtime_wasi::HostMonotonicClock for FrozenClock {
-    fn resolution(&self) -> u64 {
-        1
-    }
-    fn now(&self) -> u64 {
-        0
-    }
-}
-
-/// Which checks compiled code carries. Both are on in judging; turning them
-/// off exists only so benchmarks can show what each costs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Checks {
-    /// Fuel counting (the CPU limit).
-    pub fuel: bool,
-    /// Epoch deadline checks (the wall-clock backstop).
-    pub epoch: bool,
-}
-
-impl Default for Checks {
-    fn default() -> Self {
-        Checks {
-            fuel: true,
-            epoch: true,
-        }
-    }
-}
-
-/// The process's sandbox: a wasmtime engine, a linker with WASI preview 1,
-/// a ticker thread for epochs, and a cache of linked modules.
-pub struct Sandbox {
-    engine: Engine,
-    linker: Linker<GuestState>,
-    cache: Mutex<std::collections::HashMap<String, InstancePre<GuestState>>>,
-    stop_ticker: Arc<AtomicBool>,
-    checks: Checks,
-}
-
-impl std::fmt::Debug for Sandbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").finish_non_exhaustive()
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        self.stop_ticker.store(true, Ordering::Relaxed);
-    }
-}
-
-impl Sandbox {
-    /// Creates the engine, with every check on, and starts its epoch ticker.
-    pub fn new() -> Result<Sandbox, SandboxError> {
-        Self::with_checks(Checks::default())
-    }
-
-    /// Creates the engine with the given checks (benchmarks only: judging
-    /// needs both).
-    pub fn with_checks(checks: Checks) -> Result<Sandbox, SandboxError> {
-        // Loops cost fuel on every iteration (wasmtime's default makes
-        // `loop` free, so an empty infinite loop would never run out).
-        let mut cost = wasmtime::OperatorCost::new();
-        cost.Loop = 1;
-        let mut config = Config::new();
-        config
-            .consume_fuel(checks.fuel)
-            .operator_cost(cost)
-            .epoch_interruption(checks.epoch)
-            .max_wasm_stack(MAX_WASM_STACK)
-            .async_stack_size(MAX_WASM_STACK + (1 << 20))
-            .cranelift_opt_level(wasmtime::OptLevel::Speed);
-        let engine = Engine::new(&config).map_err(wt)?;
-        let mut linker: Linker<GuestState> = Linker::new(&engine);
-        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut GuestState| &mut s.wasi)
-            .map_err(wt)?;
-        // poll_oneoff (sleep) blocks the host thread past any deadline: a
-        // guest gets "not supported" instead.
-        linker.allow_shadowing(true);
-        linker
-            .func_wrap(
-                "wasi_snapshot_preview1",
-                "poll_oneoff",
-                |_: i32, _: i32, _: i32, _: i32| -> i32 {
-                    58 /* ENOTSUP */
-                },
-            )
-            .map_err(wt)?;
-        let stop_ticker = Arc::new(AtomicBool::new(false));
-        {
-            let engine = engine.clone();
-            let stop = stop_ticker.clone();
-            std::thread::Builder::new()
-                .name("epoch-ticker".into())
-                .spawn(move || {
-                    while !stop.load(Ordering::Relaxed) {
-                        std::thread::sleep(EPOCH_TICK);
-                        engine.increment_epoch();
-                    }
-                })
-                .map_err(wt)?;
-        }
-        Ok(Sandbox {
-            engine,
-            linker,
-            cache: Mutex::new(Default::default()),
-            stop_ticker,
-            checks,
-        })
-    }
-
-    /// Compiles (with Cranelift) and links a module, cached by `key`
-    /// (use the content hash of the wasm).
-    pub fn prepare(&self, key: &str, wasm: &[u8]) -> Result<Prepared, SandboxError> {
-        if let Some(pre) = self.cached(key) {
-            return Ok(pre);
-        }
-        let module = Module::new(&self.engine, wasm).map_err(wt)?;
-        let pre = self.linker.instantiate_pre(&module).map_err(wt)?;
-        self.cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key.to_owned(), pre.clone());
-        Ok(Prepared(pre))
-    }
-
-    /// A module prepared earlier under `key`, if any.
-    pub fn cached(&self, key: &str) -> Option<Prepared> {
-        self.cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .map(|pre| Prepared(pre.clone()))
-    }
-
-    /// Runs a prepared module to completion (on the calling thread, which
-    /// needs a stack of [`GUEST_THREAD_STACK`]).
-    pub fn run(&self, module: &Prepared, spec: RunSpec) -> Result<RunOutcome, SandboxError> {
-        let limits = spec.limits;
-        let stderr = Pipe::truncating(limits.stderr_bytes);
-        let mut b = WasiCtxBuilder::new();
-        b.stdin(spec.stdin)
-            .stdout(spec.stdout.writer())
-            .stderr(stderr.writer())
-            .args(&spec.args)
-            .envs(&spec.env)
-            .wall_clock(FrozenClock)
-            .monotonic_clock(FrozenClock)
-            .secure_random(wasmtime_wasi::Deterministic::new(vec![42; 32]))
-            .insecure_random(wasmtime_wasi::Deterministic::new(vec![7; 32]))
-            .insecure_random_seed(0)
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .allow_blocking_current_thread(true);
-        for p in &spec.preopens {
-            let perms = if p.writable {
-                FsPerms::ReadWrite
-            } else {
-                FsPerms::ReadOnly
-            };
-            b.preopened_dir(&p.host, &p.guest, perms)
-                .map_err(|e| SandboxError::Preopen {
-                    path: p.host.clone(),
-                    message: format!("{e:#}"),
-                })?;
-        }
-        let state = GuestState {
-            wasi: b.build_p1(),
-            limiter: MemoryLimiter {
-                limit: limits.memory_bytes,
-                peak: 0,
-                hit: false,
-            },
-        };
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limiter);
-        if self.checks.fuel {
-            store.set_fuel(limits.fuel).map_err(wt)?;
-        }
-        if self.checks.epoch {
-            let ticks = limits.wall.as_nanos() / EPOCH_TICK.as_nanos() + 1;
-            store.set_epoch_deadline(ticks as u64);
-            store.epoch_deadline_trap();
-        }
-
-        let start = Instant::now();
-        let result = module.0.instantiate(&mut store).and_then(|instance| {
-            let main = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-            main.call(&mut store, ())
-        });
-        let wall = start.elapsed();
-        let fuel_left = if self.checks.fuel {
-            store.get_fuel().unwrap_or(0)
-        } else {
-            limits.fuel
-        };
-        let limiter = &store.data().limiter;
-        let termination = match &result {
-            _ if limiter.hit => Termination::MemoryLimit,
-            _ if spec.stdout.overflowed() => Termination::OutputLimit,
-            Ok(()) => Termination::Exited(0),
-            Err(e) => classify(e),
-        };
-        let fuel_used = match termination {
-            Termination::OutOfFuel => limits.fuel,
-            // After an epoch trap the fuel counter is stale: unknown.
-            Termination::WallTimeout => 0,
-            _ => limits.fuel.saturating_sub(fuel_left),
-        };
-        let peak_memory = limiter.peak;
-        drop(store);
-        Ok(RunOutcome {
-            termination,
-            fuel_used,
-            wall,
-            peak_memory,
-            stderr: stderr.take(),
-        })
-    }
-}
-
-/// A module compiled and linked, ready to instantiate.
-#[derive(Clone)]
-pub struct Prepared(InstancePre<GuestState>);
-
-impl std::fmt::Debug for Prepared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Prepared")
-    }
-}
-
-fn classify(e: &wasmtime::Error) -> Termination {
-    if let Some(exit) = e.downcast_ref::<I32Exit>() {
-        return Termination::Exited(exit.0);
-    }
-    match e.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => Termination::OutOfFuel,
-        Some(Trap::Interrupt) => Termination::WallTimeout,
-        Some(trap) => Termination::Trap(trap.to_string()),
-        None => {
-            let text = format!("{e:#}");
-            if text.contains("output limit exceeded") {
-                Termination::OutputLimit
-            } else {
-                Termination::Trap(text)
-            }
-        }
-    }
 }

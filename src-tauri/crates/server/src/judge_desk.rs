@@ -290,11 +290,20 @@ impl JudgeDesk {
         let leased = self
             .store
             .run(move |s| {
-                for id in s.expire_leases(now)? {
-                    tracing::warn!(
-                        judging = id,
-                        "lease expired: the job goes back to the queue"
-                    );
+                for e in s.expire_leases(now)? {
+                    if e.given_up {
+                        tracing::error!(
+                            judging = e.judging_id,
+                            lost_leases = e.lost_leases,
+                            "lease expired again: the judging crashed or hung its judgehost each time; it ends as a judge error"
+                        );
+                    } else {
+                        tracing::warn!(
+                            judging = e.judging_id,
+                            lost_leases = e.lost_leases,
+                            "lease expired: the job goes back to the queue"
+                        );
+                    }
                 }
                 let Some(lease) = s.lease_job(host_id, &nonce, now, now + lease_ms)? else {
                     return Ok(None);

@@ -40,6 +40,21 @@ pub struct Lease {
     pub leases: i64,
 }
 
+/// How many lost leases end a judging as a judge error: the first lease
+/// and two re-leases.
+pub const MAX_LOST_LEASES: i64 = 3;
+
+/// A lease that ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiredLease {
+    /// The judging.
+    pub judging_id: i64,
+    /// Leases of it lost so far, this one included.
+    pub lost_leases: i64,
+    /// Lost too often: ended as a judge error instead of queued again.
+    pub given_up: bool,
+}
+
 /// One testcase result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunRow {
@@ -319,31 +334,64 @@ impl Store {
     }
 
     /// Returns expired leases to the queue; the judgings' partial runs are
-    /// dropped. Returns the judgings that were returned.
-    pub fn expire_leases(&mut self, now: i64) -> Result<Vec<i64>> {
+    /// dropped. A judging whose lease was lost [`MAX_LOST_LEASES`] times (its
+    /// judgehost crashed or hung on it each time) is not queued again: it
+    /// ends as a judge error for the jury.
+    pub fn expire_leases(&mut self, now: i64) -> Result<Vec<ExpiredLease>> {
         let tx = self.conn.transaction()?;
-        let ids: Vec<i64> = tx
-            .prepare_cached("SELECT judging_id FROM judge_queue WHERE state = 'leased' AND lease_expires_ms < ?1")?
-            .query_map([now], |r| r.get(0))?
+        let ids: Vec<(i64, i64)> = tx
+            .prepare_cached("SELECT judging_id, lost_leases + 1 FROM judge_queue WHERE state = 'leased' AND lease_expires_ms < ?1")?
+            .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        for id in &ids {
-            tx.execute(
-                "UPDATE judge_queue SET state = 'queued', judgehost_id = NULL, lease_nonce = NULL,
-                     lease_expires_ms = NULL WHERE judging_id = ?1",
-                [id],
-            )?;
+        let mut expired = Vec::with_capacity(ids.len());
+        for (id, lost) in ids {
             tx.execute("DELETE FROM runs WHERE judging_id = ?1", [id])?;
-            record(
-                &tx,
-                "jury",
-                "judging.lease_expired",
-                Some(&id.to_string()),
-                None,
-                None,
-            )?;
+            let given_up = lost >= MAX_LOST_LEASES;
+            if given_up {
+                let error = format!(
+                    "its judgehost stopped answering while judging it {lost} times \
+                     (crashed or hung); not leased again"
+                );
+                tx.execute(
+                    "UPDATE judge_queue SET state = 'done', lost_leases = ?1, lease_nonce = NULL,
+                         lease_expires_ms = NULL WHERE judging_id = ?2",
+                    params![lost, id],
+                )?;
+                tx.execute(
+                    "UPDATE judgings SET verdict = NULL, error = ?1, finished_ms = ?2 WHERE id = ?3",
+                    params![error, now, id],
+                )?;
+                record(
+                    &tx,
+                    "jury",
+                    "judging.given_up",
+                    Some(&id.to_string()),
+                    Some(&error),
+                    None,
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE judge_queue SET state = 'queued', judgehost_id = NULL, lease_nonce = NULL,
+                         lease_expires_ms = NULL, lost_leases = ?1 WHERE judging_id = ?2",
+                    params![lost, id],
+                )?;
+                record(
+                    &tx,
+                    "jury",
+                    "judging.lease_expired",
+                    Some(&id.to_string()),
+                    None,
+                    None,
+                )?;
+            }
+            expired.push(ExpiredLease {
+                judging_id: id,
+                lost_leases: lost,
+                given_up,
+            });
         }
         tx.commit()?;
-        Ok(ids)
+        Ok(expired)
     }
 
     /// Leases the next job to a judgehost: the oldest queued judging of the

@@ -30,7 +30,10 @@ pub use audit::AuditEntry;
 pub use blob::sha256_hex;
 pub use contest::{Contest, ContestSettings, IdMode};
 pub use error::StoreError;
-pub use judging::{JudgeState, Judgehost, JudgingRow, Lease, LeaseCheck, RejudgeFilter, RunRow};
+pub use judging::{
+    ExpiredLease, JudgeState, Judgehost, JudgingRow, Lease, LeaseCheck, MAX_LOST_LEASES, RejudgeFilter,
+    RunRow,
+};
 pub use language::Language;
 pub use migrate::SCHEMA_VERSION;
 pub use problem::{

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_team_access.sql"),
     include_str!("../migrations/0003_judge_queue.sql"),
+    include_str!("../migrations/0004_lost_leases.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -98,7 +98,11 @@ fn jobs_go_in_order_and_results_count_only_under_the_live_lease() {
         Ok(())
     );
     // the lease runs out: the job goes back, its partial run is dropped
-    assert_eq!(s.expire_leases(2001).unwrap(), vec![l1.judging_id]);
+    let expired = s.expire_leases(2001).unwrap();
+    assert_eq!(
+        expired.iter().map(|e| (e.judging_id, e.lost_leases, e.given_up)).collect::<Vec<_>>(),
+        vec![(l1.judging_id, 1, false)]
+    );
     let l2 = s.lease_job(b, "n2", 2001, 5000).unwrap().unwrap();
     assert_eq!((l2.judging_id, l2.leases), (l1.judging_id, 2));
     assert!(s.judgings(first).unwrap()[0].runs.is_empty());
@@ -208,5 +212,47 @@ fn revoking_a_judgehost_returns_its_jobs_and_replays_are_remembered() {
     assert!(
         s.remember_signature("sig", 5000, 200).unwrap(),
         "forgotten after the window"
+    );
+}
+
+#[test]
+fn a_judging_that_loses_its_lease_three_times_ends_as_a_judge_error() {
+    let (_d, mut s) = setup();
+    let a = s.judgehosts().unwrap()[0].id;
+    let sub = received(&mut s, 1);
+    // a graceful return (a judgehost shutting down) is not a lost lease
+    let l = s.lease_job(a, "r", 0, 100).unwrap().unwrap();
+    assert_eq!(s.return_job(l.judging_id, a, "r").unwrap(), Ok(()));
+    let mut now = 1000;
+    for lost in 1..=3 {
+        let l = s
+            .lease_job(a, &format!("n{lost}"), now, now + 100)
+            .unwrap()
+            .expect("leased again");
+        now += 101;
+        let expired = s.expire_leases(now).unwrap();
+        assert_eq!(
+            expired,
+            vec![floorjudge_store::ExpiredLease {
+                judging_id: l.judging_id,
+                lost_leases: lost,
+                given_up: lost == floorjudge_store::MAX_LOST_LEASES,
+            }]
+        );
+    }
+    assert!(
+        s.lease_job(a, "n4", now, now + 100).unwrap().is_none(),
+        "not leased a fourth time"
+    );
+    assert_eq!(s.judge_state(sub).unwrap(), JudgeState::Judged(None));
+    let j = &s.judgings(sub).unwrap()[0];
+    assert_eq!((j.state.as_str(), j.verdict.as_deref()), ("done", None));
+    let error = j.error.as_deref().expect("judge error for the jury");
+    assert!(error.contains("3 times"), "{error}");
+    assert!(
+        s.audit_log(100)
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "judging.given_up")
     );
 }

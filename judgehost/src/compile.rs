@@ -1,0 +1,337 @@
+//! Compiling a submission (or a package's validator) to wasm. A compiler is
+//! contestant code too (`#include "/path"`, `.incbin`, `include_str!` read
+//! whatever the compiler can see), so every compile runs in the native
+//! sandbox: the sources go into a private work folder, the toolchain's
+//! command lines run with only the toolchain in view, and the module comes
+//! back capped in size. A compiler's complaint is a compile error (data); a
+//! missing compiler or a broken sandbox is our error.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Mutex;
+
+use crate::sandbox::{Mount, NativeLimits, NativeSandbox, NativeSpec, NativeStep, Termination};
+use crate::toolchain::{
+    LINK_PLACEHOLDER, Language, SHIM_DIR, SHIM_HEADERS, SourceFile, ToolchainError, Toolchains,
+};
+
+/// What a compilation produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompileOutcome {
+    /// A WebAssembly module.
+    Compiled {
+        /// The module.
+        wasm: Vec<u8>,
+        /// The compiler's warnings, capped.
+        message: String,
+    },
+    /// A compile error: the message is shown to the team.
+    Failed {
+        /// Why, capped.
+        message: String,
+    },
+    /// The program's static arrays alone are larger than its memory limit:
+    /// an object file passed the limit plus the slack for code.
+    MemoryLimit {
+        /// Why.
+        message: String,
+    },
+}
+
+/// Our shim headers written out once per process, world-readable, for the
+/// sandbox to mount at [`SHIM_DIR`]; nothing reads the source checkout.
+#[derive(Debug)]
+struct ShimHeaders(tempfile::TempDir);
+
+impl ShimHeaders {
+    fn write() -> Result<ShimHeaders, ToolchainError> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new()
+            .prefix("floorjudge-shim-")
+            .tempdir_in(std::env::temp_dir())?;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
+        for (rel, content) in SHIM_HEADERS {
+            let path = dir.path().join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+                std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o755))?;
+            }
+            std::fs::write(&path, content)?;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
+        }
+        Ok(ShimHeaders(dir))
+    }
+}
+
+/// The compilers, run in the native sandbox.
+#[derive(Debug)]
+pub struct Compiler {
+    toolchains: Toolchains,
+    sandbox: NativeSandbox,
+    shim: ShimHeaders,
+    /// Linker command lines learnt from the clang driver, per language.
+    link_lines: Mutex<HashMap<&'static str, Option<Vec<String>>>>,
+}
+
+fn cap(text: &[u8], max: usize) -> String {
+    let mut s = String::from_utf8_lossy(&text[..text.len().min(max)]).into_owned();
+    if text.len() > max {
+        s.push_str("\n[… compiler output truncated]");
+    }
+    s
+}
+
+const MIB: u64 = 1 << 20;
+
+impl Compiler {
+    /// Compilers at the given places, with the native sandbox.
+    pub fn new(toolchains: Toolchains) -> Result<Compiler, ToolchainError> {
+        Ok(Compiler {
+            toolchains,
+            sandbox: NativeSandbox::new()?,
+            shim: ShimHeaders::write()?,
+            link_lines: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Where the compilers are and their limits.
+    pub fn toolchains(&self) -> &Toolchains {
+        &self.toolchains
+    }
+
+    /// The native sandbox compiles run in.
+    pub fn sandbox(&self) -> &NativeSandbox {
+        &self.sandbox
+    }
+
+    /// Compiles `sources` to a wasm module for a program that may use
+    /// `memory_limit` bytes (object files, which hold static arrays in
+    /// full, may not pass that by more than the slack).
+    pub fn compile(
+        &self,
+        lang: Language,
+        sources: &[SourceFile],
+        memory_limit: u64,
+    ) -> Result<CompileOutcome, ToolchainError> {
+        let failed = |m: String| Ok(CompileOutcome::Failed { message: m });
+        if let Err(m) = self.toolchains.check_sources(sources) {
+            return failed(m);
+        }
+        let limits = self.toolchains.limits;
+        let work = self.sandbox.work_dir("fj-compile-")?;
+        for s in sources {
+            std::fs::write(work.path().join(&s.name), &s.content)?;
+        }
+        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+        let object_bytes = memory_limit.saturating_add(limits.object_slack_bytes);
+        let link_line = match lang {
+            Language::C | Language::Cpp => self.link_line(lang)?,
+            _ => None,
+        };
+        let steps = self
+            .toolchains
+            .steps(lang, &names, link_line.as_deref(), object_bytes)?;
+        let file_bytes = object_bytes.max(limits.module_bytes);
+        let out = self.run(lang, steps, work.path(), file_bytes)?;
+        let mut text = out.run.stderr;
+        text.extend_from_slice(&out.stdout);
+        let message = cap(&text, limits.message_bytes);
+        match out.run.termination {
+            Termination::Exited(0) => {}
+            Termination::WallTimeout => {
+                return failed(format!(
+                    "compilation took longer than {} s and was stopped\n{message}",
+                    limits.wall.as_secs()
+                ));
+            }
+            Termination::FileSizeLimit if !objects_made(work.path(), &names) => {
+                return Ok(CompileOutcome::MemoryLimit {
+                    message: format!(
+                        "the program's static arrays are larger than its memory limit of {} MiB \
+                         (the compiler stopped at an object file of {} MiB)",
+                        memory_limit / MIB,
+                        object_bytes / MIB
+                    ),
+                });
+            }
+            Termination::FileSizeLimit => {
+                return failed(format!(
+                    "the compiled program is larger than {} MiB\n{message}",
+                    limits.module_bytes / MIB
+                ));
+            }
+            Termination::CpuTimeLimit | Termination::Signaled(libc::SIGKILL) => {
+                return failed(format!(
+                    "the compiler ran out of time or memory and was stopped\n{message}"
+                ));
+            }
+            Termination::Signaled(sig) => {
+                return failed(format!("the compiler died with signal {sig}\n{message}"));
+            }
+            _ => return failed(message),
+        }
+        match read_output(&work.path().join("out.wasm"), limits.module_bytes)? {
+            Output::Module(wasm) => Ok(CompileOutcome::Compiled { wasm, message }),
+            Output::TooLarge => failed(format!(
+                "the compiled program is larger than {} MiB\n{message}",
+                limits.module_bytes / MIB
+            )),
+            Output::Missing => failed(format!("the compiler produced no program\n{message}")),
+        }
+    }
+
+    /// The command lines a compile of `names` runs (the same as
+    /// [`Compiler::compile`] runs in the sandbox), for benchmarks that
+    /// compare them with and without it.
+    pub fn steps(
+        &self,
+        lang: Language,
+        names: &[&str],
+        memory_limit: u64,
+    ) -> Result<Vec<NativeStep>, ToolchainError> {
+        let link_line = match lang {
+            Language::C | Language::Cpp => self.link_line(lang)?,
+            _ => None,
+        };
+        let object_bytes = memory_limit.saturating_add(self.toolchains.limits.object_slack_bytes);
+        self.toolchains
+            .steps(lang, names, link_line.as_deref(), object_bytes)
+    }
+
+    fn run(
+        &self,
+        lang: Language,
+        steps: Vec<NativeStep>,
+        work: &Path,
+        file_bytes: u64,
+    ) -> Result<crate::sandbox::NativeOutcome, ToolchainError> {
+        let limits = self.toolchains.limits;
+        let mut mounts = self.toolchains.mounts(lang);
+        mounts.push(Mount::at(self.shim.0.path(), SHIM_DIR));
+        Ok(self.sandbox.run(&NativeSpec {
+            steps,
+            env: Vec::new(),
+            mounts,
+            work,
+            limits: NativeLimits {
+                wall: limits.wall,
+                cpu: limits.wall,
+                address_space_bytes: limits.memory_bytes,
+                file_bytes,
+                processes: limits.processes,
+                open_files: limits.open_files,
+                tmp_bytes: limits.tmp_bytes,
+                stdout_bytes: limits.message_bytes + 1,
+                stderr_bytes: limits.message_bytes + 1,
+            },
+        })?)
+    }
+
+    /// The linker line of `lang`, learnt once from `clang -###` (run in the
+    /// sandbox like every compile); `None` if it cannot be learnt.
+    fn link_line(&self, lang: Language) -> Result<Option<Vec<String>>, ToolchainError> {
+        let mut cache = self.link_lines.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(line) = cache.get(lang.id()) {
+            return Ok(line.clone());
+        }
+        let probe = self.toolchains.link_probe(lang)?;
+        // the driver leaves out inputs that do not exist
+        let work = self.sandbox.work_dir("fj-link-")?;
+        std::fs::write(work.path().join(LINK_PLACEHOLDER), b"")?;
+        let out = self.run(
+            lang,
+            vec![NativeStep::new(probe)],
+            work.path(),
+            self.toolchains.limits.module_bytes,
+        )?;
+        let line = Toolchains::parse_link_line(&String::from_utf8_lossy(&out.run.stderr));
+        if line.is_none() {
+            tracing::warn!(
+                language = lang.id(),
+                "could not learn the linker line: clang drives each link"
+            );
+        }
+        cache.insert(lang.id(), line.clone());
+        Ok(line)
+    }
+}
+
+/// Whether every object file of a C/C++ build is there (so a file-size stop
+/// came from the linker, not from the compiler writing static data).
+fn objects_made(work: &Path, names: &[&str]) -> bool {
+    let mut sources = names
+        .iter()
+        .filter(|n| !n.ends_with(".h") && !n.ends_with(".hpp"))
+        .peekable();
+    sources.peek().is_some()
+        && sources.all(|n| {
+            let stem = Path::new(n).file_stem().and_then(|s| s.to_str()).unwrap_or("a");
+            std::fs::symlink_metadata(work.join(format!("{stem}.o"))).is_ok_and(|m| m.is_file())
+        })
+}
+
+enum Output {
+    Module(Vec<u8>),
+    TooLarge,
+    Missing,
+}
+
+/// Reads the compiled module without following a link the sandbox may have
+/// put in its place, and no more than `cap` bytes of it.
+fn read_output(path: &Path, cap: u64) -> Result<Output, ToolchainError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(_) => return Ok(Output::Missing),
+    };
+    if !file.metadata()?.is_file() {
+        return Ok(Output::Missing);
+    }
+    let mut wasm = Vec::new();
+    file.take(cap + 1).read_to_end(&mut wasm)?;
+    if wasm.len() as u64 > cap {
+        return Ok(Output::TooLarge);
+    }
+    Ok(Output::Module(wasm))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_linker_line_is_learnt_once_per_language_in_the_sandbox() {
+        let c = Compiler::new(Toolchains::default()).expect("compiler");
+        for lang in [Language::C, Language::Cpp] {
+            let line = c.link_line(lang).expect("ran").expect("clang -### names wasm-ld");
+            assert!(line[0].contains("wasm-ld"), "{line:?}");
+            assert!(line.iter().any(|a| a == LINK_PLACEHOLDER));
+            assert!(
+                line.iter()
+                    .any(|a| a.contains("stack-size") || a == "--stack-first")
+            );
+            assert!(line.iter().any(|a| a == "out.wasm"));
+        }
+        assert_eq!(c.link_lines.lock().unwrap().len(), 2);
+        let cpp = c.link_line(Language::Cpp).unwrap().unwrap();
+        assert!(cpp.iter().any(|a| a == "-lc++"), "{cpp:?}");
+    }
+
+    #[test]
+    fn a_link_in_place_of_the_module_is_not_followed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, b"secret").expect("write");
+        let out = dir.path().join("out.wasm");
+        std::os::unix::fs::symlink(&secret, &out).expect("symlink");
+        assert!(matches!(read_output(&out, 100), Ok(Output::Missing)));
+        std::fs::remove_file(&out).expect("rm");
+        std::fs::write(&out, [0u8; 101]).expect("write");
+        assert!(matches!(read_output(&out, 100), Ok(Output::TooLarge)));
+    }
+}
