@@ -58,10 +58,7 @@ fn sandboxed(compiler: &Compiler, lang: Language, src: &SourceFile) -> Duration 
         .compile(lang, std::slice::from_ref(src), MEMORY)
         .expect("compile");
     let t = start.elapsed();
-    assert!(
-        matches!(out, CompileOutcome::Compiled { .. }),
-        "{out:?}"
-    );
+    assert!(matches!(out, CompileOutcome::Compiled { .. }), "{out:?}");
     t
 }
 

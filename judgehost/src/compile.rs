@@ -169,6 +169,12 @@ impl Compiler {
             Termination::Signaled(sig) => {
                 return failed(format!("the compiler died with signal {sig}\n{message}"));
             }
+            _ if message.contains("PLEASE submit a bug report") => {
+                return failed(format!(
+                    "the compiler crashed (most often it ran out of memory: it holds static \
+                     arrays in memory in full)\n{message}"
+                ));
+            }
             _ => return failed(message),
         }
         match read_output(&work.path().join("out.wasm"), limits.module_bytes)? {
@@ -266,7 +272,10 @@ fn objects_made(work: &Path, names: &[&str]) -> bool {
         .peekable();
     sources.peek().is_some()
         && sources.all(|n| {
-            let stem = Path::new(n).file_stem().and_then(|s| s.to_str()).unwrap_or("a");
+            let stem = Path::new(n)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("a");
             std::fs::symlink_metadata(work.join(format!("{stem}.o"))).is_ok_and(|m| m.is_file())
         })
 }
@@ -308,7 +317,10 @@ mod tests {
     fn the_linker_line_is_learnt_once_per_language_in_the_sandbox() {
         let c = Compiler::new(Toolchains::default()).expect("compiler");
         for lang in [Language::C, Language::Cpp] {
-            let line = c.link_line(lang).expect("ran").expect("clang -### names wasm-ld");
+            let line = c
+                .link_line(lang)
+                .expect("ran")
+                .expect("clang -### names wasm-ld");
             assert!(line[0].contains("wasm-ld"), "{line:?}");
             assert!(line.iter().any(|a| a == LINK_PLACEHOLDER));
             assert!(

@@ -173,10 +173,8 @@ impl Default for Toolchains {
 pub const SHIM_DIR: &str = "/opt/floorjudge/include";
 
 /// Our shim headers, `(path under SHIM_DIR, content)`: built into the binary.
-pub const SHIM_HEADERS: &[(&str, &[u8])] = &[(
-    "bits/stdc++.h",
-    include_bytes!("../shim/bits/stdc++.h"),
-)];
+pub const SHIM_HEADERS: &[(&str, &[u8])] =
+    &[("bits/stdc++.h", include_bytes!("../shim/bits/stdc++.h"))];
 
 const STACK_BYTES: &str = "67108864";
 
@@ -240,7 +238,6 @@ fn safe_name(name: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
-
 
 impl Toolchains {
     /// The compiler program of `lang` (Python has none: it is interpreted).
@@ -516,7 +513,6 @@ impl Toolchains {
         }
         Ok(())
     }
-
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::time::Duration;
 use floorjudge_judgehost::compile::{CompileOutcome, Compiler};
 use floorjudge_judgehost::load_package;
 use floorjudge_judgehost::pipeline::{Judge, JudgeError, JudgeRequest, Judgement};
+use floorjudge_judgehost::sandbox::WasmSandbox;
 use floorjudge_judgehost::toolchain::{CompileLimits, Language, SourceFile, Toolchains};
 use floorjudge_proto::Verdict;
 
@@ -335,6 +336,7 @@ fn hostile_programs_get_their_verdicts_and_the_host_is_untouched() {
     let p = assets("greetings");
     expect(&p, "greetings_ac.cpp", None, Verdict::Accepted);
     expect(&p, "infinite_loop.c", None, Verdict::TimeLimit);
+    expect(&p, "infinite_loop.cpp", None, Verdict::TimeLimit);
     let mle = expect(&p, "memory_bomb.c", None, Verdict::MemoryLimit);
     // Reported: the request that broke the 256 MiB limit (one more 1 MiB block).
     let asked = mle.testcases[0].memory_bytes;
@@ -429,7 +431,9 @@ fn oversized_sources_and_compiler_bombs_are_compile_errors() {
         content: b"int main(){}".to_vec(),
     };
     assert!(matches!(
-        compiler.compile(Language::C, &[bad_name], 256 << 20).expect("ran"),
+        compiler
+            .compile(Language::C, &[bad_name], 256 << 20)
+            .expect("ran"),
         CompileOutcome::Failed { .. }
     ));
 }
@@ -545,4 +549,48 @@ fn a_validator_shipped_in_the_package_is_used() {
         j.testcases
     );
     expect(&pkg, "different_wa.c", None, Verdict::WrongAnswer);
+}
+
+#[test]
+fn cranelift_is_bounded_in_time_and_the_module_cache_in_bytes() {
+    let p = assets("greetings");
+    let package = load_package(&p).expect("package");
+    let request = |source: &str| JudgeRequest {
+        package: &package,
+        language: Language::C,
+        sources: vec![fixture(&format!("submissions/{source}"))],
+        time_limit: None,
+        validator: None,
+        on_testcase: None,
+    };
+    // no time at all for Cranelift: a CE that says why, not a hang or a judge error
+    let mut sandbox = WasmSandbox::new().expect("sandbox");
+    sandbox.set_bounds(64 << 20, Duration::ZERO);
+    let hasty = Judge::with_sandbox(sandbox).expect("judge");
+    let j = hasty.judge(&request("hello_ac.c")).expect("judged");
+    assert_eq!(j.verdict, Verdict::CompileError);
+    assert!(
+        j.compile_message.contains("to prepare for running"),
+        "{}",
+        j.compile_message
+    );
+    // a budget for about one module: the older ones go, the cache stays under it
+    let mut sandbox = WasmSandbox::new().expect("sandbox");
+    sandbox.set_bounds(1 << 20, Duration::from_secs(60));
+    let small = Judge::with_sandbox(sandbox).expect("judge");
+    for source in [
+        "hello_ac.c",
+        "greetings_ac.cpp",
+        "infinite_loop.c",
+        "abort.c",
+    ] {
+        small.judge(&request(source)).expect("judged");
+        let (bytes, count) = small.sandbox().cache_usage();
+        assert!(bytes <= 1 << 20, "{bytes} bytes in {count} modules");
+        assert!(count >= 1, "the last module is kept");
+    }
+    assert!(
+        small.sandbox().cache_usage().1 < 4,
+        "older modules were dropped"
+    );
 }

@@ -98,7 +98,12 @@ fn the_program_sees_only_its_mounts_one_writable_folder_and_no_privilege() {
     }
     assert_ne!(sandbox().host_uid(), 0);
     let mut procs_and_host = parts[4].lines();
-    let procs: u32 = procs_and_host.next().expect("count").trim().parse().expect("n");
+    let procs: u32 = procs_and_host
+        .next()
+        .expect("count")
+        .trim()
+        .parse()
+        .expect("n");
     assert!(procs <= 6, "a fresh pid namespace: {procs} processes");
     assert_eq!(procs_and_host.next(), Some("judge"));
     let fds: Vec<&str> = parts[5].lines().collect();
@@ -110,7 +115,10 @@ fn the_program_sees_only_its_mounts_one_writable_folder_and_no_privilege() {
     assert!(interfaces.iter().all(|i| *i == "lo"), "{interfaces:?}");
     let rest = parts[7];
     assert!(!rest.contains("SEEN"), "{rest}");
-    assert!(rest.contains("tmp-writable") && !rest.contains("USR-WRITABLE"), "{rest}");
+    assert!(
+        rest.contains("tmp-writable") && !rest.contains("USR-WRITABLE"),
+        "{rest}"
+    );
     assert!(rest.ends_with("end\n"), "{rest}");
     assert_eq!(
         std::fs::read_to_string(work.path().join("out.txt")).expect("written"),
@@ -223,7 +231,13 @@ fn rlimits_hold_inside() {
         },
     );
     let text = stdout(&out);
-    let n: u32 = text.lines().last().unwrap_or("0").trim().parse().unwrap_or(0);
+    let n: u32 = text
+        .lines()
+        .last()
+        .unwrap_or("0")
+        .trim()
+        .parse()
+        .unwrap_or(0);
     assert!(n < 32, "{n} processes: {text} {out:?}");
     // CPU time
     let start = Instant::now();
@@ -325,7 +339,10 @@ int main(void) {
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            (f[0], (f[1].parse().expect("r"), f[2].parse().expect("errno")))
+            (
+                f[0],
+                (f[1].parse().expect("r"), f[2].parse().expect("errno")),
+            )
         })
         .collect();
     let (eperm, enosys) = (libc::EPERM, libc::ENOSYS);

@@ -286,8 +286,11 @@ impl NativeSandbox {
         ];
         let raw = moves.each_ref().map(|(fd, to)| (fd.as_raw_fd(), *to));
         let cpu = limits.cpu.as_secs().max(1);
-        let (address_space, file_size, open_files) =
-            (limits.address_space_bytes, limits.file_bytes, limits.open_files);
+        let (address_space, file_size, open_files) = (
+            limits.address_space_bytes,
+            limits.file_bytes,
+            limits.open_files,
+        );
         #[allow(unsafe_code)]
         // SAFETY: the closure runs in the forked child before exec. It only
         // calls dup2, close_range and setrlimit, which are async-signal-safe, on
@@ -304,7 +307,12 @@ impl NativeSandbox {
                 // Nothing else the judgehost inherited or opened reaches the
                 // sandbox (marked close-on-exec rather than closed: std
                 // reports a failed exec through one of them).
-                if libc::close_range(FD_STARTED as u32 + 1, u32::MAX, libc::CLOSE_RANGE_CLOEXEC as i32) < 0 {
+                if libc::close_range(
+                    FD_STARTED as u32 + 1,
+                    u32::MAX,
+                    libc::CLOSE_RANGE_CLOEXEC as i32,
+                ) < 0
+                {
                     return Err(std::io::Error::last_os_error());
                 }
                 use rlimit::{Resource, setrlimit};
@@ -334,7 +342,11 @@ impl NativeSandbox {
                 timed_out = true;
                 break;
             }
-            if wait_readable(&pidfd, &mut [&mut stdout, &mut stderr], deadline - now)? {
+            if wait_readable(
+                Some(&pidfd),
+                &mut [&mut stdout, &mut stderr],
+                deadline - now,
+            )? {
                 break;
             }
         }
@@ -349,7 +361,7 @@ impl NativeSandbox {
         let drain_until = Instant::now() + Duration::from_secs(2);
         while !(stdout.done() && stderr.done()) && Instant::now() < drain_until {
             let left = drain_until - Instant::now();
-            let _ = wait_readable(&pidfd, &mut [&mut stdout, &mut stderr], left)?;
+            wait_readable(None, &mut [&mut stdout, &mut stderr], left)?;
         }
         let mut report = String::new();
         let _ = std::fs::File::from(OwnedFd::from(started_read))
@@ -483,16 +495,20 @@ impl Capture {
     }
 }
 
-/// Waits up to `timeout` for output or the exit of the process; reads what
-/// came. `true` once the process has exited.
+/// Waits up to `timeout` for output or the exit of the process (if a
+/// `pidfd` is given); reads what came. `true` once the process has exited.
 fn wait_readable(
-    pidfd: &OwnedFd,
+    pidfd: Option<&OwnedFd>,
     captures: &mut [&mut Capture],
     timeout: Duration,
 ) -> Result<bool, SandboxError> {
     use rustix::event::{PollFd, PollFlags, Timespec, poll};
     let ready = {
-        let mut fds = vec![PollFd::new(pidfd, PollFlags::IN)];
+        let mut fds = Vec::new();
+        if let Some(pidfd) = pidfd {
+            fds.push(PollFd::new(pidfd, PollFlags::IN));
+        }
+        let skip = fds.len();
         let mut owners = Vec::new();
         for (i, c) in captures.iter().enumerate() {
             if let Some(p) = &c.pipe {
@@ -509,8 +525,8 @@ fn wait_readable(
             Err(rustix::io::Errno::INTR) => return Ok(false),
             Err(e) => return Err(std::io::Error::from(e).into()),
         }
-        let exited = !fds[0].revents().is_empty();
-        let readable: Vec<usize> = fds[1..]
+        let exited = skip == 1 && !fds[0].revents().is_empty();
+        let readable: Vec<usize> = fds[skip..]
             .iter()
             .zip(&owners)
             .filter(|(fd, _)| !fd.revents().is_empty())

@@ -31,8 +31,8 @@ pub use blob::sha256_hex;
 pub use contest::{Contest, ContestSettings, IdMode};
 pub use error::StoreError;
 pub use judging::{
-    ExpiredLease, JudgeState, Judgehost, JudgingRow, Lease, LeaseCheck, MAX_LOST_LEASES, RejudgeFilter,
-    RunRow,
+    ExpiredLease, JudgeState, Judgehost, JudgingRow, Lease, LeaseCheck, MAX_LOST_LEASES,
+    RejudgeFilter, RunRow,
 };
 pub use language::Language;
 pub use migrate::SCHEMA_VERSION;

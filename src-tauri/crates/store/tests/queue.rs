@@ -100,7 +100,10 @@ fn jobs_go_in_order_and_results_count_only_under_the_live_lease() {
     // the lease runs out: the job goes back, its partial run is dropped
     let expired = s.expire_leases(2001).unwrap();
     assert_eq!(
-        expired.iter().map(|e| (e.judging_id, e.lost_leases, e.given_up)).collect::<Vec<_>>(),
+        expired
+            .iter()
+            .map(|e| (e.judging_id, e.lost_leases, e.given_up))
+            .collect::<Vec<_>>(),
         vec![(l1.judging_id, 1, false)]
     );
     let l2 = s.lease_job(b, "n2", 2001, 5000).unwrap().unwrap();
