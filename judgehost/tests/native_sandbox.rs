@@ -216,7 +216,7 @@ fn rlimits_hold_inside() {
     assert_eq!(stdout(&out), want);
     // a file past the limit: SIGXFSZ
     let out = sh(
-        "head -c 9000000 /dev/zero > /work/big",
+        "yes | head -c 9000000 > /work/big",
         work.path(),
         limits(),
     );
@@ -263,7 +263,7 @@ fn rlimits_hold_inside() {
 fn output_is_capped_and_drained() {
     let work = sandbox().work_dir("fj-test-").expect("work");
     let out = sh(
-        "head -c 5000000 /dev/zero; head -c 5000000 /dev/zero >&2; echo done >&2",
+        "yes | head -c 5000000; yes | head -c 5000000 >&2; echo done >&2",
         work.path(),
         limits(),
     );
@@ -298,6 +298,8 @@ int main(void) {
     report("mount", mount("none", "/tmp", "tmpfs", 0, 0));
     report("unshare", unshare(CLONE_NEWUSER));
     report("clone_newns", syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0));
+    report("clone_newuser", syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0));
+    report("setns", syscall(SYS_setns, 0, 0));
     report("clone3", syscall(SYS_clone3, 0, 0));
     report("chown", chown("/work/probe", 0, 0));
     report("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0));
@@ -353,6 +355,8 @@ int main(void) {
         "mount",
         "unshare",
         "clone_newns",
+        "clone_newuser",
+        "setns",
         "chown",
         "keyctl",
         "bpf",

@@ -12,7 +12,7 @@
 //! - fresh user, mount, pid, net, ipc, uts and cgroup namespaces; no further
 //!   user namespaces inside; a new session (no terminal to inject into);
 //! - a root of read-only bind mounts of exactly the [`Mount`]s asked for, a
-//!   fresh `/proc` of its own pid namespace, a minimal `/dev`, a size-capped
+//!   fresh `/proc` of its own pid namespace, `/dev/null`, a size-capped
 //!   empty `/tmp`, and one writable folder, `/work`;
 //! - an unprivileged uid: when the judgehost runs as root, bubblewrap is
 //!   started as the `floorjudge-sandbox` user (else `nobody`), never as the
@@ -20,8 +20,8 @@
 //!   with the mount namespace as the wall;
 //! - rlimits (CPU, address space, file size, processes, open files, no core
 //!   dumps), a capped stdout and stderr, and a wall clock that kills the whole
-//!   process tree: bubblewrap's pid 1 dies with it, and the kernel kills
-//!   everything in a pid namespace whose init is gone.
+//!   process tree: the sandbox's pid 1 (our script) dies with bubblewrap, and
+//!   the kernel kills everything in a pid namespace whose init is gone.
 
 pub mod seccomp;
 
@@ -227,6 +227,9 @@ impl NativeSandbox {
             "--unshare-user",
             "--disable-userns",
             "--die-with-parent",
+            // the script is pid 1: one fork less, and when it ends the
+            // kernel ends every other process of the sandbox
+            "--as-pid-1",
             "--new-session",
             "--uid",
             INSIDE_ID,
@@ -248,7 +251,9 @@ impl NativeSandbox {
         cmd.args(["--symlink", "usr/bin", "/bin"])
             .args(["--symlink", "usr/lib", "/lib"])
             .args(["--symlink", "usr/lib64", "/lib64"])
-            .args(["--proc", "/proc", "--dev", "/dev"])
+            // compilers read /proc/self (rustc finds its sysroot there) and
+            // no device but /dev/null
+            .args(["--proc", "/proc", "--dev-bind", "/dev/null", "/dev/null"])
             .args(["--size", &limits.tmp_bytes.to_string(), "--tmpfs", "/tmp"])
             .arg("--bind")
             .arg(spec.work)
@@ -351,8 +356,8 @@ impl NativeSandbox {
             }
         }
         if timed_out {
-            // bubblewrap dies; its pid 1 follows (die-with-parent), and with
-            // it every process of the sandbox's pid namespace.
+            // bubblewrap dies; the sandbox's pid 1 follows (die-with-parent),
+            // and with it every process of its pid namespace.
             let _ = child.kill();
         }
         let status = child.wait()?;
