@@ -215,11 +215,7 @@ fn rlimits_hold_inside() {
     );
     assert_eq!(stdout(&out), want);
     // a file past the limit: SIGXFSZ
-    let out = sh(
-        "yes | head -c 9000000 > /work/big",
-        work.path(),
-        limits(),
-    );
+    let out = sh("yes | head -c 9000000 > /work/big", work.path(), limits());
     assert_eq!(out.run.termination, Termination::FileSizeLimit, "{out:?}");
     // a fork bomb stops at the process limit and the sandbox ends
     let out = sh(

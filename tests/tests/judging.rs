@@ -536,3 +536,69 @@ fn a_daemon_stopped_mid_judging_returns_its_job_and_another_judges_it_once() {
             .any(|e| e["action"] == "judging.returned")
     );
 }
+
+/// A judging that takes its judgehost down (here: the daemon is killed
+/// while it holds the job, three times) is leased at most twice more, then
+/// ends as a judge error the jury sees instead of felling the next one.
+#[test]
+fn a_judging_that_fells_its_judgehost_three_times_ends_as_a_judge_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let hello = workspace().join("../shared/problems/hello");
+    ok(jury_cmd(
+        &contest,
+        &["problem", "import", hello.to_str().unwrap()],
+    ));
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost", "--lease-ms", "1000"]);
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.4", free_port());
+    // a TLE burns 2 s of fuel per testcase: long enough to be caught judging
+    let sub = submit(&ws, "hello", &fixture("hello_tle.c"));
+    let id = sub["id"].as_i64().unwrap();
+    for round in 1..=3 {
+        let name = format!("felled{round}");
+        let mut host = JudgehostProcess::start(&contest, &jury.url, &name);
+        wait_for(
+            "this judgehost to lease it",
+            Duration::from_secs(60),
+            || {
+                let j = &show(&contest, id)["judgings"][0];
+                (j["state"] == "leased" && j["judgehost"] == name.as_str()).then_some(())
+            },
+        );
+        host.kill();
+        // past the lease: the next judgehost's request expires it
+        std::thread::sleep(Duration::from_millis(1500));
+    }
+    let survivor = JudgehostProcess::start(&contest, &jury.url, "survivor");
+    wait_for(
+        "the judging to be given up",
+        Duration::from_secs(30),
+        || {
+            let shown = show(&contest, id);
+            (shown["judgings"][0]["state"] == "done").then_some(())
+        },
+    );
+    let shown = show(&contest, id);
+    let js = shown["judgings"].as_array().unwrap();
+    assert_eq!(js.len(), 1, "{shown}");
+    assert_eq!(js[0]["verdict"], Value::Null, "{shown}");
+    let error = js[0]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("3 times"), "{shown}");
+    assert!(
+        audit(&contest)
+            .iter()
+            .any(|e| e["action"] == "judging.given_up")
+    );
+    // the survivor is never handed the job
+    std::thread::sleep(Duration::from_millis(1000));
+    let shown = show(&contest, id);
+    assert_eq!(
+        (
+            shown["judgings"][0]["state"].as_str(),
+            shown["judgings"][0]["judgehost"].as_str()
+        ),
+        (Some("done"), Some("felled3")),
+        "{shown}\n{}",
+        survivor.log()
+    );
+}
