@@ -41,6 +41,18 @@ fn submit(ws: &Workstation, problem: &str, file: &Path) -> Value {
     last_json(&out)
 }
 
+/// The sample contest with the shared `hello` problem added (its TLE burns
+/// 2 s of fuel per testcase: time to catch a judgehost mid-judging).
+fn contest_with_hello(root: &Path) -> PathBuf {
+    let contest = sample_contest(root);
+    let hello = workspace().join("../shared/problems/hello");
+    ok(jury_cmd(
+        &contest,
+        &["problem", "import", hello.to_str().unwrap()],
+    ));
+    contest
+}
+
 fn show(contest: &Path, id: i64) -> Value {
     serde_json::from_str(&ok(jury_cmd(
         contest,
@@ -490,12 +502,7 @@ fn the_embedded_judgehost_judges_and_a_daemon_stops_gracefully() {
 #[test]
 fn a_daemon_stopped_mid_judging_returns_its_job_and_another_judges_it_once() {
     let tmp = tempfile::tempdir().unwrap();
-    let contest = sample_contest(tmp.path());
-    let hello = workspace().join("../shared/problems/hello");
-    ok(jury_cmd(
-        &contest,
-        &["problem", "import", hello.to_str().unwrap()],
-    ));
+    let contest = contest_with_hello(tmp.path());
     let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let mut leaving =
         JudgehostProcess::start_with(&contest, &jury.url, "leaving", &["--grace", "0"]);
@@ -543,12 +550,7 @@ fn a_daemon_stopped_mid_judging_returns_its_job_and_another_judges_it_once() {
 #[test]
 fn a_judging_that_fells_its_judgehost_three_times_ends_as_a_judge_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let contest = sample_contest(tmp.path());
-    let hello = workspace().join("../shared/problems/hello");
-    ok(jury_cmd(
-        &contest,
-        &["problem", "import", hello.to_str().unwrap()],
-    ));
+    let contest = contest_with_hello(tmp.path());
     let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost", "--lease-ms", "1000"]);
     let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.4", free_port());
     // a TLE burns 2 s of fuel per testcase: long enough to be caught judging
