@@ -241,6 +241,10 @@ impl JudgeDesk {
     /// Registration: the judgehost learns its id.
     pub fn register(&self, host: &Judgehost) -> Registered {
         tracing::info!(judgehost = %host.name, "judgehost registered");
+        Self::identity(host)
+    }
+
+    fn identity(host: &Judgehost) -> Registered {
         Registered {
             judgehost_id: host.id,
             name: host.name.clone(),
@@ -258,7 +262,8 @@ impl JudgeDesk {
         self.store
             .run(move |s| s.judgehost_seen(id, now, Some(&json), now + lease_ms))
             .await?;
-        Ok(self.register(host))
+        tracing::debug!(judgehost = %host.name, "heartbeat");
+        Ok(Self::identity(host))
     }
 
     /// Leases the next job, waiting up to `wait` for one.
