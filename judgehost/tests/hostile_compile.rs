@@ -157,8 +157,9 @@ fn c_include_of_absolute_paths_finds_nothing() {
 
 #[test]
 fn the_environment_of_the_sandbox_is_empty() {
-    // pid 1 of the sandbox is bubblewrap's init, started with no environment:
-    // an empty initializer compiles, prints a zero and is wrong.
+    // pid 1 of the sandbox is our script, whose environment is only PATH,
+    // HOME and TMPDIR, and clang reads /proc files as empty (their size is
+    // 0): the initializer is empty, the program prints 1 and is wrong.
     refused(
         "environ.c",
         "#include <stdio.h>\nchar a[] = {\n#include \"/proc/1/environ\"\n0};\n\

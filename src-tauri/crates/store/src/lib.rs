@@ -92,6 +92,11 @@ impl Store {
     fn open_with(path: &Path, flags: OpenFlags) -> Result<Store> {
         let mut conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every transaction takes the write lock when it begins: a deferred
+        // one that reads and then writes fails at once with "database is
+        // locked" (the busy timeout does not apply to that upgrade) when
+        // another process wrote in between, as the CLI beside a running jury does.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
