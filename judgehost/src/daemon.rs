@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -148,7 +148,7 @@ impl Jury {
     }
 }
 
-fn health(cache: &Path, in_flight: u32) -> Health {
+fn health(cache: &Path, judgings: Vec<i64>) -> Health {
     // sysinfo reports what it can; a reading it cannot take stays 0
     let (memory_used, memory_total) = sysinfo::System::new()
         .ok()
@@ -174,7 +174,8 @@ fn health(cache: &Path, in_flight: u32) -> Health {
         memory_used,
         memory_total,
         disk_free,
-        judgings_in_flight: in_flight,
+        judgings_in_flight: judgings.len() as u32,
+        judgings,
     }
 }
 
@@ -303,7 +304,8 @@ pub async fn run(
     };
     tracing::info!(name = %me.name, id = me.judgehost_id, "registered with the jury");
 
-    let in_flight = Arc::new(AtomicU32::new(0));
+    // the judgings in hand: the heartbeat names them, which keeps their leases
+    let in_flight: Arc<Mutex<std::collections::BTreeSet<i64>>> = Arc::default();
     // the jury says with every job how often to beat to keep its lease
     let beat_ms = Arc::new(AtomicU64::new(5000));
     let beat = {
@@ -315,7 +317,13 @@ pub async fn run(
         );
         tokio::spawn(async move {
             loop {
-                let h = health(&cache_dir, in_flight.load(Ordering::Relaxed));
+                let judgings = in_flight
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .iter()
+                    .copied()
+                    .collect();
+                let h = health(&cache_dir, judgings);
                 if let Err(e) = jury.post("/api/judgehost/heartbeat", &h).await {
                     tracing::warn!(error = %e, "heartbeat failed");
                 }
@@ -352,7 +360,10 @@ pub async fn run(
                 continue;
             }
         };
-        in_flight.fetch_add(1, Ordering::Relaxed);
+        in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(job.judging_id);
         beat_ms.store(job.heartbeat_ms, Ordering::Relaxed);
         let work = judge_job(jury.clone(), judge.clone(), cache.clone(), job.clone());
         tokio::pin!(work);
@@ -366,11 +377,14 @@ pub async fn run(
                         .await;
                     tracing::info!(judging = job.judging_id, returned = r.is_ok(), "job returned to the queue");
                 }
-                in_flight.fetch_sub(1, Ordering::Relaxed);
+                in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&job.judging_id);
                 break Ok(());
             }
         }
-        in_flight.fetch_sub(1, Ordering::Relaxed);
+        in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&job.judging_id);
     };
     beat.abort();
     result

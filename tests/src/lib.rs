@@ -445,6 +445,7 @@ fn rand_bytes() -> [u8; 8] {
 pub struct JudgehostProcess {
     child: Child,
     log: Arc<Mutex<String>>,
+    command: Vec<std::ffi::OsString>,
 }
 
 impl JudgehostProcess {
@@ -456,18 +457,37 @@ impl JudgehostProcess {
     /// Like [`JudgehostProcess::start`], with extra flags for `run`.
     pub fn start_with(contest: &Path, url: &str, name: &str, extra: &[&str]) -> JudgehostProcess {
         let file = issue_credentials(contest, name);
+        let mut command: Vec<std::ffi::OsString> = ["run", "--jury", url, "--credentials"]
+            .iter()
+            .map(Into::into)
+            .collect();
+        command.push(file.into());
+        command.push("--cache".into());
+        command.push(contest.join(format!("cache-{name}")).into());
+        command.extend(extra.iter().map(Into::into));
+        let (child, log) = Self::spawn(&command);
+        JudgehostProcess {
+            child,
+            log,
+            command,
+        }
+    }
+
+    fn spawn(command: &[std::ffi::OsString]) -> (Child, Arc<Mutex<String>>) {
         let mut child = Command::new(bin("floorjudge-judgehost"))
-            .args(["run", "--jury", url, "--credentials"])
-            .arg(&file)
-            .arg("--cache")
-            .arg(contest.join(format!("cache-{name}")))
-            .args(extra)
+            .args(command)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start floorjudge-judgehost run");
         let log = capture(child.stderr.take().unwrap());
-        JudgehostProcess { child, log }
+        (child, log)
+    }
+
+    /// Starts it again with the same credentials and cache (after [`JudgehostProcess::kill`]).
+    pub fn restart(&mut self) {
+        let (child, log) = Self::spawn(&self.command);
+        (self.child, self.log) = (child, log);
     }
 
     /// What it logged.

@@ -604,3 +604,52 @@ fn a_judging_that_fells_its_judgehost_three_times_ends_as_a_judge_error() {
         survivor.log()
     );
 }
+
+/// A judgehost killed while judging and started again under the same
+/// credentials (a new run of it) gives its old job back the moment it
+/// registers: no waiting out the lease, which its heartbeats would
+/// otherwise have kept alive for ever.
+#[test]
+fn a_restarted_judgehost_gives_back_the_job_its_dead_run_held_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = contest_with_hello(tmp.path());
+    // a lease that would outlast the test
+    let jury = JuryProcess::start(
+        &contest,
+        &["--no-embedded-judgehost", "--lease-ms", "600000"],
+    );
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.4", free_port());
+    let sub = submit(&ws, "hello", &fixture("hello_tle.c"));
+    let id = sub["id"].as_i64().unwrap();
+    let mut host = JudgehostProcess::start(&contest, &jury.url, "phoenix");
+    wait_for("the judging to start", Duration::from_secs(60), || {
+        let j = &show(&contest, id)["judgings"][0];
+        (j["state"] == "leased").then_some(())
+    });
+    host.kill();
+    let restarted = Instant::now();
+    host.restart();
+    wait_for(
+        "the verdict of the new run",
+        Duration::from_secs(120),
+        || {
+            let j = &show(&contest, id)["judgings"][0];
+            (j["state"] == "done").then_some(())
+        },
+    );
+    assert!(
+        restarted.elapsed() < Duration::from_secs(100),
+        "judged long before the 600 s lease could run out"
+    );
+    let shown = show(&contest, id);
+    let js = shown["judgings"].as_array().unwrap();
+    assert_eq!(js.len(), 1, "{shown}");
+    assert_eq!(js[0]["verdict"], "TLE", "{shown}");
+    assert!(
+        audit(&contest)
+            .iter()
+            .any(|e| e["action"] == "judging.lease_lost_on_register"),
+        "{}",
+        jury.log()
+    );
+}

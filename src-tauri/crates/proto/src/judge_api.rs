@@ -47,6 +47,10 @@ pub struct Health {
     pub disk_free: u64,
     /// Judgings running now.
     pub judgings_in_flight: u32,
+    /// The judgings this judgehost is working on: a heartbeat extends the
+    /// leases of these, and of no others.
+    #[serde(default)]
+    pub judgings: Vec<i64>,
 }
 
 /// Asks for a job, waiting up to `wait_ms` for one.

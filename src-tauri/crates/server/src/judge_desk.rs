@@ -221,13 +221,14 @@ impl JudgeDesk {
         )
         .map_err(|_| JudgehostRefusal::BadSignature)?;
         let sig = signature.to_owned();
-        let (id, lease_until) = (host.id, now + self.lease_ms);
+        let id = host.id;
         let fresh = self
             .store
             .run(move |s| {
                 let fresh = s.remember_signature(&sig, now, now - 2 * MAX_SKEW_MS)?;
                 if fresh {
-                    s.judgehost_seen(id, now, None, lease_until)?;
+                    // heard from, but no lease is extended: only news of a job keeps its lease
+                    s.judgehost_seen(id, now, None, now, &[])?;
                 }
                 Ok(fresh)
             })
@@ -238,10 +239,29 @@ impl JudgeDesk {
         Ok(host)
     }
 
-    /// Registration: the judgehost learns its id.
-    pub fn register(&self, host: &Judgehost) -> Registered {
+    /// Registration (at every start of a judgehost): it learns its id, and
+    /// the jobs it held in an earlier run go back to the queue at once (or,
+    /// lost too often, end as judge errors): that run will never report.
+    pub async fn register(&self, host: &Judgehost) -> Result<Registered, JudgehostRefusal> {
+        let (id, now) = (host.id, now_ms());
+        let released = self
+            .store
+            .run(move |s| s.release_leases_of(id, now))
+            .await?;
+        for e in &released {
+            tracing::warn!(
+                judgehost = %host.name,
+                judging = e.judging_id,
+                lost_leases = e.lost_leases,
+                given_up = e.given_up,
+                "the judgehost restarted while holding this job: its lease is lost"
+            );
+        }
+        if !released.is_empty() {
+            self.work.notify_waiters();
+        }
         tracing::info!(judgehost = %host.name, "judgehost registered");
-        Self::identity(host)
+        Ok(Self::identity(host))
     }
 
     fn identity(host: &Judgehost) -> Registered {
@@ -259,8 +279,9 @@ impl JudgeDesk {
     ) -> Result<Registered, JudgehostRefusal> {
         let json = serde_json::to_string(&health).unwrap_or_default();
         let (id, now, lease_ms) = (host.id, now_ms(), self.lease_ms);
+        let judgings: Vec<i64> = health.judgings.iter().copied().take(1000).collect();
         self.store
-            .run(move |s| s.judgehost_seen(id, now, Some(&json), now + lease_ms))
+            .run(move |s| s.judgehost_seen(id, now, Some(&json), now + lease_ms, &judgings))
             .await?;
         tracing::debug!(judgehost = %host.name, "heartbeat");
         Ok(Self::identity(host))
@@ -439,6 +460,7 @@ impl JudgeDesk {
         report: RunReport,
     ) -> Result<(), JudgehostRefusal> {
         let what = format!("runs of judging {judging_id}");
+        let lease_ms = self.lease_ms;
         if report.runs.is_empty() || report.runs.len() > 10_000 {
             let e = JudgehostRefusal::BadRequest("a report holds 1 to 10000 runs".into());
             return Err(self.refuse(&host.name, &what, e).await);
@@ -460,7 +482,7 @@ impl JudgeDesk {
             judging_id,
             &report.job_token,
             what,
-            move |s, h, nonce| s.record_runs(judging_id, h, nonce, &rows),
+            move |s, h, nonce| s.record_runs(judging_id, h, nonce, &rows, now_ms() + lease_ms),
         )
         .await
     }

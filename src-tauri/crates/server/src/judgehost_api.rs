@@ -91,7 +91,7 @@ fn done(r: Result<(), JudgehostRefusal>) -> Response {
 }
 
 async fn register(State(desk): State<Arc<JudgeDesk>>, s: Signed<serde_json::Value>) -> Response {
-    Json(desk.register(&s.host)).into_response()
+    desk.register(&s.host).await.map(Json).into_response()
 }
 
 async fn heartbeat(State(desk): State<Arc<JudgeDesk>>, s: Signed<Health>) -> Response {

@@ -181,6 +181,68 @@ pub(crate) fn enqueue(
     Ok(id)
 }
 
+/// Extends the lease of `judging_id` if `judgehost_id` holds it.
+fn extend_lease(tx: &Connection, judging_id: i64, judgehost_id: i64, until_ms: i64) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE judge_queue SET lease_expires_ms = MAX(lease_expires_ms, ?1)
+         WHERE judging_id = ?2 AND state = 'leased' AND judgehost_id = ?3",
+    )?
+    .execute(params![until_ms, judging_id, judgehost_id])?;
+    Ok(())
+}
+
+/// Takes leases away, `(judging, lost leases with this one)` each: the
+/// partial runs go; a judging back in the queue, or, at [`MAX_LOST_LEASES`],
+/// ended as a judge error. `action` names the audit entry of a requeue.
+fn lose_leases(
+    tx: &Connection,
+    ids: &[(i64, i64)],
+    now: i64,
+    action: &str,
+) -> Result<Vec<ExpiredLease>> {
+    let mut lost = Vec::with_capacity(ids.len());
+    for &(id, count) in ids {
+        tx.execute("DELETE FROM runs WHERE judging_id = ?1", [id])?;
+        let given_up = count >= MAX_LOST_LEASES;
+        if given_up {
+            let error = format!(
+                "its judgehost stopped answering while judging it {count} times \
+                 (crashed or hung); not leased again"
+            );
+            tx.execute(
+                "UPDATE judge_queue SET state = 'done', lost_leases = ?1, lease_nonce = NULL,
+                     lease_expires_ms = NULL WHERE judging_id = ?2",
+                params![count, id],
+            )?;
+            tx.execute(
+                "UPDATE judgings SET verdict = NULL, error = ?1, finished_ms = ?2 WHERE id = ?3",
+                params![error, now, id],
+            )?;
+            record(
+                tx,
+                "jury",
+                "judging.given_up",
+                Some(&id.to_string()),
+                Some(&error),
+                None,
+            )?;
+        } else {
+            tx.execute(
+                "UPDATE judge_queue SET state = 'queued', judgehost_id = NULL, lease_nonce = NULL,
+                     lease_expires_ms = NULL, lost_leases = ?1 WHERE judging_id = ?2",
+                params![count, id],
+            )?;
+            record(tx, "jury", action, Some(&id.to_string()), None, None)?;
+        }
+        lost.push(ExpiredLease {
+            judging_id: id,
+            lost_leases: count,
+            given_up,
+        });
+    }
+    Ok(lost)
+}
+
 fn check_lease(
     conn: &Connection,
     judging_id: i64,
@@ -291,26 +353,43 @@ impl Store {
     }
 
     /// Notes that a judgehost was heard from (with its health, if reported)
-    /// and extends its leases to `lease_until_ms`.
+    /// and extends to `lease_until_ms` the leases it holds of `judgings`,
+    /// the ones it says it is working on: a lease is kept alive only by
+    /// news of its own job, never by any request of its judgehost.
     pub fn judgehost_seen(
         &mut self,
         id: i64,
         now: i64,
         health_json: Option<&str>,
         lease_until_ms: i64,
+        judgings: &[i64],
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.prepare_cached(
             "UPDATE judgehosts SET last_seen_ms = ?1, health_json = COALESCE(?2, health_json) WHERE id = ?3",
         )?
         .execute(params![now, health_json, id])?;
-        tx.prepare_cached(
-            "UPDATE judge_queue SET lease_expires_ms = MAX(lease_expires_ms, ?1)
-             WHERE state = 'leased' AND judgehost_id = ?2",
-        )?
-        .execute(params![lease_until_ms, id])?;
+        for judging in judgings {
+            extend_lease(&tx, *judging, id, lease_until_ms)?;
+        }
         tx.commit()?;
         Ok(())
+    }
+
+    /// A judgehost (re-)registers: the leases it held from an earlier run
+    /// are lost at once, as if they had expired (they count towards
+    /// [`MAX_LOST_LEASES`]): that run is gone and will never report.
+    pub fn release_leases_of(&mut self, judgehost_id: i64, now: i64) -> Result<Vec<ExpiredLease>> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<(i64, i64)> = tx
+            .prepare_cached(
+                "SELECT judging_id, lost_leases + 1 FROM judge_queue WHERE state = 'leased' AND judgehost_id = ?1",
+            )?
+            .query_map([judgehost_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let lost = lose_leases(&tx, &ids, now, "judging.lease_lost_on_register")?;
+        tx.commit()?;
+        Ok(lost)
     }
 
     /// Records a request signature; `false` if it was seen before (a replay).
@@ -343,53 +422,7 @@ impl Store {
             .prepare_cached("SELECT judging_id, lost_leases + 1 FROM judge_queue WHERE state = 'leased' AND lease_expires_ms < ?1")?
             .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let mut expired = Vec::with_capacity(ids.len());
-        for (id, lost) in ids {
-            tx.execute("DELETE FROM runs WHERE judging_id = ?1", [id])?;
-            let given_up = lost >= MAX_LOST_LEASES;
-            if given_up {
-                let error = format!(
-                    "its judgehost stopped answering while judging it {lost} times \
-                     (crashed or hung); not leased again"
-                );
-                tx.execute(
-                    "UPDATE judge_queue SET state = 'done', lost_leases = ?1, lease_nonce = NULL,
-                         lease_expires_ms = NULL WHERE judging_id = ?2",
-                    params![lost, id],
-                )?;
-                tx.execute(
-                    "UPDATE judgings SET verdict = NULL, error = ?1, finished_ms = ?2 WHERE id = ?3",
-                    params![error, now, id],
-                )?;
-                record(
-                    &tx,
-                    "jury",
-                    "judging.given_up",
-                    Some(&id.to_string()),
-                    Some(&error),
-                    None,
-                )?;
-            } else {
-                tx.execute(
-                    "UPDATE judge_queue SET state = 'queued', judgehost_id = NULL, lease_nonce = NULL,
-                         lease_expires_ms = NULL, lost_leases = ?1 WHERE judging_id = ?2",
-                    params![lost, id],
-                )?;
-                record(
-                    &tx,
-                    "jury",
-                    "judging.lease_expired",
-                    Some(&id.to_string()),
-                    None,
-                    None,
-                )?;
-            }
-            expired.push(ExpiredLease {
-                judging_id: id,
-                lost_leases: lost,
-                given_up,
-            });
-        }
+        let expired = lose_leases(&tx, &ids, now, "judging.lease_expired")?;
         tx.commit()?;
         Ok(expired)
     }
@@ -438,17 +471,20 @@ impl Store {
     }
 
     /// Stores testcase results of a leased judging, all or none.
+    /// News of the job: its lease is extended to `lease_until_ms`.
     pub fn record_runs(
         &mut self,
         judging_id: i64,
         judgehost_id: i64,
         nonce: &str,
         runs: &[RunRow],
+        lease_until_ms: i64,
     ) -> Result<std::result::Result<(), LeaseCheck>> {
         let tx = self.conn.transaction()?;
         if let Err(e) = check_lease(&tx, judging_id, judgehost_id, nonce)? {
             return Ok(Err(e));
         }
+        extend_lease(&tx, judging_id, judgehost_id, lease_until_ms)?;
         for run in runs {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO runs (judging_id, testcase_id, verdict, fuel, time_ms, memory_bytes, message)

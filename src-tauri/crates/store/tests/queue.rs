@@ -85,16 +85,18 @@ fn jobs_go_in_order_and_results_count_only_under_the_live_lease() {
     assert_eq!(s.judge_state(second).unwrap(), JudgeState::Queued(1));
     // b cannot report on a's lease; a can, with its nonce only
     assert_eq!(
-        s.record_runs(l1.judging_id, b, "n1", &[run(tc)]).unwrap(),
-        Err(LeaseCheck::NotYours)
-    );
-    assert_eq!(
-        s.record_runs(l1.judging_id, a, "other", &[run(tc)])
+        s.record_runs(l1.judging_id, b, "n1", &[run(tc)], 0)
             .unwrap(),
         Err(LeaseCheck::NotYours)
     );
     assert_eq!(
-        s.record_runs(l1.judging_id, a, "n1", &[run(tc)]).unwrap(),
+        s.record_runs(l1.judging_id, a, "other", &[run(tc)], 0)
+            .unwrap(),
+        Err(LeaseCheck::NotYours)
+    );
+    assert_eq!(
+        s.record_runs(l1.judging_id, a, "n1", &[run(tc)], 0)
+            .unwrap(),
         Ok(())
     );
     // the lease runs out: the job goes back, its partial run is dropped
@@ -257,5 +259,65 @@ fn a_judging_that_loses_its_lease_three_times_ends_as_a_judge_error() {
             .unwrap()
             .iter()
             .any(|e| e.action == "judging.given_up")
+    );
+}
+
+#[test]
+fn only_news_of_its_job_keeps_a_lease_and_a_restarted_judgehost_loses_its_old_leases() {
+    let (_d, mut s) = setup();
+    let hosts = s.judgehosts().unwrap();
+    let (a, b) = (hosts[0].id, hosts[1].id);
+    let tc = s.testcases("p").unwrap()[0].id;
+    let first = received(&mut s, 1);
+    let _second = received(&mut s, 2);
+    let l1 = s.lease_job(a, "n1", 0, 1000).unwrap().unwrap();
+    let l2 = s.lease_job(b, "n2", 0, 1000).unwrap().unwrap();
+    // a's request about nothing, and a heartbeat naming b's job, extend nothing
+    s.judgehost_seen(a, 500, None, 5000, &[]).unwrap();
+    s.judgehost_seen(a, 500, Some("{}"), 5000, &[l2.judging_id])
+        .unwrap();
+    // b's heartbeat naming its own job does
+    s.judgehost_seen(b, 500, Some("{}"), 5000, &[l2.judging_id])
+        .unwrap();
+    let expired: Vec<i64> = s
+        .expire_leases(1001)
+        .unwrap()
+        .iter()
+        .map(|e| e.judging_id)
+        .collect();
+    assert_eq!(expired, [l1.judging_id]);
+    // runs are news of the job too
+    let l1 = s.lease_job(a, "n3", 1001, 2000).unwrap().unwrap();
+    assert_eq!(l1.submission_id, first);
+    assert_eq!(
+        s.record_runs(l1.judging_id, a, "n3", &[run(tc)], 9000)
+            .unwrap(),
+        Ok(())
+    );
+    assert!(
+        s.expire_leases(4000).unwrap().is_empty(),
+        "both leases extended"
+    );
+    // a registers again (a new run): its job goes back at once, as lost
+    let released = s.release_leases_of(a, 2500).unwrap();
+    assert_eq!(
+        released,
+        vec![floorjudge_store::ExpiredLease {
+            judging_id: l1.judging_id,
+            lost_leases: 2,
+            given_up: false,
+        }]
+    );
+    assert_eq!(s.judge_state(first).unwrap(), JudgeState::Queued(1));
+    assert!(
+        s.judgings(first).unwrap()[0].runs.is_empty(),
+        "partial runs dropped"
+    );
+    assert!(s.release_leases_of(a, 2600).unwrap().is_empty());
+    assert!(
+        s.audit_log(50)
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "judging.lease_lost_on_register")
     );
 }
