@@ -367,8 +367,16 @@ pub async fn run(
         beat_ms.store(job.heartbeat_ms, Ordering::Relaxed);
         let work = judge_job(jury.clone(), judge.clone(), cache.clone(), job.clone());
         tokio::pin!(work);
+        let budget = judging_budget(&job);
         tokio::select! {
             _ = &mut work => {}
+            _ = tokio::time::sleep(budget) => {
+                // Every step has its own bound, so this is a hang of ours:
+                // stop naming the job, so its lease lapses and the jury gives
+                // it to another judgehost (or, the third time, to the jury as
+                // a judge error); the stuck work is left behind.
+                tracing::error!(judging = job.judging_id, ?budget, "the judging overran every bound: given up, its lease will lapse");
+            }
             _ = shutdown.changed() => {
                 tracing::info!(judging = job.judging_id, "shutting down: finishing the job in hand");
                 if tokio::time::timeout(config.shutdown_grace, &mut work).await.is_err() {
@@ -388,6 +396,17 @@ pub async fn run(
     };
     beat.abort();
     result
+}
+
+/// How long a judging may take before the daemon takes it for hung: the
+/// bounds of its steps added up with room to spare (fetching, compiling and
+/// preparing; per testcase the wall-clock backstop of 3 × the time limit +
+/// 1 s, and a validator's 60 s).
+pub fn judging_budget(job: &Job) -> Duration {
+    let per_testcase =
+        Duration::from_millis(job.time_limit_ms.min(3_600_000) * 3) + Duration::from_secs(61);
+    let testcases = u32::try_from(job.testcases.len()).unwrap_or(u32::MAX);
+    Duration::from_secs(180).saturating_add(per_testcase.saturating_mul(testcases))
 }
 
 async fn judge_job(jury: Jury, judge: Arc<Judge>, cache: Arc<Cache>, job: Job) {
@@ -525,4 +544,41 @@ async fn prepare_and_judge(
         compile_output: judgement.compile_message,
         error: None,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use floorjudge_proto::judge_api::JobTestcase;
+
+    fn job(time_limit_ms: u64, testcases: usize) -> Job {
+        Job {
+            judging_id: 1,
+            submission_id: 1,
+            job_token: String::new(),
+            language: "c".into(),
+            sources: Vec::new(),
+            problem_id: "p".into(),
+            package_sha256: String::new(),
+            package_files: Vec::new(),
+            testcases: (0..testcases)
+                .map(|i| JobTestcase {
+                    id: i as i64,
+                    name: format!("data/secret/{i}"),
+                })
+                .collect(),
+            time_limit_ms,
+            heartbeat_ms: 1000,
+        }
+    }
+
+    #[test]
+    fn the_budget_covers_every_bound_and_grows_with_the_work() {
+        // 10 testcases of 2 s: 180 s + 10 × (6 s + 61 s)
+        assert_eq!(judging_budget(&job(2000, 10)), Duration::from_secs(850));
+        assert!(judging_budget(&job(2000, 11)) > judging_budget(&job(2000, 10)));
+        assert!(judging_budget(&job(4000, 10)) > judging_budget(&job(2000, 10)));
+        // absurd inputs do not overflow
+        assert!(judging_budget(&job(u64::MAX, 1 << 20)) >= Duration::from_secs(180));
+    }
 }
