@@ -69,7 +69,10 @@ impl ShimHeaders {
 pub struct Compiler {
     toolchains: Toolchains,
     sandbox: NativeSandbox,
-    shim: ShimHeaders,
+    /// Kept for the folder the mounts below point at.
+    _shim: ShimHeaders,
+    /// What each compiler sees (its toolchain and our shim headers), found once.
+    mounts: HashMap<Language, Vec<Mount>>,
     /// Linker command lines learnt from the clang driver, per language.
     link_lines: Mutex<HashMap<&'static str, Option<Vec<String>>>>,
 }
@@ -87,10 +90,20 @@ const MIB: u64 = 1 << 20;
 impl Compiler {
     /// Compilers at the given places, with the native sandbox.
     pub fn new(toolchains: Toolchains) -> Result<Compiler, ToolchainError> {
+        let shim = ShimHeaders::write()?;
+        let mounts = [Language::C, Language::Cpp, Language::Rust]
+            .into_iter()
+            .map(|lang| {
+                let mut m = toolchains.mounts(lang);
+                m.push(Mount::at(shim.0.path(), SHIM_DIR));
+                (lang, m)
+            })
+            .collect();
         Ok(Compiler {
             toolchains,
             sandbox: NativeSandbox::new()?,
-            shim: ShimHeaders::write()?,
+            _shim: shim,
+            mounts,
             link_lines: Mutex::new(HashMap::new()),
         })
     }
@@ -124,14 +137,8 @@ impl Compiler {
             std::fs::write(work.path().join(&s.name), &s.content)?;
         }
         let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
-        let object_bytes = memory_limit.saturating_add(limits.object_slack_bytes);
-        let link_line = match lang {
-            Language::C | Language::Cpp => self.link_line(lang)?,
-            _ => None,
-        };
-        let steps = self
-            .toolchains
-            .steps(lang, &names, link_line.as_deref(), object_bytes)?;
+        let object_bytes = self.object_bytes(memory_limit);
+        let steps = self.steps(lang, &names, memory_limit)?;
         let file_bytes = object_bytes.max(limits.module_bytes);
         let out = self.run(lang, steps, work.path(), file_bytes)?;
         let mut text = out.run.stderr;
@@ -200,9 +207,17 @@ impl Compiler {
             Language::C | Language::Cpp => self.link_line(lang)?,
             _ => None,
         };
-        let object_bytes = memory_limit.saturating_add(self.toolchains.limits.object_slack_bytes);
-        self.toolchains
-            .steps(lang, names, link_line.as_deref(), object_bytes)
+        self.toolchains.steps(
+            lang,
+            names,
+            link_line.as_deref(),
+            self.object_bytes(memory_limit),
+        )
+    }
+
+    /// Largest object file for a program of `memory_limit` bytes.
+    fn object_bytes(&self, memory_limit: u64) -> u64 {
+        memory_limit.saturating_add(self.toolchains.limits.object_slack_bytes)
     }
 
     fn run(
@@ -213,12 +228,10 @@ impl Compiler {
         file_bytes: u64,
     ) -> Result<crate::sandbox::NativeOutcome, ToolchainError> {
         let limits = self.toolchains.limits;
-        let mut mounts = self.toolchains.mounts(lang);
-        mounts.push(Mount::at(self.shim.0.path(), SHIM_DIR));
         Ok(self.sandbox.run(&NativeSpec {
             steps,
             env: Vec::new(),
-            mounts,
+            mounts: self.mounts.get(&lang).cloned().unwrap_or_default(),
             work,
             limits: NativeLimits {
                 wall: limits.wall,
@@ -266,18 +279,11 @@ impl Compiler {
 /// Whether every object file of a C/C++ build is there (so a file-size stop
 /// came from the linker, not from the compiler writing static data).
 fn objects_made(work: &Path, names: &[&str]) -> bool {
-    let mut sources = names
-        .iter()
-        .filter(|n| !n.ends_with(".h") && !n.ends_with(".hpp"))
-        .peekable();
-    sources.peek().is_some()
-        && sources.all(|n| {
-            let stem = Path::new(n)
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("a");
-            std::fs::symlink_metadata(work.join(format!("{stem}.o"))).is_ok_and(|m| m.is_file())
-        })
+    let (_, objects) = Toolchains::c_objects(names);
+    !objects.is_empty()
+        && objects
+            .iter()
+            .all(|o| std::fs::symlink_metadata(work.join(o)).is_ok_and(|m| m.is_file()))
 }
 
 enum Output {

@@ -366,6 +366,24 @@ impl Toolchains {
         line.iter().any(|a| a == LINK_PLACEHOLDER).then_some(line)
     }
 
+    /// The C/C++ translation units among `names` (headers left out) and the
+    /// object file `clang -c` makes of each.
+    pub fn c_objects<'a>(names: &[&'a str]) -> (Vec<&'a str>, Vec<String>) {
+        let inputs: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !n.ends_with(".h") && !n.ends_with(".hpp"))
+            .collect();
+        let objects = inputs
+            .iter()
+            .map(|n| {
+                let stem = Path::new(n).file_stem().and_then(|s| s.to_str());
+                format!("{}.o", stem.unwrap_or("a"))
+            })
+            .collect();
+        (inputs, objects)
+    }
+
     /// The command lines that build `names` (already checked with
     /// [`Toolchains::check_sources`]) into `out.wasm` in the work folder.
     ///
@@ -385,18 +403,7 @@ impl Toolchains {
         let module = Some(self.limits.module_bytes);
         match lang {
             Language::C | Language::Cpp => {
-                let inputs: Vec<&str> = names
-                    .iter()
-                    .copied()
-                    .filter(|n| !n.ends_with(".h") && !n.ends_with(".hpp"))
-                    .collect();
-                let objects: Vec<String> = inputs
-                    .iter()
-                    .map(|n| {
-                        let stem = Path::new(n).file_stem().and_then(|s| s.to_str());
-                        format!("{}.o", stem.unwrap_or("a"))
-                    })
-                    .collect();
+                let (inputs, objects) = Self::c_objects(names);
                 let distinct = objects
                     .iter()
                     .collect::<std::collections::HashSet<_>>()
