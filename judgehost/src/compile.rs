@@ -7,11 +7,12 @@
 //! missing compiler or a broken sandbox is our error.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
 
-use crate::sandbox::{Mount, NativeLimits, NativeSandbox, NativeSpec, NativeStep, Termination};
+use crate::sandbox::{
+    Mount, NativeLimits, NativeSandbox, NativeSpec, NativeStep, ReadBack, Termination, read_back,
+};
 use crate::toolchain::{
     LINK_PLACEHOLDER, Language, SHIM_DIR, SHIM_HEADERS, SourceFile, ToolchainError, Toolchains,
 };
@@ -184,13 +185,13 @@ impl Compiler {
             }
             _ => return failed(message),
         }
-        match read_output(&work.path().join("out.wasm"), limits.module_bytes)? {
-            Output::Module(wasm) => Ok(CompileOutcome::Compiled { wasm, message }),
-            Output::TooLarge => failed(format!(
+        match read_back(&work.path().join("out.wasm"), limits.module_bytes)? {
+            ReadBack::Bytes(wasm) => Ok(CompileOutcome::Compiled { wasm, message }),
+            ReadBack::TooLarge => failed(format!(
                 "the compiled program is larger than {} MiB\n{message}",
                 limits.module_bytes / MIB
             )),
-            Output::Missing => failed(format!("the compiler produced no program\n{message}")),
+            ReadBack::Missing => failed(format!("the compiler produced no program\n{message}")),
         }
     }
 
@@ -286,35 +287,6 @@ fn objects_made(work: &Path, names: &[&str]) -> bool {
             .all(|o| std::fs::symlink_metadata(work.join(o)).is_ok_and(|m| m.is_file()))
 }
 
-enum Output {
-    Module(Vec<u8>),
-    TooLarge,
-    Missing,
-}
-
-/// Reads the compiled module without following a link the sandbox may have
-/// put in its place, and no more than `cap` bytes of it.
-fn read_output(path: &Path, cap: u64) -> Result<Output, ToolchainError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-    {
-        Ok(f) => f,
-        Err(_) => return Ok(Output::Missing),
-    };
-    if !file.metadata()?.is_file() {
-        return Ok(Output::Missing);
-    }
-    let mut wasm = Vec::new();
-    file.take(cap + 1).read_to_end(&mut wasm)?;
-    if wasm.len() as u64 > cap {
-        return Ok(Output::TooLarge);
-    }
-    Ok(Output::Module(wasm))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,9 +319,9 @@ mod tests {
         std::fs::write(&secret, b"secret").expect("write");
         let out = dir.path().join("out.wasm");
         std::os::unix::fs::symlink(&secret, &out).expect("symlink");
-        assert!(matches!(read_output(&out, 100), Ok(Output::Missing)));
+        assert!(matches!(read_back(&out, 100), Ok(ReadBack::Missing)));
         std::fs::remove_file(&out).expect("rm");
         std::fs::write(&out, [0u8; 101]).expect("write");
-        assert!(matches!(read_output(&out, 100), Ok(Output::TooLarge)));
+        assert!(matches!(read_back(&out, 100), Ok(ReadBack::TooLarge)));
     }
 }

@@ -1,8 +1,8 @@
 //! The judging pipeline: compile → run each testcase in the sandbox →
 //! validate → verdict, stopping at the first failure as Kattis does.
 
-use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::path::Path;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use floorjudge_proto::Verdict;
@@ -10,13 +10,16 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::compile::{CompileOutcome, Compiler};
+use crate::native_validator::{
+    NativeValidator, ValidatorError, ValidatorRun, ValidatorVerdict, Validators, judge_message,
+};
 use crate::package::{ProblemPackage, TestcaseRef};
 use crate::sandbox::{
     Limits, ModuleFacts, Pipe, Preopen, Prepared, RunOutcome, RunSpec, SandboxError, Termination,
     WasmSandbox,
 };
 use crate::toolchain::{Language, SourceFile, ToolchainError, Toolchains};
-use crate::validate::{DefaultValidatorFlags, EXIT_ACCEPT, EXIT_WRONG_ANSWER, default_validate};
+use crate::validate::{DefaultValidatorFlags, default_validate};
 
 /// Fuel per second of time limit: the contest-wide exchange rate between a
 /// problem's time limit and the sandbox's deterministic CPU budget.
@@ -31,10 +34,6 @@ pub const FUEL_PER_SECOND: u64 = 8_000_000_000;
 /// Time limit used when neither the package nor the caller names one.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(2);
 
-/// Fuel and time for a custom output validator per testcase.
-const VALIDATOR_TIME: Duration = Duration::from_secs(30);
-/// Memory for a validator.
-const VALIDATOR_MEMORY: usize = 2 << 30;
 /// Most stderr kept from a run, and most feedback read from a validator.
 const MESSAGE_BYTES: usize = 4096;
 
@@ -97,6 +96,16 @@ pub struct Judgement {
     pub testcases: Vec<TestcaseResult>,
 }
 
+impl From<ValidatorError> for JudgeError {
+    fn from(e: ValidatorError) -> Self {
+        match e {
+            ValidatorError::Sandbox(e) => JudgeError::Sandbox(e),
+            ValidatorError::Io(e) => JudgeError::Io(e),
+            other => JudgeError::Validator(other.to_string()),
+        }
+    }
+}
+
 /// A failure of the judge, not of the submission: nothing to tell the team.
 #[derive(Debug, thiserror::Error)]
 pub enum JudgeError {
@@ -148,12 +157,13 @@ impl std::fmt::Debug for JudgeRequest<'_> {
     }
 }
 
-/// A judge: the wasm sandbox, the compilers (in the native sandbox) and
-/// the exchange rate.
+/// A judge: the wasm sandbox, the compilers and the package validators
+/// (both in the native sandbox) and the exchange rate.
 #[derive(Debug)]
 pub struct Judge {
     sandbox: WasmSandbox,
     compiler: Compiler,
+    validators: Validators,
     fuel_per_second: u64,
 }
 
@@ -177,7 +187,7 @@ impl BuildFailure {
 
 enum Check {
     Default(DefaultValidatorFlags),
-    Custom(Program),
+    Custom(Arc<NativeValidator>),
 }
 
 /// Something runnable: a module plus how to start it (a compiled program
@@ -247,6 +257,7 @@ impl Judge {
         Ok(Judge {
             sandbox,
             compiler: Compiler::new(toolchains)?,
+            validators: Validators::new()?,
             fuel_per_second: FUEL_PER_SECOND,
         })
     }
@@ -259,6 +270,11 @@ impl Judge {
     /// The compilers.
     pub fn compiler(&self) -> &Compiler {
         &self.compiler
+    }
+
+    /// The package validators, built natively and cached by content.
+    pub fn validators(&self) -> &Validators {
+        &self.validators
     }
 
     /// The compilers' places and limits.
@@ -495,30 +511,7 @@ impl Judge {
                 .map(Check::Default)
                 .map_err(JudgeError::Validator);
         }
-        let lang = [Language::Cpp, Language::C, Language::Rust, Language::Python]
-            .into_iter()
-            .find(|l| {
-                sources
-                    .iter()
-                    .any(|s| Language::from_extension(Path::new(&s.name)) == Some(*l))
-            })
-            .ok_or_else(|| {
-                JudgeError::Validator("no validator source in a known language".into())
-            })?;
-        let sources: Vec<SourceFile> = sources
-            .into_iter()
-            .filter(|s| {
-                let ext = Language::from_extension(Path::new(&s.name));
-                ext == Some(lang) || s.name.ends_with(".h") || s.name.ends_with(".hpp")
-            })
-            .collect();
-        match self.build(lang, &sources, VALIDATOR_MEMORY as u64)? {
-            Ok((program, _)) => Ok(Check::Custom(program)),
-            Err(failure) => Err(JudgeError::Validator(format!(
-                "does not compile:\n{}",
-                failure.message()
-            ))),
-        }
+        Ok(Check::Custom(self.validators.build(&sources)?))
     }
 
     fn validator_flags(pkg: &ProblemPackage, tc: &TestcaseRef) -> Vec<String> {
@@ -573,8 +566,9 @@ impl Judge {
                     "interactive problems need a custom validator".into(),
                 ));
             };
-            let (out, validated) =
-                self.run_interactive(program, validator, input, answer, &flags, limits, dir)?;
+            let dirs = self.testcase_dirs(input, answer)?;
+            let run = dirs.run(&flags, pkg);
+            let (out, validated) = self.run_interactive(program, validator, &run, limits)?;
             self.fill(&mut result, &out);
             if let Some(v) = run_failure(&out) {
                 // The validator's rejection counts if it came first.
@@ -628,27 +622,25 @@ impl Judge {
                 }
             }
             Check::Custom(validator) => {
-                let (feedback, judge_dir) = prepare_dirs(dir, input, answer)?;
-                let v = self.run_validator(
-                    validator,
-                    Pipe::with_input(&team_output).reader(),
-                    Pipe::capped(64 << 20),
-                    &flags,
-                    &judge_dir,
-                    &feedback,
-                )?;
-                let message = read_feedback(&feedback);
-                match v.termination {
-                    Termination::Exited(EXIT_ACCEPT) => result.message = message,
-                    Termination::Exited(EXIT_WRONG_ANSWER) => {
+                let dirs = self.testcase_dirs(input, answer)?;
+                std::fs::create_dir_all(dir)?;
+                let team_file = dir.join("team.out");
+                std::fs::write(&team_file, &team_output)?;
+                let run = dirs.run(&flags, pkg);
+                let (said, _) = self
+                    .validators
+                    .check_output(validator, &run, &team_file)?;
+                let message = judge_message(dirs.feedback.path(), MESSAGE_BYTES as u64);
+                match said {
+                    ValidatorVerdict::Accepted => result.message = message,
+                    ValidatorVerdict::Rejected => {
                         result.verdict = Verdict::WrongAnswer;
                         result.message = message;
                     }
-                    other => {
+                    ValidatorVerdict::Failed(why) => {
                         return Err(JudgeError::Validator(format!(
-                            "ended with {other:?} on {}: {}",
-                            result.name,
-                            String::from_utf8_lossy(&v.stderr)
+                            "{why} on {}",
+                            result.name
                         )));
                     }
                 }
@@ -667,103 +659,60 @@ impl Judge {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn run_validator(
-        &self,
-        validator: &Program,
-        stdin: crate::sandbox::PipeReader,
-        stdout: Pipe,
-        flags: &[String],
-        judge_dir: &Path,
-        feedback: &Path,
-    ) -> Result<RunOutcome, JudgeError> {
-        let mut args = vec![
-            "/judge/testcase.in".to_owned(),
-            "/judge/testcase.ans".to_owned(),
-            "/feedback/".to_owned(),
-        ];
-        args.extend(flags.iter().cloned());
-        Ok(self.sandbox.run(
-            &validator.module,
-            validator.spec(
-                &args,
-                stdin,
-                stdout,
-                vec![
-                    Preopen {
-                        host: judge_dir.to_owned(),
-                        guest: "/judge".into(),
-                        writable: false,
-                    },
-                    Preopen {
-                        host: feedback.to_owned(),
-                        guest: "/feedback".into(),
-                        writable: true,
-                    },
-                ],
-                Limits {
-                    fuel: VALIDATOR_TIME.as_secs() * self.fuel_per_second,
-                    wall: VALIDATOR_TIME * 2,
-                    memory_bytes: VALIDATOR_MEMORY,
-                    output_bytes: 64 << 20,
-                    stderr_bytes: MESSAGE_BYTES,
-                },
-            ),
-        )?)
+    /// A testcase's folders for a validator: `judge/` with the input and
+    /// answer (read-only in the sandbox) and an empty `feedback/`, both
+    /// made for the sandbox user.
+    fn testcase_dirs(&self, input: &[u8], answer: &[u8]) -> Result<TestcaseDirs, JudgeError> {
+        let sandbox = self.validators.sandbox();
+        let judge = sandbox.work_dir("fj-judge-")?;
+        std::fs::write(judge.path().join("testcase.in"), input)?;
+        std::fs::write(judge.path().join("testcase.ans"), answer)?;
+        Ok(TestcaseDirs {
+            judge,
+            feedback: sandbox.work_dir("fj-feedback-")?,
+        })
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn run_interactive(
         &self,
         program: &Program,
-        validator: &Program,
-        input: &[u8],
-        answer: &[u8],
-        flags: &[String],
+        validator: &NativeValidator,
+        run: &ValidatorRun<'_>,
         limits: Limits,
-        dir: &Path,
     ) -> Result<(RunOutcome, Validated), JudgeError> {
-        let (feedback, judge_dir) = prepare_dirs(dir, input, answer)?;
         // to_team: validator stdout -> submission stdin; from_team: the reverse.
         let to_team = Pipe::capped(64 << 20);
         let from_team = Pipe::capped(limits.output_bytes);
         let (done_tx, done_rx) = mpsc::channel::<&'static str>();
         std::thread::scope(|scope| -> Result<(RunOutcome, Validated), JudgeError> {
-            let spawn = |name: &str| {
-                std::thread::Builder::new()
-                    .name(name.into())
-                    .stack_size(crate::sandbox::GUEST_THREAD_STACK)
-            };
             let (t_to, t_from, tx) = (to_team.clone(), from_team.clone(), done_tx.clone());
-            let team = spawn("interactive-team").spawn_scoped(scope, move || {
-                let r = self.sandbox.run(
-                    &program.module,
-                    program.spec(&[], t_to.reader(), t_from.clone(), Vec::new(), limits),
-                );
-                // Say who finished before cutting the pipes: the other side
-                // wakes up as soon as they are cut.
-                let _ = tx.send("team");
-                t_from.close();
-                t_to.close_reader();
-                r
-            })?;
+            let team = std::thread::Builder::new()
+                .name("interactive-team".into())
+                .stack_size(crate::sandbox::GUEST_THREAD_STACK)
+                .spawn_scoped(scope, move || {
+                    let r = self.sandbox.run(
+                        &program.module,
+                        program.spec(&[], t_to.reader(), t_from.clone(), Vec::new(), limits),
+                    );
+                    // Say who finished before cutting the pipes: the other side
+                    // wakes up as soon as they are cut.
+                    let _ = tx.send("team");
+                    t_from.close();
+                    t_to.close_reader();
+                    r
+                })?;
             let (v_to, v_from, tx) = (to_team.clone(), from_team.clone(), done_tx);
-            let val = spawn("interactive-validator").spawn_scoped(scope, move || {
-                let r = self.run_validator(
-                    validator,
-                    v_from.reader(),
-                    v_to.clone(),
-                    flags,
-                    &judge_dir,
-                    &feedback,
-                );
-                let _ = tx.send("validator");
-                v_to.close();
-                v_from.close_reader();
-                (r, read_feedback(&feedback))
-            })?;
+            let val = std::thread::Builder::new()
+                .name("interactive-validator".into())
+                .spawn_scoped(scope, move || {
+                    let r = self.validators.interact(validator, run, &v_from, &v_to);
+                    let _ = tx.send("validator");
+                    v_to.close();
+                    v_from.close_reader();
+                    (r, judge_message(run.feedback_dir, MESSAGE_BYTES as u64))
+                })?;
             // Who finished first decides between a rejection and a crash.
-            let wall = limits.wall.max(VALIDATOR_TIME);
+            let wall = limits.wall.max(run.limits.time + Duration::from_secs(1));
             let first = done_rx.recv_timeout(wall).ok();
             if first.is_none() || done_rx.recv_timeout(wall).is_err() {
                 // Both blocked (waiting on each other) or one never ends:
@@ -779,18 +728,18 @@ impl Judge {
             let (val_out, message) = val
                 .join()
                 .map_err(|_| JudgeError::Unsupported("interactive thread panicked".into()))?;
-            let val_out = val_out?;
+            let (said, _) = val_out?;
             let mut team_out = team_out;
             if first.is_none() && matches!(team_out.termination, Termination::Exited(_)) {
                 team_out.termination = Termination::WallTimeout;
             }
-            let validated = match val_out.termination {
-                Termination::Exited(EXIT_ACCEPT) => Validated::Accepted { message },
-                Termination::Exited(EXIT_WRONG_ANSWER) => Validated::Rejected {
+            let validated = match said {
+                ValidatorVerdict::Accepted => Validated::Accepted { message },
+                ValidatorVerdict::Rejected => Validated::Rejected {
                     message,
                     first: first == Some("validator"),
                 },
-                other => {
+                ValidatorVerdict::Failed(why) => {
                     // A validator cut off because the team stopped talking is the team's fault.
                     if run_failure(&team_out).is_some() {
                         Validated::Rejected {
@@ -798,15 +747,29 @@ impl Judge {
                             first: false,
                         }
                     } else {
-                        return Err(JudgeError::Validator(format!(
-                            "ended with {other:?}: {}",
-                            String::from_utf8_lossy(&val_out.stderr)
-                        )));
+                        return Err(JudgeError::Validator(format!("interactive validator {why}")));
                     }
                 }
             };
             Ok((team_out, validated))
         })
+    }
+}
+
+/// The folders a validator run sees, removed when dropped.
+struct TestcaseDirs {
+    judge: tempfile::TempDir,
+    feedback: tempfile::TempDir,
+}
+
+impl TestcaseDirs {
+    fn run<'a>(&'a self, flags: &'a [String], pkg: &ProblemPackage) -> ValidatorRun<'a> {
+        ValidatorRun {
+            judge_dir: self.judge.path(),
+            feedback_dir: self.feedback.path(),
+            flags,
+            limits: pkg.validation_limits,
+        }
     }
 }
 
@@ -848,25 +811,4 @@ fn termination_message(out: &RunOutcome) -> String {
         Termination::OutputLimit => "wrote more output than allowed".into(),
         Termination::Trap(t) => format!("crashed: {}", t.lines().next().unwrap_or_default()),
     }
-}
-
-/// A testcase's private folders: `judge/` with the input and answer (read
-/// only to the validator) and an empty `feedback/`.
-fn prepare_dirs(dir: &Path, input: &[u8], answer: &[u8]) -> Result<(PathBuf, PathBuf), JudgeError> {
-    let judge = dir.join("judge");
-    let feedback = dir.join("feedback");
-    std::fs::create_dir_all(&judge)?;
-    std::fs::create_dir_all(&feedback)?;
-    std::fs::write(judge.join("testcase.in"), input)?;
-    std::fs::write(judge.join("testcase.ans"), answer)?;
-    Ok((feedback, judge))
-}
-
-fn read_feedback(feedback: &Path) -> String {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    if let Ok(f) = std::fs::File::open(feedback.join("judgemessage.txt")) {
-        let _ = f.take(MESSAGE_BYTES as u64).read_to_end(&mut buf);
-    }
-    String::from_utf8_lossy(&buf).trim().to_owned()
 }

@@ -122,6 +122,29 @@ pub struct TestGroup {
     pub settings: serde_json::Value,
 }
 
+/// A validator's limits per run (`limits.validation_time`,
+/// `validation_memory`, `validation_output`; the problem package format's
+/// defaults otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidationLimits {
+    /// CPU and wall time of one validator run.
+    pub time: std::time::Duration,
+    /// Memory, MiB.
+    pub memory_mib: u64,
+    /// Output (feedback files, and stdout of an interactive one), MiB.
+    pub output_mib: u64,
+}
+
+impl Default for ValidationLimits {
+    fn default() -> Self {
+        ValidationLimits {
+            time: std::time::Duration::from_secs(60),
+            memory_mib: 2048,
+            output_mib: 8,
+        }
+    }
+}
+
 /// A problem package read into memory and checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProblemPackage {
@@ -143,6 +166,8 @@ pub struct ProblemPackage {
     pub memory_mib: u64,
     /// Output limit in MiB.
     pub output_mib: u64,
+    /// Limits of the output (or interactive) validator.
+    pub validation_limits: ValidationLimits,
     /// Every file, sorted by path.
     pub files: Vec<PackageFile>,
     /// Test data groups, parents before children.
@@ -230,6 +255,7 @@ fn build(
         time_limit: None,
         memory_mib: DEFAULT_MEMORY_MIB,
         output_mib: DEFAULT_OUTPUT_MIB,
+        validation_limits: ValidationLimits::default(),
         files,
         groups: Vec::new(),
         testcases: Vec::new(),
@@ -266,6 +292,14 @@ fn build(
     pkg.validator_flags = meta.validator_flags;
     pkg.memory_mib = meta.memory_mib.unwrap_or(DEFAULT_MEMORY_MIB);
     pkg.output_mib = meta.output_mib.unwrap_or(DEFAULT_OUTPUT_MIB);
+    let d = ValidationLimits::default();
+    pkg.validation_limits = ValidationLimits {
+        time: meta
+            .validation_time
+            .map_or(d.time, std::time::Duration::from_secs_f64),
+        memory_mib: meta.validation_memory_mib.unwrap_or(d.memory_mib),
+        output_mib: meta.validation_output_mib.unwrap_or(d.output_mib),
+    };
     pkg.time_limit = meta.time_limit.map(|t| (t, TimeLimitSource::ProblemYaml));
     if pkg.time_limit.is_none()
         && let Some(f) = pkg.file(".timelimit")

@@ -10,6 +10,8 @@ use super::{PackageError, ProblemType};
 pub(crate) const MAX_TIME_LIMIT_S: f64 = 3600.0;
 /// Largest memory limit (wasm32 addresses 4 GiB).
 const MAX_MEMORY_MIB: u64 = 4096;
+/// Largest memory limit of a validator (it runs natively).
+const MAX_VALIDATION_MEMORY_MIB: u64 = 16384;
 /// Largest output limit.
 const MAX_OUTPUT_MIB: u64 = 1024;
 
@@ -25,6 +27,9 @@ pub(crate) struct ProblemYaml {
     pub time_limit: Option<f64>,
     pub memory_mib: Option<u64>,
     pub output_mib: Option<u64>,
+    pub validation_time: Option<f64>,
+    pub validation_memory_mib: Option<u64>,
+    pub validation_output_mib: Option<u64>,
 }
 
 impl Default for ProblemYaml {
@@ -39,6 +44,9 @@ impl Default for ProblemYaml {
             time_limit: None,
             memory_mib: None,
             output_mib: None,
+            validation_time: None,
+            validation_memory_mib: None,
+            validation_output_mib: None,
         }
     }
 }
@@ -216,6 +224,11 @@ pub(crate) fn parse_problem_yaml(path: &Path, content: &[u8]) -> Result<ProblemY
             out.time_limit = f.number(limits, "time_limit", MAX_TIME_LIMIT_S)?;
             out.memory_mib = whole_mib(&f, limits, "memory", MAX_MEMORY_MIB)?;
             out.output_mib = whole_mib(&f, limits, "output", MAX_OUTPUT_MIB)?;
+            out.validation_time = f.number(limits, "validation_time", MAX_TIME_LIMIT_S)?;
+            out.validation_memory_mib =
+                whole_mib(&f, limits, "validation_memory", MAX_VALIDATION_MEMORY_MIB)?;
+            out.validation_output_mib =
+                whole_mib(&f, limits, "validation_output", MAX_OUTPUT_MIB)?;
         }
         Some(other) => {
             return Err(f.error(

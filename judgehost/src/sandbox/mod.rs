@@ -21,12 +21,51 @@ pub mod wasm;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use native::{Mount, NativeLimits, NativeOutcome, NativeSandbox, NativeSpec, NativeStep};
+pub use native::{
+    Mount, NativeIo, NativeLimits, NativeOutcome, NativeSandbox, NativeSpec, NativeStep,
+};
 pub use pipe::{Pipe, PipeReader, PipeWriter};
 pub use wasm::{
     Checks, EPOCH_TICK, GUEST_THREAD_STACK, MAX_WASM_STACK, ModuleFacts, Preopen, Prepared,
     RunSpec, WasmSandbox,
 };
+
+/// A file a sandboxed program left for us, read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadBack {
+    /// Its bytes.
+    Bytes(Vec<u8>),
+    /// It is larger than asked for.
+    TooLarge,
+    /// Not there, or not a regular file (a link, a FIFO, a folder).
+    Missing,
+}
+
+/// Reads a file that a sandboxed program wrote (a module, a validator's
+/// feedback) without following a link it may have put in its place (to
+/// `/etc/shadow` on the host, say), without blocking on a FIFO, and no more
+/// than `cap` bytes of it.
+pub fn read_back(path: &std::path::Path, cap: u64) -> std::io::Result<ReadBack> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(_) => return Ok(ReadBack::Missing),
+    };
+    if !file.metadata()?.is_file() {
+        return Ok(ReadBack::Missing);
+    }
+    let mut bytes = Vec::new();
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Ok(ReadBack::TooLarge);
+    }
+    Ok(ReadBack::Bytes(bytes))
+}
 
 /// An error of ours (not the sandboxed program's).
 #[derive(Debug, thiserror::Error)]

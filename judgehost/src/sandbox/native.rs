@@ -95,7 +95,7 @@ pub struct NativeLimits {
     pub processes: u32,
     /// Open files per process.
     pub open_files: u64,
-    /// Size of the sandbox's `/tmp`, bytes.
+    /// Size of the sandbox's `/tmp`, bytes; 0 for no `/tmp` at all.
     pub tmp_bytes: u64,
     /// stdout kept, bytes (the rest is drained and dropped).
     pub stdout_bytes: usize,
@@ -137,6 +137,16 @@ pub struct NativeSpec<'a> {
     pub work: &'a Path,
     /// Limits.
     pub limits: NativeLimits,
+}
+
+/// Where a native run's stdin and stdout go, when not the defaults (stdin
+/// empty, stdout captured into [`NativeOutcome::stdout`]).
+#[derive(Debug, Default)]
+pub struct NativeIo {
+    /// Read by the program as its stdin: a file opened by us, or a pipe.
+    pub stdin: Option<OwnedFd>,
+    /// Written by the program as its stdout (then nothing is captured).
+    pub stdout: Option<OwnedFd>,
 }
 
 /// What a native run did.
@@ -218,8 +228,19 @@ impl NativeSandbox {
         Ok(dir)
     }
 
-    /// Runs the steps of `spec` in a fresh sandbox.
+    /// Runs the steps of `spec` in a fresh sandbox, with empty stdin and
+    /// captured stdout.
     pub fn run(&self, spec: &NativeSpec<'_>) -> Result<NativeOutcome, SandboxError> {
+        self.run_with_io(spec, NativeIo::default())
+    }
+
+    /// Runs the steps of `spec` in a fresh sandbox with the given stdin
+    /// and stdout.
+    pub fn run_with_io(
+        &self,
+        spec: &NativeSpec<'_>,
+        io: NativeIo,
+    ) -> Result<NativeOutcome, SandboxError> {
         let limits = spec.limits;
         let mut cmd = Command::new(&self.bwrap);
         cmd.args([
@@ -253,9 +274,11 @@ impl NativeSandbox {
             .args(["--symlink", "usr/lib64", "/lib64"])
             // compilers read /proc/self (rustc finds its sysroot there) and
             // no device but /dev/null
-            .args(["--proc", "/proc", "--dev-bind", "/dev/null", "/dev/null"])
-            .args(["--size", &limits.tmp_bytes.to_string(), "--tmpfs", "/tmp"])
-            .arg("--bind")
+            .args(["--proc", "/proc", "--dev-bind", "/dev/null", "/dev/null"]);
+        if limits.tmp_bytes > 0 {
+            cmd.args(["--size", &limits.tmp_bytes.to_string(), "--tmpfs", "/tmp"]);
+        }
+        cmd.arg("--bind")
             .arg(spec.work)
             .arg(WORK_DIR)
             .args(["--chdir", WORK_DIR])
@@ -269,8 +292,8 @@ impl NativeSandbox {
             .args(["--add-seccomp-fd", &FD_CLONE3.to_string()])
             .args(["--", "/bin/sh", "-c", &script(&spec.steps, limits)?]);
         cmd.env_clear()
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+            .stdin(io.stdin.map_or_else(Stdio::null, Stdio::from))
+            .stdout(io.stdout.map_or_else(Stdio::piped, Stdio::from))
             .stderr(Stdio::piped());
         if let Some(r) = self.run_as {
             use std::os::unix::process::CommandExt;
@@ -332,6 +355,9 @@ impl NativeSandbox {
         let start = Instant::now();
         let deadline = start + limits.wall;
         let mut child = cmd.spawn()?;
+        // The command holds the parent's copies of the stdio ends given to
+        // the child: a pipe would never see its end while they live.
+        drop(cmd);
         drop(moves);
         drop((allow, clone3, started_write));
         let pid = rustix::process::Pid::from_child(&child);

@@ -3,7 +3,7 @@
 //! guest until data, end of stream or cancellation; a write past the cap traps.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use tokio::sync::Notify;
@@ -29,7 +29,10 @@ struct State {
 #[derive(Debug)]
 struct Shared {
     state: Mutex<State>,
+    /// Wakes guests (async readers).
     notify: Notify,
+    /// Wakes host threads that read with [`Pipe::read_blocking`].
+    changed: Condvar,
     cap: usize,
     /// Past the cap: trap (stdout) or silently drop (stderr).
     trap_on_overflow: bool,
@@ -66,6 +69,7 @@ impl Pipe {
         Pipe(Arc::new(Shared {
             state: Mutex::new(State::default()),
             notify: Notify::new(),
+            changed: Condvar::new(),
             cap,
             trap_on_overflow,
         }))
@@ -75,16 +79,61 @@ impl Pipe {
         self.0.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn wake(&self) {
+        self.0.notify.notify_waiters();
+        self.0.changed.notify_all();
+    }
+
     /// Ends the stream: readers drain what is left, then see end of file.
     pub fn close(&self) {
         self.lock().closed = true;
-        self.0.notify.notify_waiters();
+        self.wake();
     }
 
     /// Marks the reader gone: further writes fail with a broken pipe.
     pub fn close_reader(&self) {
         self.lock().reader_gone = true;
-        self.0.notify.notify_waiters();
+        self.wake();
+    }
+
+    /// For a host thread: waits for data and takes up to `max` bytes;
+    /// `None` at end of stream (closed and drained, or the reader gone).
+    pub fn read_blocking(&self, max: usize) -> Option<Vec<u8>> {
+        let mut s = self.lock();
+        loop {
+            if s.reader_gone {
+                return None;
+            }
+            if !s.buf.is_empty() {
+                let n = max.min(s.buf.len());
+                return Some(s.buf.drain(..n).collect());
+            }
+            if s.closed {
+                return None;
+            }
+            s = self.0.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// For a host thread: appends `bytes` as a writer would; `false` when
+    /// the reader is gone or the cap is passed (the pipe then says it
+    /// overflowed).
+    pub fn write_from_host(&self, bytes: &[u8]) -> bool {
+        let mut s = self.lock();
+        if s.reader_gone {
+            return false;
+        }
+        let room = self.0.cap.saturating_sub(s.written);
+        let ok = bytes.len() <= room;
+        let n = bytes.len().min(room);
+        s.buf.extend(&bytes[..n]);
+        s.written += n;
+        if !ok {
+            s.overflowed = true;
+        }
+        drop(s);
+        self.wake();
+        ok
     }
 
     /// Whether a write went past the cap.
@@ -207,7 +256,7 @@ impl OutputStream for PipeWriter {
         s.buf.extend(&bytes[..]);
         s.written += bytes.len();
         drop(s);
-        pipe.0.notify.notify_waiters();
+        pipe.wake();
         Ok(())
     }
 
