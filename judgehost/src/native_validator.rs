@@ -169,8 +169,13 @@ fn system_mounts() -> Vec<Mount> {
 fn compiler_mounts() -> Vec<Mount> {
     let mut m = system_mounts();
     m.extend(
-        ["/usr/lib/gcc", "/usr/libexec/gcc", "/usr/include", "/usr/lib/bfd-plugins"]
-            .map(Mount::same_if_present),
+        [
+            "/usr/lib/gcc",
+            "/usr/libexec/gcc",
+            "/usr/include",
+            "/usr/lib/bfd-plugins",
+        ]
+        .map(Mount::same_if_present),
     );
     m
 }
@@ -557,10 +562,14 @@ mod tests {
 
     #[test]
     fn the_language_is_found_from_the_files() {
-        let (k, m) = Kind::of(&[src("validation.h", ""), src("v.cpp", "")]).expect("c++");
+        let files = [src("validation.h", ""), src("v.cpp", "")];
+        let (k, m) = Kind::of(&files).expect("c++");
         assert_eq!((k, m.len()), (Kind::Cpp, 1));
         assert_eq!(Kind::of(&[src("v.c", "")]).map(|x| x.0), Some(Kind::C));
-        assert_eq!(Kind::of(&[src("v.py", "")]).map(|x| x.0), Some(Kind::Python));
+        assert_eq!(
+            Kind::of(&[src("v.py", "")]).map(|x| x.0),
+            Some(Kind::Python)
+        );
         assert!(Kind::of(&[src("v.rs", ""), src("README", "")]).is_none());
         assert!(!is_plain_name("../x.cpp") && !is_plain_name("a/b") && is_plain_name("v.cpp"));
     }

@@ -627,9 +627,7 @@ impl Judge {
                 let team_file = dir.join("team.out");
                 std::fs::write(&team_file, &team_output)?;
                 let run = dirs.run(&flags, pkg);
-                let (said, _) = self
-                    .validators
-                    .check_output(validator, &run, &team_file)?;
+                let (said, _) = self.validators.check_output(validator, &run, &team_file)?;
                 let message = judge_message(dirs.feedback.path(), MESSAGE_BYTES as u64);
                 match said {
                     ValidatorVerdict::Accepted => result.message = message,
@@ -638,10 +636,7 @@ impl Judge {
                         result.message = message;
                     }
                     ValidatorVerdict::Failed(why) => {
-                        return Err(JudgeError::Validator(format!(
-                            "{why} on {}",
-                            result.name
-                        )));
+                        return Err(JudgeError::Validator(format!("{why} on {}", result.name)));
                     }
                 }
             }
@@ -747,7 +742,9 @@ impl Judge {
                             first: false,
                         }
                     } else {
-                        return Err(JudgeError::Validator(format!("interactive validator {why}")));
+                        return Err(JudgeError::Validator(format!(
+                            "interactive validator {why}"
+                        )));
                     }
                 }
             };

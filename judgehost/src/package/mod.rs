@@ -330,7 +330,8 @@ fn build(
     }
     if pkg.custom_validation && pkg.output_validator_files.is_empty() {
         pkg.warnings.push(format!(
-            "validation is `{}` but the package has no output validator: add one before judging",
+            "validation is `{}` but the package has no output validator: it cannot be judged \
+             (a jury refuses to import it)",
             pkg.validation()
         ));
     }

@@ -227,8 +227,7 @@ pub(crate) fn parse_problem_yaml(path: &Path, content: &[u8]) -> Result<ProblemY
             out.validation_time = f.number(limits, "validation_time", MAX_TIME_LIMIT_S)?;
             out.validation_memory_mib =
                 whole_mib(&f, limits, "validation_memory", MAX_VALIDATION_MEMORY_MIB)?;
-            out.validation_output_mib =
-                whole_mib(&f, limits, "validation_output", MAX_OUTPUT_MIB)?;
+            out.validation_output_mib = whole_mib(&f, limits, "validation_output", MAX_OUTPUT_MIB)?;
         }
         Some(other) => {
             return Err(f.error(

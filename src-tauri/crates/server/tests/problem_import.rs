@@ -30,6 +30,43 @@ fn count_testcases(pkg: &Path) -> (usize, usize) {
     (sample, secret)
 }
 
+/// Copies a package (data only, as ../shared keeps them) and adds an output
+/// validator, as its real package ships one.
+fn with_validator(pkg: &Path, into: &Path) -> std::path::PathBuf {
+    let dest = into.join(pkg.file_name().expect("name"));
+    copy_tree(pkg, &dest);
+    write(
+        &dest.join("output_validators/check/validate.cpp"),
+        "int main() { return 42; }\n",
+    );
+    dest
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("list").flatten() {
+        let (f, t) = (e.path(), to.join(e.file_name()));
+        if f.is_dir() {
+            copy_tree(&f, &t);
+        } else {
+            std::fs::copy(&f, &t).expect("copy");
+        }
+    }
+}
+
+/// Whether problem.yaml asks for a custom validator (outside comments).
+fn needs_validator(pkg: &Path) -> bool {
+    std::fs::read_to_string(pkg.join("problem.yaml")).is_ok_and(|y| {
+        y.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .any(|l| {
+                (l.starts_with("validation:") && l.contains("custom"))
+                    || (l.starts_with("type:")
+                        && (l.contains("interactive") || l.contains("multi-pass")))
+            })
+    })
+}
+
 /// Every problem package in ../shared/problems (folders holding problem.yaml or data/).
 fn shared_packages() -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
@@ -59,6 +96,7 @@ fn shared_packages() -> Vec<std::path::PathBuf> {
 fn every_shared_package_imports_unchanged_or_is_refused_with_a_reason() {
     let (_tmp, contest) = new_contest();
     let mut imported = 0;
+    let mut refused_for_validator = 0;
     for pkg in shared_packages() {
         let path = pkg.to_str().expect("utf-8 path");
         let run = jury(&contest, &["--json", "problem", "import", path]);
@@ -73,6 +111,11 @@ fn every_shared_package_imports_unchanged_or_is_refused_with_a_reason() {
             run.fails_with(&[id, "missing data/ folder"]);
             continue;
         }
+        if needs_validator(&pkg) && !pkg.join("output_validators").is_dir() {
+            run.fails_with(&[id, "has no output validator", "add one and import again"]);
+            refused_for_validator += 1;
+            continue;
+        }
         let reports = run.ok().json();
         let r = &reports[0];
         let (sample, secret) = count_testcases(&pkg);
@@ -85,7 +128,12 @@ fn every_shared_package_imports_unchanged_or_is_refused_with_a_reason() {
         assert!(sample + secret > 0, "{id}");
         imported += 1;
     }
-    assert!(imported >= 13, "only {imported} packages imported");
+    assert!(imported >= 9, "only {imported} packages imported");
+    assert!(
+        refused_for_validator >= 5,
+        "different, guess, boolfind, hangman, jumble, knapsack ship no validator here: \
+         {refused_for_validator} refused"
+    );
     // Ids that appear twice (hello) were updated in place, not duplicated.
     let list = jury(&contest, &["--json", "problem", "list"]).ok().json();
     let ids: Vec<&str> = list
@@ -102,16 +150,18 @@ fn every_shared_package_imports_unchanged_or_is_refused_with_a_reason() {
 
 #[test]
 fn limits_and_validation_come_from_the_right_files() {
-    let (_tmp, contest) = new_contest();
+    let (tmp, contest) = new_contest();
+    let guess = with_validator(&problems("guess"), tmp.path());
+    let different = with_validator(&problems("different"), tmp.path());
     let run = |p: &str| {
+        let path = match p {
+            "guess" => guess.clone(),
+            "different" => different.clone(),
+            _ => problems(p),
+        };
         jury(
             &contest,
-            &[
-                "--json",
-                "problem",
-                "import",
-                problems(p).to_str().expect("path"),
-            ],
+            &["--json", "problem", "import", path.to_str().expect("path")],
         )
         .ok()
         .json()[0]
@@ -151,6 +201,14 @@ fn limits_and_validation_come_from_the_right_files() {
     );
     let different = run("different");
     assert_eq!(different["validation"], "custom");
+    assert_eq!(different["has_output_validator"], true);
+    // Without its validator, a custom-validation package is refused, and
+    // nothing is added.
+    jury(
+        &contest,
+        &["problem", "import", problems("guess").to_str().expect("p")],
+    )
+    .fails_with(&["custom interactive", "has no output validator"]);
     // Labels follow import order.
     let labels: Vec<String> = jury(&contest, &["--json", "problem", "list"])
         .ok()
@@ -183,7 +241,35 @@ fn limits_and_validation_come_from_the_right_files() {
 fn init_from_a_domjudge_contest_folder_takes_labels_colors_and_settings() {
     let tmp = tempfile::tempdir().expect("tmp");
     let contest = tmp.path().join("c");
-    let from = problems("domjudge-example");
+    // As kept here (data only), its interactive and multi-pass problems
+    // have no validator: the whole init is refused, naming the first.
+    jury(
+        &contest,
+        &[
+            "contest",
+            "init",
+            "--from",
+            problems("domjudge-example").to_str().expect("p"),
+        ],
+    )
+    .fails_with(&["boolfind", "has no output validator"]);
+    jury(&contest, &["status"]).fails_with(&["holds no contest"]);
+    // With validators where the real packages have them, it imports.
+    let from = tmp.path().join("domjudge-example");
+    std::fs::create_dir_all(&from).expect("mkdir");
+    for e in std::fs::read_dir(problems("domjudge-example"))
+        .expect("list")
+        .flatten()
+    {
+        let p = e.path();
+        if p.is_dir() && needs_validator(&p) {
+            with_validator(&p, &from);
+        } else if p.is_dir() {
+            copy_tree(&p, &from.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, from.join(e.file_name())).expect("copy");
+        }
+    }
     jury(
         &contest,
         &["contest", "init", "--from", from.to_str().expect("path")],

@@ -91,6 +91,17 @@ pub fn plan(
         check_label(label).map_err(|m| ImportError::file(path, m))?;
     }
     let pkg = load_package(path)?;
+    if pkg.custom_validation && pkg.output_validator_files.is_empty() {
+        // Judging it could only give judge errors: refuse it now, saying why.
+        return Err(ImportError::file(
+            path,
+            format!(
+                "validation is `{}` but the package has no output validator                  (output_validators/ or output_validator/): add one and import again",
+                pkg.validation()
+            ),
+        )
+        .into());
+    }
     Ok(to_new_problem(pkg, overrides, default_time_limit_ms))
 }
 
