@@ -108,6 +108,7 @@ fn main() {
         wall: Duration::from_secs(10),
         cpu: Duration::from_secs(10),
         address_space_bytes: 1 << 30,
+        memory_bytes: None,
         file_bytes: 1 << 20,
         processes: 16,
         open_files: 64,

@@ -59,7 +59,7 @@ fn run_in(judge: &Judge, module: &Program) -> (Duration, u64, Vec<u8>) {
     let r = judge
         .sandbox()
         .run(
-            module.module(),
+            module.module().expect("a wasm program"),
             RunSpec {
                 stdin: Pipe::with_input(b"").reader(),
                 stdout: out.clone(),

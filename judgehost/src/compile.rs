@@ -238,6 +238,7 @@ impl Compiler {
                 wall: limits.wall,
                 cpu: limits.wall,
                 address_space_bytes: limits.memory_bytes,
+                memory_bytes: None,
                 file_bytes,
                 processes: limits.processes,
                 open_files: limits.open_files,

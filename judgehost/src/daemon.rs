@@ -527,6 +527,7 @@ async fn prepare_and_judge(
             language,
             sources,
             time_limit: Some(time_limit),
+            time_factor: 1.0,
             validator: None,
             on_testcase: Some(&tell),
         })

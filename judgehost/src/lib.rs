@@ -3,6 +3,7 @@
 
 pub mod compile;
 pub mod daemon;
+pub mod jvm;
 pub mod native_validator;
 pub mod package;
 pub mod pipeline;

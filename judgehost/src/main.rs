@@ -46,12 +46,15 @@ enum Command {
         /// The problem package (folder or .zip).
         #[arg(long, value_name = "DIR")]
         problem: PathBuf,
-        /// c, cpp, rust or python (default: from the first file's extension).
+        /// c, cpp, rust, python3, java or kotlin (default: from the first file's extension).
         #[arg(long)]
         language: Option<String>,
         /// Time limit in seconds, overriding the package's.
         #[arg(long, value_name = "SECONDS")]
         time_limit: Option<f64>,
+        /// The language's time factor: runs get the time limit times this.
+        #[arg(long, default_value_t = 1.0)]
+        time_factor: f64,
         /// Output validator sources to use instead of the package's.
         #[arg(long, value_name = "FILE", num_args = 1..)]
         validator: Vec<PathBuf>,
@@ -186,6 +189,7 @@ fn run(cli: Cli) -> Result<()> {
             problem,
             language,
             time_limit,
+            time_factor,
             validator,
             json,
             sources,
@@ -220,6 +224,7 @@ fn run(cli: Cli) -> Result<()> {
                     language,
                     sources,
                     time_limit,
+                    time_factor,
                     validator,
                     on_testcase: None,
                 })

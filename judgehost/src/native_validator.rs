@@ -15,7 +15,6 @@
 //! no other process, the package's `validation_*` limits.
 
 use std::collections::HashMap;
-use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -346,6 +345,7 @@ impl Validators {
                 wall: Duration::from_secs(120),
                 cpu: Duration::from_secs(120),
                 address_space_bytes: 4 << 30,
+                memory_bytes: None,
                 file_bytes: BINARY_BYTES,
                 processes: 64,
                 open_files: 256,
@@ -401,6 +401,7 @@ impl Validators {
                 wall: run.limits.time + Duration::from_secs(1),
                 cpu: run.limits.time,
                 address_space_bytes: run.limits.memory_mib << 20,
+                memory_bytes: Some(run.limits.memory_mib << 20),
                 file_bytes: output,
                 processes: 16,
                 open_files: 64,
@@ -431,8 +432,7 @@ impl Validators {
     }
 
     /// Runs an interactive validator against a submission talking through
-    /// `from_team` (the submission's stdout) and `to_team` (its stdin): two
-    /// host threads pump bytes between those and the validator's pipes.
+    /// `from_team` (the submission's stdout) and `to_team` (its stdin).
     /// When the validator ends, the submission's stdout has no reader and
     /// its stdin ends.
     pub fn interact(
@@ -442,46 +442,10 @@ impl Validators {
         from_team: &Pipe,
         to_team: &Pipe,
     ) -> Result<(ValidatorVerdict, NativeOutcome), ValidatorError> {
-        use std::io::{Read, Write};
-        let (stdin_read, mut stdin_write) = std::io::pipe()?;
-        let (mut stdout_read, stdout_write) = std::io::pipe()?;
-        std::thread::scope(|scope| {
-            let into_validator = std::thread::Builder::new()
-                .name("interactive-in".into())
-                .spawn_scoped(scope, move || {
-                    while let Some(bytes) = from_team.read_blocking(64 << 10) {
-                        if stdin_write.write_all(&bytes).is_err() {
-                            break;
-                        }
-                    }
-                    // dropping the write end: the validator sees end of file
-                    from_team.close_reader();
-                })?;
-            let out_of_validator = std::thread::Builder::new()
-                .name("interactive-out".into())
-                .spawn_scoped(scope, move || {
-                    let mut buf = vec![0u8; 64 << 10];
-                    // Past the cap the rest is drained, so the validator never blocks.
-                    while let Ok(n @ 1..) = stdout_read.read(&mut buf) {
-                        to_team.write_from_host(&buf[..n]);
-                    }
-                    to_team.close();
-                })?;
-            let out = self.sandbox.run_with_io(
-                &self.spec(v, run),
-                NativeIo {
-                    stdin: Some(OwnedFd::from(stdin_read)),
-                    stdout: Some(OwnedFd::from(stdout_write)),
-                },
-            );
-            // The validator's processes are gone: its stdout has ended; its
-            // stdin has no reader, so the pump into it stops too.
-            from_team.close_reader();
-            let _ = out_of_validator.join();
-            let _ = into_validator.join();
-            let out = out?;
-            Ok((verdict(&out, run.limits), out))
-        })
+        let out = self
+            .sandbox
+            .run_piped(&self.spec(v, run), from_team, to_team)?;
+        Ok((verdict(&out, run.limits), out))
     }
 }
 

@@ -10,13 +10,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::compile::{CompileOutcome, Compiler};
+use crate::jvm::{Jvm, JvmLimits, JvmProgram, JvmToolchain};
 use crate::native_validator::{
     NativeValidator, ValidatorError, ValidatorRun, ValidatorVerdict, Validators, judge_message,
 };
 use crate::package::{ProblemPackage, TestcaseRef};
 use crate::sandbox::{
-    Limits, ModuleFacts, Pipe, Preopen, Prepared, RunOutcome, RunSpec, SandboxError, Termination,
-    WasmSandbox,
+    CpuUsed, Limits, ModuleFacts, Pipe, Preopen, Prepared, RunOutcome, RunSpec, SandboxError,
+    Termination, WasmSandbox,
 };
 use crate::toolchain::{Language, SourceFile, ToolchainError, Toolchains};
 use crate::validate::{DefaultValidatorFlags, default_validate};
@@ -88,6 +89,8 @@ pub struct Judgement {
     pub time_limit_ms: u64,
     /// Where it came from.
     pub time_limit_source: TimeLimitSource,
+    /// The language's time factor: runs get the time limit times this.
+    pub time_factor: f64,
     /// Fuel per second used to turn the time limit into fuel.
     pub fuel_per_second: u64,
     /// Compiler output (errors for CE, warnings otherwise).
@@ -140,6 +143,9 @@ pub struct JudgeRequest<'a> {
     pub sources: Vec<SourceFile>,
     /// A time limit that overrides the package's.
     pub time_limit: Option<Duration>,
+    /// The language's time factor (the contest's language table): the
+    /// time limit is multiplied by it. 1.0 for none.
+    pub time_factor: f64,
     /// Validator sources to use instead of the package's `output_validators/`.
     pub validator: Option<Vec<SourceFile>>,
     /// Told of each testcase result as it finishes.
@@ -163,6 +169,7 @@ impl std::fmt::Debug for JudgeRequest<'_> {
 pub struct Judge {
     sandbox: WasmSandbox,
     compiler: Compiler,
+    jvm: Jvm,
     validators: Validators,
     fuel_per_second: u64,
 }
@@ -190,21 +197,35 @@ enum Check {
     Custom(Arc<NativeValidator>),
 }
 
-/// Something runnable: a module plus how to start it (a compiled program
-/// takes no arguments of its own; Python gets the interpreter's).
+/// Something runnable: a wasm module, or classes for the JVM.
 #[derive(Debug, Clone)]
-pub struct Program {
+pub enum Program {
+    /// Runs in the wasm sandbox.
+    Wasm(WasmProgram),
+    /// Runs on the JVM in the native sandbox.
+    Jvm(JvmProgram),
+}
+
+impl Program {
+    /// The linked module of a wasm program.
+    pub fn module(&self) -> Option<&Prepared> {
+        match self {
+            Program::Wasm(w) => Some(&w.module),
+            Program::Jvm(_) => None,
+        }
+    }
+}
+
+/// A module plus how to start it (a compiled program takes no arguments of
+/// its own; Python gets the interpreter's).
+#[derive(Debug, Clone)]
+pub struct WasmProgram {
     module: Prepared,
     args: Vec<String>,
     env: Vec<(String, String)>,
 }
 
-impl Program {
-    /// The linked module.
-    pub fn module(&self) -> &Prepared {
-        &self.module
-    }
-
+impl WasmProgram {
     fn spec(
         &self,
         extra: &[String],
@@ -228,8 +249,8 @@ impl Program {
 
 /// How the WASI CPython is started: no site import, no bytecode files, a
 /// fixed hash seed (so dict and set order, and thus fuel, never vary).
-fn python_program(module: Prepared, source: &str) -> Program {
-    Program {
+fn python_program(module: Prepared, source: &str) -> WasmProgram {
+    WasmProgram {
         module,
         args: ["python3", "-S", "-B", "-c", source]
             .map(str::to_owned)
@@ -257,6 +278,7 @@ impl Judge {
         Ok(Judge {
             sandbox,
             compiler: Compiler::new(toolchains)?,
+            jvm: Jvm::new(JvmToolchain::default())?,
             validators: Validators::new()?,
             fuel_per_second: FUEL_PER_SECOND,
         })
@@ -297,6 +319,14 @@ impl Judge {
         if language == Language::Python {
             return self.build_python(sources);
         }
+        if language.is_jvm() {
+            return Ok(
+                match self.jvm.compile(language, sources, self.toolchains())? {
+                    Ok((program, message)) => Ok((Program::Jvm(program), message)),
+                    Err(message) => Err(BuildFailure::CompileError(message)),
+                },
+            );
+        }
         let (wasm, message) = match self.compiler.compile(language, sources, memory_limit)? {
             CompileOutcome::Failed { message } => {
                 return Ok(Err(BuildFailure::CompileError(message)));
@@ -331,11 +361,11 @@ impl Judge {
             Err(e) => return Err(e.into()),
         };
         Ok(Ok((
-            Program {
+            Program::Wasm(WasmProgram {
                 module,
                 args: vec!["program".into()],
                 env: Vec::new(),
-            },
+            }),
             message,
         )))
     }
@@ -398,7 +428,10 @@ impl Judge {
                 message
             })));
         }
-        Ok(Ok((python_program(module, source), String::new())))
+        Ok(Ok((
+            Program::Wasm(python_program(module, source)),
+            String::new(),
+        )))
     }
 
     /// Judges a submission. Runs on a thread of its own with the stack the
@@ -437,11 +470,19 @@ impl Judge {
             ),
             (None, None) => (DEFAULT_TIME_LIMIT, TimeLimitSource::ContestDefault),
         };
+        if !(req.time_factor.is_finite() && (0.1..=20.0).contains(&req.time_factor)) {
+            return Err(JudgeError::Unsupported(format!(
+                "time factor {} (must be between 0.1 and 20)",
+                req.time_factor
+            )));
+        }
+        let run_time = tl.mul_f64(req.time_factor);
         let mut judgement = Judgement {
             verdict: Verdict::Accepted,
             language: req.language.id().into(),
             time_limit_ms: tl.as_millis() as u64,
             time_limit_source: tl_source,
+            time_factor: req.time_factor,
             fuel_per_second: self.fuel_per_second,
             compile_message: String::new(),
             testcases: Vec::new(),
@@ -463,8 +504,8 @@ impl Judge {
             }
         };
         let limits = Limits {
-            fuel: (tl.as_secs_f64() * self.fuel_per_second as f64) as u64,
-            wall: tl * 3 + Duration::from_secs(1),
+            fuel: (run_time.as_secs_f64() * self.fuel_per_second as f64) as u64,
+            wall: run_time * 3 + Duration::from_secs(1),
             memory_bytes,
             output_bytes: (pkg.output_mib as usize) << 20,
             stderr_bytes: MESSAGE_BYTES,
@@ -472,6 +513,7 @@ impl Judge {
         let work = tempfile::Builder::new().prefix("fj-judge-").tempdir()?;
         for (i, tc) in pkg.testcases.iter().enumerate() {
             let dir = work.path().join(format!("{i}"));
+            std::fs::create_dir_all(&dir)?;
             let result = self.run_testcase(pkg, tc, &program, &check, limits, &dir)?;
             if let Some(tell) = req.on_testcase {
                 tell(&result);
@@ -596,24 +638,13 @@ impl Judge {
             }
             return Ok(result);
         }
-        let stdout = Pipe::capped(limits.output_bytes);
-        let out = self.sandbox.run(
-            &program.module,
-            program.spec(
-                &[],
-                Pipe::with_input(input).reader(),
-                stdout.clone(),
-                Vec::new(),
-                limits,
-            ),
-        )?;
+        let (out, team_output) = self.run_program(program, input, limits, dir)?;
         self.fill(&mut result, &out);
         if let Some(v) = run_failure(&out) {
             result.verdict = v;
             result.message = termination_message(&out);
             return Ok(result);
         }
-        let team_output = stdout.take();
         match check {
             Check::Default(flags) => {
                 if let Err(m) = default_validate(answer, &team_output, flags) {
@@ -623,7 +654,6 @@ impl Judge {
             }
             Check::Custom(validator) => {
                 let dirs = self.testcase_dirs(input, answer)?;
-                std::fs::create_dir_all(dir)?;
                 let team_file = dir.join("team.out");
                 std::fs::write(&team_file, &team_output)?;
                 let run = dirs.run(&flags, pkg);
@@ -644,9 +674,53 @@ impl Judge {
         Ok(result)
     }
 
+    /// Runs a program on a testcase's input; its output comes back capped
+    /// (`dir` is a private folder of this testcase's, for our own files).
+    fn run_program(
+        &self,
+        program: &Program,
+        input: &[u8],
+        limits: Limits,
+        dir: &Path,
+    ) -> Result<(RunOutcome, Vec<u8>), JudgeError> {
+        match program {
+            Program::Wasm(w) => {
+                let stdout = Pipe::capped(limits.output_bytes);
+                let out = self.sandbox.run(
+                    &w.module,
+                    w.spec(
+                        &[],
+                        Pipe::with_input(input).reader(),
+                        stdout.clone(),
+                        Vec::new(),
+                        limits,
+                    ),
+                )?;
+                Ok((out, stdout.take()))
+            }
+            Program::Jvm(j) => {
+                let file = dir.join("testcase.in");
+                std::fs::write(&file, input)?;
+                Ok(self.jvm.run(j, &file, self.jvm_limits(&limits))?)
+            }
+        }
+    }
+
+    /// A wasm run's limits for the JVM: the fuel budget back in seconds.
+    fn jvm_limits(&self, limits: &Limits) -> JvmLimits {
+        JvmLimits {
+            time: Duration::from_secs_f64(limits.fuel as f64 / self.fuel_per_second as f64),
+            memory_bytes: limits.memory_bytes as u64,
+            output_bytes: limits.output_bytes,
+        }
+    }
+
     fn fill(&self, result: &mut TestcaseResult, out: &RunOutcome) {
         result.fuel = out.cpu.fuel();
-        result.time_ms = result.fuel.saturating_mul(1000) / self.fuel_per_second;
+        result.time_ms = match out.cpu {
+            CpuUsed::Fuel(f) => f.saturating_mul(1000) / self.fuel_per_second,
+            CpuUsed::Measured(t) => t.as_millis() as u64,
+        };
         result.wall_ms = out.wall.as_millis() as u64;
         result.memory_bytes = out.peak_memory as u64;
         if let Termination::Exited(code) = out.termination {
@@ -685,10 +759,19 @@ impl Judge {
                 .name("interactive-team".into())
                 .stack_size(crate::sandbox::GUEST_THREAD_STACK)
                 .spawn_scoped(scope, move || {
-                    let r = self.sandbox.run(
-                        &program.module,
-                        program.spec(&[], t_to.reader(), t_from.clone(), Vec::new(), limits),
-                    );
+                    let r = match program {
+                        Program::Wasm(w) => self
+                            .sandbox
+                            .run(
+                                &w.module,
+                                w.spec(&[], t_to.reader(), t_from.clone(), Vec::new(), limits),
+                            )
+                            .map_err(JudgeError::from),
+                        Program::Jvm(j) => self
+                            .jvm
+                            .run_piped(j, &t_to, &t_from, self.jvm_limits(&limits))
+                            .map_err(JudgeError::from),
+                    };
                     // Say who finished before cutting the pipes: the other side
                     // wakes up as soon as they are cut.
                     let _ = tx.send("team");

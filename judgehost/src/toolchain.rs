@@ -1,7 +1,8 @@
-//! The compilers for contestant languages, all targeting `wasm32-wasi`:
-//! where they are, what of the host they need to see, and their command
-//! lines. Running them is [`crate::compile`]'s business, always in the
-//! native sandbox.
+//! The contestant languages, and the compilers of those that target
+//! `wasm32-wasi` (C, C++, Rust; Python runs on a WASI CPython): where they
+//! are, what of the host they need to see, and their command lines. Running
+//! them is [`crate::compile`]'s business, always in the native sandbox.
+//! Java and Kotlin run natively on the JVM: see [`crate::jvm`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,10 @@ pub enum Language {
     Rust,
     /// Python 3.
     Python,
+    /// Java, OpenJDK's javac and JVM (native backend).
+    Java,
+    /// Kotlin/JVM, kotlinc and the JVM (native backend).
+    Kotlin,
 }
 
 impl Language {
@@ -31,7 +36,14 @@ impl Language {
             Language::Cpp => "cpp",
             Language::Rust => "rust",
             Language::Python => "python3",
+            Language::Java => "java",
+            Language::Kotlin => "kotlin",
         }
+    }
+
+    /// Whether it runs on the JVM (the native backend) rather than in wasm.
+    pub fn is_jvm(self) -> bool {
+        matches!(self, Language::Java | Language::Kotlin)
     }
 
     /// Guesses the language of a file from its extension.
@@ -41,6 +53,8 @@ impl Language {
             "cc" | "cpp" | "cxx" | "c++" => Some(Language::Cpp),
             "rs" => Some(Language::Rust),
             "py" => Some(Language::Python),
+            "java" => Some(Language::Java),
+            "kt" => Some(Language::Kotlin),
             _ => None,
         }
     }
@@ -60,7 +74,11 @@ impl FromStr for Language {
             "cpp" | "c++" | "cxx" => Ok(Language::Cpp),
             "rust" | "rs" => Ok(Language::Rust),
             "python" | "python3" | "py" => Ok(Language::Python),
-            other => Err(format!("unknown language {other:?} (c, cpp, rust, python)")),
+            "java" => Ok(Language::Java),
+            "kotlin" | "kt" => Ok(Language::Kotlin),
+            other => Err(format!(
+                "unknown language {other:?} (c, cpp, rust, python3, java, kotlin)"
+            )),
         }
     }
 }
@@ -246,7 +264,9 @@ impl Toolchains {
             Language::C => (&self.clang, APT_HINT_C),
             Language::Cpp => (&self.clangxx, APT_HINT_C),
             Language::Rust => (&self.rustc, APT_HINT_RUST),
-            Language::Python => return Err(ToolchainError::Unsupported(lang)),
+            Language::Python | Language::Java | Language::Kotlin => {
+                return Err(ToolchainError::Unsupported(lang));
+            }
         };
         if prog.is_file() {
             Ok(prog)
@@ -294,7 +314,7 @@ impl Toolchains {
                     m.push(Mount::same_if_present(llvm));
                 }
             }
-            Language::Python => {}
+            Language::Python | Language::Java | Language::Kotlin => {}
         }
         m
     }
@@ -477,7 +497,9 @@ impl Toolchains {
                     file_bytes: Some(object_bytes),
                 }])
             }
-            Language::Python => Err(ToolchainError::Unsupported(lang)),
+            Language::Python | Language::Java | Language::Kotlin => {
+                Err(ToolchainError::Unsupported(lang))
+            }
         }
     }
 

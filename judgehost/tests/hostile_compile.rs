@@ -70,6 +70,7 @@ fn judged(name: &str, source: String) -> Judgement {
                 content: source.into_bytes(),
             }],
             time_limit: None,
+            time_factor: 1.0,
             validator: None,
             on_testcase: None,
         })
@@ -263,6 +264,7 @@ fn source_names_that_point_elsewhere_are_refused() {
                     content: b"int main(void){return 0;}".to_vec(),
                 }],
                 time_limit: None,
+                time_factor: 1.0,
                 validator: None,
                 on_testcase: None,
             })

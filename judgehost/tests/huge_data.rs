@@ -59,6 +59,7 @@ fn huge_initialised_arrays_end_quickly_and_the_judge_stays_small() {
                     content: source.into_bytes(),
                 }],
                 time_limit: None,
+                time_factor: 1.0,
                 validator: None,
                 on_testcase: None,
             })

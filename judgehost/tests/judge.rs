@@ -61,6 +61,7 @@ fn run(
         language: language(&source),
         sources: vec![source],
         time_limit: time_limit.map(Duration::from_secs_f64),
+        time_factor: 1.0,
         validator: validator.map(|v| vec![fixture(v)]),
         on_testcase: None,
     })
@@ -222,6 +223,7 @@ fn interactive_deadlock_ends_by_the_wall_clock() {
             language: Language::C,
             sources: vec![fixture("submissions/guess_silent.c")],
             time_limit: Some(Duration::from_millis(300)),
+            time_factor: 1.0,
             validator: Some(vec![fixture("validators/guess.c")]),
             on_testcase: None,
         });
@@ -560,6 +562,7 @@ fn cranelift_is_bounded_in_time_and_the_module_cache_in_bytes() {
         language: Language::C,
         sources: vec![fixture(&format!("submissions/{source}"))],
         time_limit: None,
+        time_factor: 1.0,
         validator: None,
         on_testcase: None,
     };

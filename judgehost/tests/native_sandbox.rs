@@ -22,6 +22,7 @@ fn limits() -> NativeLimits {
         wall: Duration::from_secs(20),
         cpu: Duration::from_secs(10),
         address_space_bytes: 1 << 30,
+        memory_bytes: None,
         file_bytes: 8 << 20,
         processes: 32,
         open_files: 64,

@@ -56,6 +56,7 @@ fn run_on(
         language: Language::from_extension(Path::new(&source.name)).expect("language"),
         sources: vec![source],
         time_limit: None,
+        time_factor: 1.0,
         validator: validator.map(|v| v.iter().map(|f| fixture(f)).collect()),
         on_testcase: None,
     })

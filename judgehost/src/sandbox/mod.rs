@@ -13,6 +13,7 @@
 //! What happened to the sandboxed program is data ([`RunOutcome`],
 //! [`Termination`]); what went wrong with us is a [`SandboxError`].
 
+pub mod cgroup;
 mod module_cache;
 pub mod native;
 pub mod pipe;

@@ -25,13 +25,14 @@
 
 pub mod seccomp;
 
+use super::cgroup::{Cgroups, RunCgroup};
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{CpuUsed, RunOutcome, SandboxError, Termination};
+use super::{CpuUsed, Pipe, RunOutcome, SandboxError, Termination};
 
 /// Where the writable folder appears in the sandbox (also the working folder).
 pub const WORK_DIR: &str = "/work";
@@ -89,6 +90,10 @@ pub struct NativeLimits {
     pub cpu: Duration,
     /// Address space of each process, bytes.
     pub address_space_bytes: u64,
+    /// Memory of the whole run, enforced by a cgroup where we may make one
+    /// (then peak memory and the CPU time of every process are measured
+    /// there too); `None` for the rlimits alone.
+    pub memory_bytes: Option<u64>,
     /// Largest file any step may write, bytes (a step may lower it for itself).
     pub file_bytes: u64,
     /// Processes and threads inside the sandbox.
@@ -173,6 +178,7 @@ struct RunAs {
 pub struct NativeSandbox {
     bwrap: PathBuf,
     run_as: Option<RunAs>,
+    cgroups: Option<Cgroups>,
     allow_list: Vec<u8>,
     clone3_enosys: Vec<u8>,
 }
@@ -202,12 +208,26 @@ impl NativeSandbox {
         } else {
             None
         };
+        let cgroups = Cgroups::detect();
+        match &cgroups {
+            Some(c) => tracing::debug!(version = c.version(), "native runs get a cgroup"),
+            None => tracing::info!(
+                "no cgroup we may create (not root, or no memory controller): native runs \
+                 are limited by rlimits alone and their peak memory is not measured"
+            ),
+        }
         Ok(NativeSandbox {
             bwrap,
             run_as,
+            cgroups,
             allow_list: seccomp::to_bytes(&seccomp::allow_list()?),
             clone3_enosys: seccomp::to_bytes(&seccomp::clone3_enosys()?),
         })
+    }
+
+    /// The cgroup hierarchy runs are measured in, if any.
+    pub fn cgroups(&self) -> Option<&Cgroups> {
+        self.cgroups.as_ref()
     }
 
     /// The host uid sandboxed programs run as.
@@ -232,6 +252,56 @@ impl NativeSandbox {
     /// captured stdout.
     pub fn run(&self, spec: &NativeSpec<'_>) -> Result<NativeOutcome, SandboxError> {
         self.run_with_io(spec, NativeIo::default())
+    }
+
+    /// Runs `spec` talking through in-memory pipes: `from` is what it reads
+    /// (another program's output), `to` gets what it writes. Two host
+    /// threads pump bytes between those and its OS pipes. When it ends,
+    /// `to` ends and `from` has no reader any more.
+    pub fn run_piped(
+        &self,
+        spec: &NativeSpec<'_>,
+        from: &Pipe,
+        to: &Pipe,
+    ) -> Result<NativeOutcome, SandboxError> {
+        let (stdin_read, mut stdin_write) = std::io::pipe()?;
+        let (mut stdout_read, stdout_write) = std::io::pipe()?;
+        std::thread::scope(|scope| {
+            let into = std::thread::Builder::new()
+                .name("native-stdin".into())
+                .spawn_scoped(scope, move || {
+                    while let Some(bytes) = from.read_blocking(64 << 10) {
+                        if stdin_write.write_all(&bytes).is_err() {
+                            break;
+                        }
+                    }
+                    // the write end drops here: the program sees end of file
+                    from.close_reader();
+                })?;
+            let out_of = std::thread::Builder::new()
+                .name("native-stdout".into())
+                .spawn_scoped(scope, move || {
+                    let mut buf = vec![0u8; 64 << 10];
+                    // past the cap the rest is drained, so the program never blocks
+                    while let Ok(n @ 1..) = stdout_read.read(&mut buf) {
+                        to.write_from_host(&buf[..n]);
+                    }
+                    to.close();
+                })?;
+            let out = self.run_with_io(
+                spec,
+                NativeIo {
+                    stdin: Some(OwnedFd::from(stdin_read)),
+                    stdout: Some(OwnedFd::from(stdout_write)),
+                },
+            );
+            // Its processes are gone: its stdout has ended, and its stdin has
+            // no reader, so the pump into it stops too.
+            from.close_reader();
+            let _ = out_of.join();
+            let _ = into.join();
+            out
+        })
     }
 
     /// Runs the steps of `spec` in a fresh sandbox with the given stdin
@@ -313,6 +383,11 @@ impl NativeSandbox {
             (high_fd(&started_write)?, FD_STARTED),
         ];
         let raw = moves.each_ref().map(|(fd, to)| (fd.as_raw_fd(), *to));
+        let group: Option<RunCgroup> = match (limits.memory_bytes, &self.cgroups) {
+            (Some(bytes), Some(c)) => Some(c.create(bytes)?),
+            _ => None,
+        };
+        let join_fds = group.as_ref().map(RunCgroup::procs_fds).unwrap_or_default();
         let cpu = limits.cpu.as_secs().max(1);
         let (address_space, file_size, open_files) = (
             limits.address_space_bytes,
@@ -327,6 +402,12 @@ impl NativeSandbox {
         unsafe {
             use std::os::unix::process::CommandExt;
             cmd.pre_exec(move || {
+                // into the run's cgroup before anything is started
+                for fd in &join_fds {
+                    if libc::write(*fd, b"0".as_ptr().cast(), 1) != 1 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
                 for (from, to) in raw {
                     if libc::dup2(from, to) < 0 {
                         return Err(std::io::Error::last_os_error());
@@ -400,7 +481,11 @@ impl NativeSandbox {
             .read_to_string(&mut report);
         let started = report.starts_with('s');
         // after a kill the script could not tell: the wall time stands in
-        let cpu_used = children_cpu_time(&report[started as usize..]).unwrap_or(wall);
+        let usage = group.as_ref().map(RunCgroup::usage);
+        let cpu_used = match usage {
+            Some(u) => u.cpu,
+            None => children_cpu_time(&report[started as usize..]).unwrap_or(wall),
+        };
 
         use std::os::unix::process::ExitStatusExt as _;
         let termination = if timed_out {
@@ -425,12 +510,19 @@ impl NativeSandbox {
                 c => Termination::Exited(c),
             }
         };
+        let termination = match usage {
+            // the kernel's OOM killer ended a process of the run
+            Some(u) if u.oom_kills > 0 && termination != Termination::Exited(0) => {
+                Termination::MemoryLimit
+            }
+            _ => termination,
+        };
         Ok(NativeOutcome {
             run: RunOutcome {
                 termination,
                 cpu: CpuUsed::Measured(cpu_used),
                 wall,
-                peak_memory: 0,
+                peak_memory: usage.map_or(0, |u| u.peak_bytes as usize),
                 stderr: stderr.bytes,
             },
             stdout: stdout.bytes,
@@ -603,6 +695,7 @@ mod tests {
             wall: Duration::from_secs(10),
             cpu: Duration::from_secs(5),
             address_space_bytes: 1 << 30,
+            memory_bytes: None,
             file_bytes: 1 << 20,
             processes: 16,
             open_files: 64,

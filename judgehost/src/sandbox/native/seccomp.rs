@@ -3,7 +3,8 @@
 //!
 //! An allow-list: what compilers and the shell need to read, write, map
 //! memory, make threads and child processes, and wait. Everything else fails
-//! with `EPERM`, among it: sockets, `ptrace`, mounts, new namespaces (also
+//! with `EPERM`, among it: sockets (but for a unix `socketpair`, which the
+//! JVM needs and which reaches nothing), `ptrace`, mounts, new namespaces (also
 //! through `clone` flags), keyrings, `bpf`, `perf_event_open`, `io_uring`,
 //! `userfaultfd`, module loading, `process_vm_*`, `personality`, chown.
 //!
@@ -141,6 +142,20 @@ pub fn allow_list() -> Result<BpfProgram, SandboxError> {
     ])
     .map_err(err)?;
     rules.insert(libc::SYS_clone as i64, vec![clone]);
+    // The JVM makes a connected pair of unix sockets as it starts (to close
+    // files safely); that is no way out of the sandbox, which has no network
+    // and no unix socket to reach. No other socket is allowed.
+    let unix_pair = SeccompRule::new(vec![
+        SeccompCondition::new(
+            0,
+            SeccompCmpArgLen::Dword,
+            SeccompCmpOp::Eq,
+            libc::AF_UNIX as u64,
+        )
+        .map_err(err)?,
+    ])
+    .map_err(err)?;
+    rules.insert(libc::SYS_socketpair as i64, vec![unix_pair]);
     SeccompFilter::new(
         rules,
         SeccompAction::Errno(libc::EPERM as u32),
