@@ -403,8 +403,9 @@ pub async fn run(
 /// preparing; per testcase the wall-clock backstop of 3 × the time limit +
 /// 1 s, and a validator's 60 s).
 pub fn judging_budget(job: &Job) -> Duration {
-    let per_testcase =
-        Duration::from_millis(job.time_limit_ms.min(3_600_000) * 3) + Duration::from_secs(61);
+    let factor = job.time_factor.clamp(0.1, 20.0);
+    let per_testcase = Duration::from_millis(job.time_limit_ms.min(3_600_000) * 3).mul_f64(factor)
+        + Duration::from_secs(61);
     let testcases = u32::try_from(job.testcases.len()).unwrap_or(u32::MAX);
     Duration::from_secs(180).saturating_add(per_testcase.saturating_mul(testcases))
 }
@@ -518,6 +519,7 @@ async fn prepare_and_judge(
         })
     };
     let time_limit = Duration::from_millis(job.time_limit_ms.max(1));
+    let time_factor = job.time_factor;
     let judgement = tokio::task::spawn_blocking(move || {
         let tell = move |r: &TestcaseResult| {
             let _ = tx.send(r.clone());
@@ -527,7 +529,7 @@ async fn prepare_and_judge(
             language,
             sources,
             time_limit: Some(time_limit),
-            time_factor: 1.0,
+            time_factor,
             validator: None,
             on_testcase: Some(&tell),
         })
@@ -569,6 +571,7 @@ mod tests {
                 })
                 .collect(),
             time_limit_ms,
+            time_factor: 1.0,
             heartbeat_ms: 1000,
         }
     }

@@ -653,3 +653,69 @@ fn a_restarted_judgehost_gives_back_the_job_its_dead_run_held_at_once() {
         jury.log()
     );
 }
+
+#[test]
+fn java_and_kotlin_are_judged_end_to_end_with_the_contest_s_time_factor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = contest_with_hello(tmp.path());
+    ok(jury_cmd(
+        &contest,
+        &["language", "set", "java", "--time-factor", "1.5"],
+    ));
+    let refused = jury_cmd(
+        &contest,
+        &["language", "set", "java", "--time-factor", "50"],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("outside 0.1..=20"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let jury = JuryProcess::start(&contest, &[]);
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.3", free_port());
+    // the team sees the table: how each language is run, and its factor
+    let info = last_json(&ws.run(&["--json", "contest"]));
+    let java = info["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "java")
+        .cloned()
+        .expect("java is offered");
+    assert_eq!(java["time_factor"], 1.5);
+    assert!(java["runner"].as_str().unwrap().contains("java -Xmx"));
+    let jvm = workspace().join("judgehost/tests/fixtures/jvm");
+    for file in ["HelloAc.java", "hello_ac.kt"] {
+        let out = ws.run(&[
+            "--json",
+            "submit",
+            "--problem",
+            "hello",
+            "--wait",
+            "--timeout",
+            "180",
+            jvm.join(file).to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let last = last_json(&out);
+        assert_eq!(
+            (last["phase"].as_str(), last["verdict"].as_str()),
+            (Some("judged"), Some("AC")),
+            "{file}: {last}"
+        );
+    }
+    let subs = jury_submissions(&contest);
+    let langs: Vec<&str> = subs
+        .iter()
+        .filter_map(|s| s["language_id"].as_str())
+        .collect();
+    assert!(
+        langs.contains(&"java") && langs.contains(&"kotlin"),
+        "{langs:?}"
+    );
+}

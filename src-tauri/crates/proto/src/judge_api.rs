@@ -78,8 +78,12 @@ pub struct JobTestcase {
     pub name: String,
 }
 
+fn one() -> f64 {
+    1.0
+}
+
 /// A leased judging job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Job {
     /// The judging.
     pub judging_id: i64,
@@ -101,6 +105,10 @@ pub struct Job {
     pub testcases: Vec<JobTestcase>,
     /// Time limit the jury set, ms.
     pub time_limit_ms: u64,
+    /// The language's time factor (the contest's language table): runs get
+    /// the time limit times this.
+    #[serde(default = "one")]
+    pub time_factor: f64,
     /// Heartbeat at least this often to keep the lease, ms.
     pub heartbeat_ms: u64,
 }

@@ -147,7 +147,7 @@ pub struct SubmissionStatus {
 }
 
 /// Problems and languages a kiosk offers, and the contest clock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContestInfo {
     /// Contest name.
     pub name: String,
@@ -175,7 +175,7 @@ pub struct ProblemInfo {
 }
 
 /// A language as a kiosk lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LanguageInfo {
     /// Language id.
     pub id: String,
@@ -183,4 +183,17 @@ pub struct LanguageInfo {
     pub name: String,
     /// File extensions, without the dot.
     pub extensions: Vec<String>,
+    /// A run gets the problem's time limit times this.
+    #[serde(default = "one")]
+    pub time_factor: f64,
+    /// How it is compiled, as the judgehost does it (empty: not compiled).
+    #[serde(default)]
+    pub compiler: String,
+    /// How it is run.
+    #[serde(default)]
+    pub runner: String,
+}
+
+fn one() -> f64 {
+    1.0
 }

@@ -340,10 +340,12 @@ impl JudgeDesk {
                 let problem = s.problem(&sub.problem_id)?;
                 let files = s.problem_files(&problem.id)?;
                 let testcases = s.testcases(&problem.id)?;
-                Ok(Some((lease, sub, problem, files, testcases)))
+                // a language since removed from the table is judged unscaled
+                let time_factor = s.language(&sub.language_id).map_or(1.0, |l| l.time_factor);
+                Ok(Some((lease, sub, problem, files, testcases, time_factor)))
             })
             .await?;
-        let Some((lease, sub, problem, files, testcases)) = leased else {
+        let Some((lease, sub, problem, files, testcases, time_factor)) = leased else {
             return Ok(None);
         };
         let claims = JobClaims {
@@ -381,6 +383,7 @@ impl JudgeDesk {
                 })
                 .collect(),
             time_limit_ms: problem.time_limit_ms as u64,
+            time_factor,
             heartbeat_ms: (self.lease_ms / 3) as u64,
         }))
     }

@@ -47,6 +47,9 @@ enum Command {
     /// Issue, list and revoke judgehost credentials.
     #[command(subcommand)]
     Judgehost(JudgehostCmd),
+    /// The language table: list, set a time factor, open or close, import.
+    #[command(subcommand)]
+    Language(LanguageCmd),
     /// Summarise the contest: teams, IPs, problems, languages.
     Status,
     /// Show the newest audit log entries (binds, resets, refusals, …).
@@ -135,6 +138,31 @@ enum SubmissionCmd {
         /// All in this language.
         #[arg(long)]
         language: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum LanguageCmd {
+    /// List the languages with their backend, time factor and commands.
+    List,
+    /// Change a language: its time factor, whether teams may submit in it.
+    Set {
+        /// Language id (c, cpp, rust, python3, java, kotlin).
+        id: String,
+        /// Runs get the problem's time limit times this (0.1 to 20).
+        #[arg(long)]
+        time_factor: Option<f64>,
+        /// Let teams submit in it.
+        #[arg(long, conflicts_with = "deny")]
+        allow: bool,
+        /// Stop teams submitting in it (its submissions are kept and judged).
+        #[arg(long)]
+        deny: bool,
+    },
+    /// Make a languages.yaml / languages.json (CLICS) the contest's table.
+    Import {
+        /// The file.
+        file: PathBuf,
     },
 }
 
@@ -535,6 +563,52 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Serve { listen, callback } => serve(&dir, listen, callback.options())?,
+        Command::Language(cmd) => {
+            let mut store = dir.open()?;
+            match cmd {
+                LanguageCmd::List => {}
+                LanguageCmd::Set {
+                    id,
+                    time_factor,
+                    allow,
+                    deny,
+                } => {
+                    if time_factor.is_none() && !allow && !deny {
+                        bail!("nothing to change: pass --time-factor, --allow or --deny");
+                    }
+                    let submit = (allow || deny).then_some(allow);
+                    store
+                        .set_language(&id, time_factor, submit, &organizer::cli_actor())
+                        .with_context(|| format!("cannot change language {id}"))?;
+                }
+                LanguageCmd::Import { file } => {
+                    let languages = floorjudge_server::import::languages::parse_languages(&file)
+                        .context("language table refused; nothing was changed")?;
+                    store.replace_languages(&languages, &organizer::cli_actor())?;
+                }
+            }
+            let languages = store.languages()?;
+            if cli.json {
+                return print_json(&languages);
+            }
+            for l in languages {
+                println!(
+                    "{:<8} {:<10} .{:<16} {:<6} ×{:<4} {:<6} {}{}",
+                    l.id,
+                    l.name,
+                    l.extensions.join(" ."),
+                    l.backend,
+                    l.time_factor,
+                    if l.allow_submit { "open" } else { "closed" },
+                    if l.compiler.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{} → ", l.compiler)
+                    },
+                    l.runner
+                );
+            }
+        }
         Command::Status => {
             let store = dir.open()?;
             let status = Status::gather(&store)?;

@@ -52,6 +52,11 @@ pub fn init_contest(
     if let Some(name) = name {
         settings.name = name.to_owned();
     }
+    let languages = scanned
+        .as_ref()
+        .and_then(|s| s.languages.as_deref())
+        .map(crate::import::languages::parse_languages)
+        .transpose()?;
     // Check every package before the contest exists.
     let mut planned = Vec::new();
     let mut report = InitReport::default();
@@ -83,6 +88,9 @@ pub fn init_contest(
     let mut store = dir.create(&settings)?;
     let result = (|| -> Result<(), OrganizerError> {
         let actor = cli_actor();
+        if let Some(languages) = &languages {
+            store.replace_languages(languages, &actor)?;
+        }
         for p in planned {
             report
                 .problems

@@ -97,7 +97,18 @@ impl fmt::Display for Status {
                 pr.validation
             )?;
         }
-        let langs: Vec<_> = self.languages.iter().map(|l| l.id.as_str()).collect();
+        let langs: Vec<String> = self
+            .languages
+            .iter()
+            .filter(|l| l.allow_submit)
+            .map(|l| {
+                if l.time_factor == 1.0 {
+                    format!("{} ({})", l.id, l.backend)
+                } else {
+                    format!("{} ({}, time ×{})", l.id, l.backend, l.time_factor)
+                }
+            })
+            .collect();
         write!(f, "languages  {}", langs.join(", "))
     }
 }

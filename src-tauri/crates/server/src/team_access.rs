@@ -499,6 +499,9 @@ impl TeamDesk {
                             id: l.id,
                             name: l.name,
                             extensions: l.extensions,
+                            time_factor: l.time_factor,
+                            compiler: l.compiler,
+                            runner: l.runner,
                         })
                         .collect(),
                 })

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_team_access.sql"),
     include_str!("../migrations/0003_judge_queue.sql"),
     include_str!("../migrations/0004_lost_leases.sql"),
+    include_str!("../migrations/0005_language_table.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -34,7 +34,7 @@ fn create_applies_every_migration_and_reopens() {
         store.contest().expect("contest").settings,
         ContestSettings::default()
     );
-    assert_eq!(store.languages().expect("languages").len(), 4);
+    assert_eq!(store.languages().expect("languages").len(), 6);
     drop(store);
     let again = Store::open(&dir.path().join("c.sqlite")).expect("reopen");
     assert_eq!(

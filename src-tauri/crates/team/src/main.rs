@@ -88,6 +88,9 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Show the contest: its problems, and the languages with how each is
+    /// compiled and run and its time factor.
+    Contest,
     /// Show the team's submissions.
     Status {
         /// Keep printing each change (queue position, judging, verdict) until
@@ -231,6 +234,35 @@ async fn run(cli: Cli) -> Result<i32> {
     })?;
     let json = cli.json;
     match cli.command {
+        Command::Contest => {
+            let c = agent.contest().await?;
+            if json {
+                println!("{}", serde_json::to_string(&c)?);
+            } else {
+                println!("{}{}", c.name, if c.running { " (running)" } else { "" });
+                for p in &c.problems {
+                    println!("  {:<3} {}", p.label, p.name);
+                }
+                println!("languages:");
+                for l in &c.languages {
+                    let factor = if l.time_factor == 1.0 {
+                        String::new()
+                    } else {
+                        format!(", time limit ×{}", l.time_factor)
+                    };
+                    println!(
+                        "  {:<8} {} (.{}{factor})",
+                        l.id,
+                        l.name,
+                        l.extensions.join(" .")
+                    );
+                    if !l.compiler.is_empty() {
+                        println!("           compiled: {}", l.compiler);
+                    }
+                    println!("           run:      {}", l.runner);
+                }
+            }
+        }
         Command::Whoami => {
             let addresses = workstation_addresses();
             match agent.identify().await {

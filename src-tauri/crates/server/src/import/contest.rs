@@ -215,6 +215,8 @@ pub struct ContestPackage {
     pub contest_yaml: Option<PathBuf>,
     /// problems.yaml or problemset.yaml, if present.
     pub problem_list: Option<PathBuf>,
+    /// languages.yaml or languages.json, if present.
+    pub languages: Option<PathBuf>,
     /// Problem package folders or zips, in import order, with their list entry.
     pub problems: Vec<(PathBuf, Option<ProblemListEntry>)>,
     /// Team files (organizations, groups, teams, accounts) present.
@@ -232,6 +234,7 @@ pub fn scan(dir: &Path) -> Result<ContestPackage, ImportError> {
     let mut pkg = ContestPackage {
         contest_yaml: first(&["contest.yaml", "contest.yml"]),
         problem_list: first(&["problems.yaml", "problems.yml", "problemset.yaml"]),
+        languages: first(&["languages.yaml", "languages.yml", "languages.json"]),
         ..Default::default()
     };
     let is_package = |p: &Path| p.join("problem.yaml").is_file() || p.join("data").is_dir();

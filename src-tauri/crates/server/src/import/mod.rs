@@ -5,6 +5,7 @@
 //! transaction: a bad file leaves the contest exactly as it was.
 
 pub mod contest;
+pub mod languages;
 pub mod problems;
 pub mod teams;
 
