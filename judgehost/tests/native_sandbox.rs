@@ -438,3 +438,52 @@ fn an_unprivileged_operator_judges_in_the_same_sandbox() {
     let v: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(v["verdict"], "AC", "{v}");
 }
+
+#[test]
+fn a_cgroup_holds_the_whole_run_to_its_memory_and_measures_it() {
+    let Some(cgroups) = sandbox().cgroups() else {
+        // not root: reported, never passed silently
+        eprintln!("SKIPPED: no cgroup this user may create (run as root)");
+        return;
+    };
+    let work = sandbox().work_dir("fj-test-").expect("work");
+    let with_memory = |bytes: u64| NativeLimits {
+        address_space_bytes: 4 << 30,
+        memory_bytes: Some(bytes),
+        ..limits()
+    };
+    // a shell holding 40 MB in a variable fits in 256 MiB, and its peak is seen
+    let fits = sh(
+        "x=$(yes | head -c 40000000); echo ${#x}",
+        work.path(),
+        with_memory(256 << 20),
+    );
+    assert_eq!(fits.run.termination, Termination::Exited(0), "{fits:?}");
+    // $(…) drops the last newline
+    assert_eq!(stdout(&fits).trim(), "39999999");
+    assert!(
+        fits.run.peak_memory > 40_000_000,
+        "{} cgroup peak: {}",
+        cgroups.version(),
+        fits.run.peak_memory
+    );
+    // the same across three processes is over 64 MiB: the OOM killer, MLE
+    let over = sh(
+        "for i in 1 2 3; do (x=$(yes | head -c 40000000); sleep 5) & done; wait",
+        work.path(),
+        with_memory(64 << 20),
+    );
+    assert_eq!(over.run.termination, Termination::MemoryLimit, "{over:?}");
+    // CPU time counts every process of the run, including ones left running
+    let busy = sh(
+        "(i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done) & \
+         (i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done) & wait",
+        work.path(),
+        with_memory(64 << 20),
+    );
+    assert_eq!(busy.run.termination, Termination::Exited(0), "{busy:?}");
+    let floorjudge_judgehost::sandbox::CpuUsed::Measured(cpu) = busy.run.cpu else {
+        panic!("native runs measure CPU time");
+    };
+    assert!(cpu > Duration::from_millis(100), "{cpu:?}");
+}

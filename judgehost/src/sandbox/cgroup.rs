@@ -88,6 +88,7 @@ impl Cgroups {
         // Children of the root may use memory and cpu only if it hands them down.
         let _ = std::fs::write(root.join("cgroup.subtree_control"), "+memory +cpu");
         std::fs::write(parent.join("cgroup.subtree_control"), "+memory +cpu").ok()?;
+        Self::sweep(&parent);
         Some(Cgroups::V2 { parent })
     }
 
@@ -103,7 +104,30 @@ impl Cgroups {
         }
         std::fs::create_dir_all(&memory).ok()?;
         std::fs::create_dir_all(&cpuacct).ok()?;
+        Self::sweep(&memory);
+        Self::sweep(&cpuacct);
         Some(Cgroups::V1 { memory, cpuacct })
+    }
+
+    /// Removes the groups of judgehost processes that are gone (killed
+    /// before they could remove their own).
+    fn sweep(parent: &Path) {
+        let Ok(entries) = std::fs::read_dir(parent) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(pid) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("run-"))
+                .and_then(|n| n.split('-').next())
+            else {
+                continue;
+            };
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = std::fs::remove_dir(e.path());
+            }
+        }
     }
 
     /// `v1` or `v2`, for logs and `status`.

@@ -511,10 +511,9 @@ impl NativeSandbox {
             }
         };
         let termination = match usage {
-            // the kernel's OOM killer ended a process of the run
-            Some(u) if u.oom_kills > 0 && termination != Termination::Exited(0) => {
-                Termination::MemoryLimit
-            }
+            // the kernel's OOM killer ended a process of the run: the run
+            // as a whole reached its memory limit
+            Some(u) if u.oom_kills > 0 => Termination::MemoryLimit,
             _ => termination,
         };
         Ok(NativeOutcome {
