@@ -790,9 +790,12 @@ impl Judge {
                     (r, judge_message(run.feedback_dir, MESSAGE_BYTES as u64))
                 })?;
             // Who finished first decides between a rejection and a crash.
-            let wall = limits.wall.max(run.limits.time + Duration::from_secs(1));
-            let first = done_rx.recv_timeout(wall).ok();
-            if first.is_none() || done_rx.recv_timeout(wall).is_err() {
+            // Nothing by the submission's wall clock: they wait on each
+            // other (a blocked read is not a clock tick). After one ends,
+            // the other gets the validator's time to follow.
+            let first = done_rx.recv_timeout(limits.wall).ok();
+            let then = run.limits.time + Duration::from_secs(1);
+            if first.is_none() || done_rx.recv_timeout(then).is_err() {
                 // Both blocked (waiting on each other) or one never ends:
                 // cut the pipes so the blocked reads return.
                 for p in [&to_team, &from_team] {
