@@ -2,7 +2,10 @@
 //! Rust compiled by `Compiler::compile` (the native sandbox: bubblewrap,
 //! namespaces, seccomp, rlimits) against the very same command lines run as
 //! plain child processes, median of 20 each after warm-up; and the bare
-//! sandbox cost of `/bin/true`.
+//! sandbox cost of `/bin/true`; and C++ a+b in the sandbox as it was
+//! compiled before every C++ compile included the precompiled
+//! `bits/stdc++.h` (one clang++ driver run with `<iostream>`) and as it is
+//! now (`Compiler::compile`: the PCH force-included, compile then link).
 //!
 //! Run with `cargo bench -p floorjudge-judgehost --bench compile`.
 
@@ -147,5 +150,60 @@ fn main() {
         ms(p),
         ms(b),
         ms(b) - ms(p)
+    );
+
+    // C++ before and after the precompiled, force-included bits/stdc++.h.
+    let cpp = SourceFile {
+        name: "sum.cpp".into(),
+        content: b"#include <iostream>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<'\\n';}\n"
+            .to_vec(),
+    };
+    let mut before_argv = vec![toolchains.clangxx.display().to_string()];
+    before_argv.extend(toolchains.c_flags(Language::Cpp));
+    before_argv.extend(["-o", "out.wasm", "sum.cpp"].map(String::from));
+    before_argv.extend(Toolchains::c_link_flags());
+    let before = |_: ()| {
+        let work = sandbox.work_dir("fj-bench-").expect("work");
+        std::fs::write(work.path().join("sum.cpp"), &cpp.content).expect("write");
+        let start = Instant::now();
+        let out = sandbox
+            .run(&NativeSpec {
+                steps: vec![NativeStep::new(before_argv.clone())],
+                env: Vec::new(),
+                mounts: toolchains.mounts(Language::Cpp),
+                work: work.path(),
+                limits: NativeLimits {
+                    wall: Duration::from_secs(60),
+                    cpu: Duration::from_secs(60),
+                    address_space_bytes: 4 << 30,
+                    file_bytes: 256 << 20,
+                    processes: 64,
+                    open_files: 256,
+                    tmp_bytes: 512 << 20,
+                    stdout_bytes: 16 << 10,
+                    stderr_bytes: 16 << 10,
+                    ..limits
+                },
+            })
+            .expect("run");
+        assert_eq!(out.run.termination, Termination::Exited(0), "{out:?}");
+        start.elapsed()
+    };
+    for _ in 0..WARMUP {
+        before(());
+        sandboxed(&compiler, Language::Cpp, &cpp);
+    }
+    let (mut old, mut new) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        old.push(before(()));
+        new.push(sandboxed(&compiler, Language::Cpp, &cpp));
+    }
+    let (o, n) = (median(old), median(new));
+    println!(
+        "C++ a+b, median of {RUNS}, sandboxed: before (<iostream>, one driver) {:.1} ms | now \
+         (whole library precompiled and included) {:.1} ms ({:.2}x)",
+        ms(o),
+        ms(n),
+        n.as_secs_f64() / o.as_secs_f64()
     );
 }

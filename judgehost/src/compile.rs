@@ -14,7 +14,8 @@ use crate::sandbox::{
     Mount, NativeLimits, NativeSandbox, NativeSpec, NativeStep, ReadBack, Termination, read_back,
 };
 use crate::toolchain::{
-    LINK_PLACEHOLDER, Language, SHIM_DIR, SHIM_HEADERS, SourceFile, ToolchainError, Toolchains,
+    CExtras, LINK_PLACEHOLDER, Language, SHIM_DIR, SHIM_HEADERS, SourceFile, ToolchainError,
+    Toolchains,
 };
 
 /// What a compilation produced.
@@ -76,6 +77,28 @@ pub struct Compiler {
     mounts: HashMap<Language, Vec<Mount>>,
     /// Linker command lines learnt from the clang driver, per language.
     link_lines: Mutex<HashMap<&'static str, Option<Vec<String>>>>,
+    /// Made on the first C/C++ compile.
+    prelude: Mutex<Option<Prelude>>,
+}
+
+/// What C/C++ builds share, made once per process in the sandbox from our
+/// shim sources alone: the precompiled `bits/stdc++.h` that every C++
+/// compile includes (so code written for g++, which gets `std::array`
+/// through other headers, compiles, and faster than with `<iostream>`
+/// alone), and the start shim for a three-argument `main`. Paths are as the
+/// sandbox sees them; `None` where the build failed (then C++ includes the
+/// header itself, slower, and a three-argument main stays an RTE).
+#[derive(Debug, Clone, Default)]
+struct Prelude {
+    pch: Option<String>,
+    main_envp: Option<String>,
+}
+
+/// wasm-ld's warning when `main` takes three arguments: wasi-libc's start
+/// code calls it with two, and the call would trap.
+fn main_takes_envp(linker_message: &str) -> bool {
+    linker_message.contains("function signature mismatch: main")
+        && linker_message.contains("(i32, i32, i32) -> i32")
 }
 
 fn cap(text: &[u8], max: usize) -> String {
@@ -106,6 +129,107 @@ impl Compiler {
             _shim: shim,
             mounts,
             link_lines: Mutex::new(HashMap::new()),
+            prelude: Mutex::new(None),
+        })
+    }
+
+    fn prelude(&self) -> Result<Prelude, ToolchainError> {
+        let mut slot = self.prelude.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = &*slot {
+            return Ok(p.clone());
+        }
+        let header = format!("{SHIM_DIR}/bits/stdc++.h");
+        let mut pch = vec![
+            self.toolchains
+                .program(Language::Cpp)?
+                .display()
+                .to_string(),
+        ];
+        pch.extend(self.toolchains.c_flags(Language::Cpp));
+        pch.extend(
+            [
+                "-fpch-instantiate-templates",
+                "-x",
+                "c++-header",
+                &header,
+                "-o",
+                "stdcxx.pch",
+            ]
+            .map(str::to_owned),
+        );
+        let mut shim = vec![self.toolchains.program(Language::C)?.display().to_string()];
+        shim.extend(self.toolchains.c_flags(Language::C));
+        shim.extend(
+            [
+                "-c",
+                &format!("{SHIM_DIR}/floorjudge/main_envp.c"),
+                "-o",
+                "main_envp.o",
+            ]
+            .map(str::to_owned),
+        );
+        let built = Prelude {
+            pch: self.build_prelude(Language::Cpp, pch, "stdcxx.pch")?,
+            main_envp: self.build_prelude(Language::C, shim, "main_envp.o")?,
+        };
+        *slot = Some(built.clone());
+        Ok(built)
+    }
+
+    /// Runs one prelude build and puts its output beside the shim headers.
+    fn build_prelude(
+        &self,
+        lang: Language,
+        argv: Vec<String>,
+        output: &str,
+    ) -> Result<Option<String>, ToolchainError> {
+        use std::os::unix::fs::PermissionsExt;
+        let started = std::time::Instant::now();
+        let work = self.sandbox.work_dir("fj-prelude-")?;
+        let out = self.run(
+            lang,
+            vec![NativeStep::new(argv)],
+            work.path(),
+            self.toolchains.limits.module_bytes,
+        )?;
+        let bytes = match (
+            &out.run.termination,
+            read_back(&work.path().join(output), 256 * MIB)?,
+        ) {
+            (Termination::Exited(0), ReadBack::Bytes(b)) => b,
+            (t, _) => {
+                tracing::warn!(
+                    output,
+                    termination = ?t,
+                    message = %String::from_utf8_lossy(&out.run.stderr),
+                    "could not build a C/C++ prelude file: compiles go on without it"
+                );
+                return Ok(None);
+            }
+        };
+        let dir = self._shim.0.path().join("prelude");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))?;
+        std::fs::write(dir.join(output), &bytes)?;
+        std::fs::set_permissions(dir.join(output), std::fs::Permissions::from_mode(0o644))?;
+        tracing::info!(
+            output,
+            bytes = bytes.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "C/C++ prelude built"
+        );
+        Ok(Some(format!("{SHIM_DIR}/prelude/{output}")))
+    }
+
+    /// The flags every compile of `lang` adds: C++ includes the whole
+    /// standard library, precompiled.
+    fn compile_extras(&self, lang: Language) -> Result<Vec<String>, ToolchainError> {
+        if lang != Language::Cpp {
+            return Ok(Vec::new());
+        }
+        Ok(match self.prelude()?.pch {
+            Some(pch) => vec!["-include-pch".into(), pch],
+            None => vec!["-include".into(), "bits/stdc++.h".into()],
         })
     }
 
@@ -139,12 +263,34 @@ impl Compiler {
         }
         let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
         let object_bytes = self.object_bytes(memory_limit);
-        let steps = self.steps(lang, &names, memory_limit)?;
+        let compile_extras = self.compile_extras(lang)?;
+        let extras = CExtras {
+            compile: &compile_extras,
+            link_objects: &[],
+        };
+        let steps = self.steps_with(lang, &names, memory_limit, &extras)?;
         let file_bytes = object_bytes.max(limits.module_bytes);
-        let out = self.run(lang, steps, work.path(), file_bytes)?;
-        let mut text = out.run.stderr;
+        let mut out = self.run(lang, steps, work.path(), file_bytes)?;
+        let mut text = std::mem::take(&mut out.run.stderr);
         text.extend_from_slice(&out.stdout);
-        let message = cap(&text, limits.message_bytes);
+        let mut message = cap(&text, limits.message_bytes);
+        if out.run.termination == Termination::Exited(0)
+            && matches!(lang, Language::C | Language::Cpp)
+            && main_takes_envp(&message)
+            && let Some(shim) = self.prelude()?.main_envp
+        {
+            // `main(argc, argv, envp)`: link again with our start shim
+            let shim = [shim];
+            let extras = CExtras {
+                compile: &compile_extras,
+                link_objects: &shim,
+            };
+            let steps = self.steps_with(lang, &names, memory_limit, &extras)?;
+            out = self.run(lang, steps, work.path(), file_bytes)?;
+            let mut text = std::mem::take(&mut out.run.stderr);
+            text.extend_from_slice(&out.stdout);
+            message = cap(&text, limits.message_bytes);
+        }
         match out.run.termination {
             Termination::Exited(0) => {}
             Termination::WallTimeout => {
@@ -183,7 +329,20 @@ impl Compiler {
                      arrays in memory in full)\n{message}"
                 ));
             }
-            _ => return failed(message),
+            _ => {
+                let mut reasons = crate::toolchain::unavailable_reasons(&message);
+                if message.contains("with exceptions disabled") {
+                    reasons.push(
+                        "C++ exceptions (`throw`, `try`, `catch`) are not available in this \
+                         judge: its C++ runs as WebAssembly without exception handling"
+                            .into(),
+                    );
+                }
+                if reasons.is_empty() {
+                    return failed(message);
+                }
+                return failed(format!("{}\n\n{message}", reasons.join("\n")));
+            }
         }
         match read_back(&work.path().join("out.wasm"), limits.module_bytes)? {
             ReadBack::Bytes(wasm) => Ok(CompileOutcome::Compiled { wasm, message }),
@@ -204,6 +363,21 @@ impl Compiler {
         names: &[&str],
         memory_limit: u64,
     ) -> Result<Vec<NativeStep>, ToolchainError> {
+        let compile = self.compile_extras(lang)?;
+        let extras = CExtras {
+            compile: &compile,
+            link_objects: &[],
+        };
+        self.steps_with(lang, names, memory_limit, &extras)
+    }
+
+    fn steps_with(
+        &self,
+        lang: Language,
+        names: &[&str],
+        memory_limit: u64,
+        extras: &CExtras<'_>,
+    ) -> Result<Vec<NativeStep>, ToolchainError> {
         let link_line = match lang {
             Language::C | Language::Cpp => self.link_line(lang)?,
             _ => None,
@@ -213,6 +387,7 @@ impl Compiler {
             names,
             link_line.as_deref(),
             self.object_bytes(memory_limit),
+            extras,
         )
     }
 

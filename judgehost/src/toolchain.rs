@@ -187,12 +187,105 @@ impl Default for Toolchains {
     }
 }
 
+/// C library functions a wasm program cannot have, by what they need: a
+/// link that misses one of these fails with this plain reason first.
+pub const UNAVAILABLE_IN_WASM: &[(&str, &[&str])] = &[
+    (
+        "timers and signals from outside (the time limit is enforced for you)",
+        &[
+            "alarm",
+            "ualarm",
+            "setitimer",
+            "timer_create",
+            "sigaction",
+            "sigprocmask",
+            "pause",
+            "kill",
+        ],
+    ),
+    (
+        "other processes",
+        &[
+            "fork", "vfork", "execl", "execlp", "execle", "execv", "execvp", "execve", "system",
+            "popen", "wait", "waitpid",
+        ],
+    ),
+    (
+        "threads",
+        &["pthread_create", "pthread_join", "pthread_detach"],
+    ),
+    (
+        "the network",
+        &[
+            "socket",
+            "connect",
+            "bind",
+            "listen",
+            "accept",
+            "gethostbyname",
+            "getaddrinfo",
+        ],
+    ),
+];
+
+/// The plain reasons for what a failed link's message says is missing:
+/// "`alarm` is not available in this judge: …".
+pub fn unavailable_reasons(linker_message: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in linker_message.lines() {
+        let Some(name) = line.split("undefined symbol: ").nth(1).map(str::trim) else {
+            continue;
+        };
+        for (needs, names) in UNAVAILABLE_IN_WASM {
+            if names.contains(&name) {
+                let reason = format!(
+                    "`{name}` is not available in this judge: programs run in a WebAssembly \
+                     sandbox without {needs}"
+                );
+                if !out.contains(&reason) {
+                    out.push(reason);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What a C/C++ build adds to the submission's own command lines: flags
+/// for each compile (the precompiled `bits/stdc++.h`) and objects of ours
+/// to link after the submission's.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CExtras<'a> {
+    /// Flags after the language's own, before the sources.
+    pub compile: &'a [String],
+    /// Objects linked after the submission's.
+    pub link_objects: &'a [String],
+}
+
 /// Where our shim headers (`bits/stdc++.h`) appear in the sandbox.
 pub const SHIM_DIR: &str = "/opt/floorjudge/include";
 
 /// Our shim headers, `(path under SHIM_DIR, content)`: built into the binary.
-pub const SHIM_HEADERS: &[(&str, &[u8])] =
-    &[("bits/stdc++.h", include_bytes!("../shim/bits/stdc++.h"))];
+pub const SHIM_HEADERS: &[(&str, &[u8])] = &[
+    ("bits/stdc++.h", include_bytes!("../shim/bits/stdc++.h")),
+    (
+        "floorjudge/main_envp.c",
+        include_bytes!("../shim/floorjudge/main_envp.c"),
+    ),
+    (
+        "ext/pb_ds/assoc_container.hpp",
+        include_bytes!("../shim/ext/pb_ds/assoc_container.hpp"),
+    ),
+    (
+        "ext/pb_ds/tree_policy.hpp",
+        include_bytes!("../shim/ext/pb_ds/tree_policy.hpp"),
+    ),
+    (
+        "ext/pb_ds/hash_policy.hpp",
+        include_bytes!("../shim/ext/pb_ds/hash_policy.hpp"),
+    ),
+    ("bitset", include_bytes!("../shim/bitset")),
+];
 
 const STACK_BYTES: &str = "67108864";
 
@@ -346,6 +439,9 @@ impl Toolchains {
         flags.extend(
             [
                 "-D_WASI_EMULATED_PROCESS_CLOCKS",
+                // signal() and raise() work (wasi-libc's emulation); no timer
+                // or other process ever sends one
+                "-D_WASI_EMULATED_SIGNAL",
                 "-DONLINE_JUDGE",
                 "-DFLOORJUDGE",
             ]
@@ -360,6 +456,7 @@ impl Toolchains {
             "-Wl,--stack-first".into(),
             format!("-Wl,-z,stack-size={STACK_BYTES}"),
             "-lwasi-emulated-process-clocks".into(),
+            "-lwasi-emulated-signal".into(),
             "-lc-printscan-long-double".into(),
             "-lm".into(),
         ]
@@ -418,6 +515,7 @@ impl Toolchains {
         names: &[&str],
         link_line: Option<&[String]>,
         object_bytes: u64,
+        extras: &CExtras<'_>,
     ) -> Result<Vec<NativeStep>, ToolchainError> {
         let prog = self.program(lang)?.display().to_string();
         let module = Some(self.limits.module_bytes);
@@ -433,12 +531,14 @@ impl Toolchains {
                     Some(line) if distinct && !inputs.is_empty() => {
                         let mut compile = vec![prog];
                         compile.extend(self.c_flags(lang));
+                        compile.extend(extras.compile.iter().cloned());
                         compile.push("-c".into());
                         compile.extend(inputs.iter().map(|s| s.to_string()));
                         let mut link = Vec::new();
                         for a in line {
                             if a == LINK_PLACEHOLDER {
                                 link.extend(objects.iter().cloned());
+                                link.extend(extras.link_objects.iter().cloned());
                             } else {
                                 link.push(a.clone());
                             }
@@ -457,8 +557,10 @@ impl Toolchains {
                     _ => {
                         let mut argv = vec![prog];
                         argv.extend(self.c_flags(lang));
+                        argv.extend(extras.compile.iter().cloned());
                         argv.extend(["-o".to_owned(), "out.wasm".to_owned()]);
                         argv.extend(inputs.iter().map(|s| s.to_string()));
+                        argv.extend(extras.link_objects.iter().cloned());
                         argv.extend(Self::c_link_flags());
                         Ok(vec![NativeStep {
                             argv,

@@ -1,6 +1,7 @@
 // floorjudge's stand-in for GCC's <bits/stdc++.h>: libc++ has no such header.
 // It includes the standard headers that build for wasm32-wasi (no <thread>,
-// <future>, <filesystem> or <csignal> there).
+// <future> or <filesystem> there; <csignal> with wasi-libc's emulation).
+// Every C++ compile includes it, precompiled.
 #pragma once
 #include <algorithm>
 #include <array>
@@ -10,6 +11,7 @@
 #include <cfloat>
 #include <chrono>
 #include <climits>
+#include <csignal>
 #include <cmath>
 #include <complex>
 #include <cstdint>
