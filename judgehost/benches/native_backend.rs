@@ -13,7 +13,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use floorjudge_judgehost::jvm::{Jvm, JvmLimits, JvmToolchain};
+use floorjudge_judgehost::jvm::{Jvm, JvmToolchain};
+use floorjudge_judgehost::native_run::NativeRunLimits as JvmLimits;
 use floorjudge_judgehost::pipeline::{FUEL_PER_SECOND, Judge, Program};
 use floorjudge_judgehost::sandbox::{
     CpuUsed, GUEST_THREAD_STACK, Limits, Mount, NativeLimits, NativeSandbox, NativeSpec,

@@ -520,6 +520,13 @@ async fn prepare_and_judge(
     };
     let time_limit = Duration::from_millis(job.time_limit_ms.max(1));
     let time_factor = job.time_factor;
+    let backend = match job.backend.as_str() {
+        "" => None,
+        b => Some(
+            b.parse::<crate::toolchain::Backend>()
+                .map_err(|e| format!("the job's backend: {e}"))?,
+        ),
+    };
     let judgement = tokio::task::spawn_blocking(move || {
         let tell = move |r: &TestcaseResult| {
             let _ = tx.send(r.clone());
@@ -530,6 +537,7 @@ async fn prepare_and_judge(
             sources,
             time_limit: Some(time_limit),
             time_factor,
+            backend,
             validator: None,
             on_testcase: Some(&tell),
         })
@@ -572,6 +580,7 @@ mod tests {
                 .collect(),
             time_limit_ms,
             time_factor: 1.0,
+            backend: String::new(),
             heartbeat_ms: 1000,
         }
     }

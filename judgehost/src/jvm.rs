@@ -20,9 +20,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::native_run::{self, NativeRunLimits as JvmLimits};
 use crate::sandbox::{
-    CpuUsed, Mount, NativeIo, NativeLimits, NativeOutcome, NativeSandbox, NativeSpec, NativeStep,
-    Pipe, ReadBack, RunOutcome, SandboxError, Termination, read_back,
+    Mount, NativeIo, NativeLimits, NativeOutcome, NativeSandbox, NativeSpec, NativeStep, Pipe,
+    ReadBack, RunOutcome, SandboxError, Termination, read_back,
 };
 use crate::toolchain::{Language, SourceFile, ToolchainError, Toolchains};
 
@@ -87,17 +88,6 @@ pub struct JvmProgram {
     dir: Arc<tempfile::TempDir>,
 }
 
-/// Limits of one JVM run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct JvmLimits {
-    /// CPU time (the problem's limit times the language's factor).
-    pub time: Duration,
-    /// Heap, bytes.
-    pub memory_bytes: u64,
-    /// Output, bytes.
-    pub output_bytes: usize,
-}
-
 /// Compiles and runs JVM programs in the native sandbox.
 #[derive(Debug)]
 pub struct Jvm {
@@ -106,13 +96,8 @@ pub struct Jvm {
 }
 
 fn jvm_mounts(java_home: &Path) -> Vec<Mount> {
-    let mut m = vec![
-        Mount::same_if_present("/usr/bin"),
-        Mount::same_if_present(format!("/usr/lib/{}-linux-gnu", std::env::consts::ARCH)),
-        Mount::same_if_present("/usr/lib64"),
-        Mount::same_if_present("/etc/ld.so.cache"),
-        Mount::at(java_home, java_home),
-    ];
+    let mut m = native_run::system_mounts();
+    m.push(Mount::at(java_home, java_home));
     // Debian's JDK links its configuration (jvm.cfg, security) from /etc.
     if let Ok(entries) = std::fs::read_dir("/etc") {
         for e in entries.flatten() {
@@ -383,32 +368,21 @@ impl Jvm {
     }
 }
 
-/// How a JVM run ended, as a verdict sees it: the heap running out is a
-/// memory limit, CPU time over the limit a time limit, too much output an
-/// output limit.
-fn judged(out: NativeOutcome, limits: JvmLimits, overflowed: bool) -> RunOutcome {
-    let mut run = out.run;
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    let heap_gone = [
+/// Whether a JVM's stderr says its heap ran out.
+fn heap_gone(stderr: &[u8]) -> bool {
+    let stderr = String::from_utf8_lossy(stderr);
+    [
         "java.lang.OutOfMemoryError: Java heap space",
         "java.lang.OutOfMemoryError: GC overhead limit exceeded",
         "java.lang.OutOfMemoryError: Requested array size exceeds VM limit",
     ]
     .iter()
-    .any(|m| stderr.contains(m));
-    let CpuUsed::Measured(cpu) = run.cpu else {
-        return run;
-    };
-    // What stopped it comes first: a heap that ran out (the collector's
-    // last attempts take CPU time too), then the clock.
-    run.termination = match run.termination {
-        Termination::MemoryLimit => Termination::MemoryLimit,
-        Termination::Exited(1) if heap_gone => Termination::MemoryLimit,
-        _ if cpu > limits.time => Termination::CpuTimeLimit,
-        Termination::Exited(0) if overflowed => Termination::OutputLimit,
-        t => t,
-    };
-    run
+    .any(|m| stderr.contains(m))
+}
+
+fn judged(out: NativeOutcome, limits: JvmLimits, overflowed: bool) -> RunOutcome {
+    let heap = heap_gone(&out.run.stderr);
+    native_run::judged(out, limits, overflowed, heap)
 }
 
 /// The class to start: the one with `public static void main(String[])`;
@@ -492,6 +466,7 @@ fn main_class_of(bytes: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sandbox::CpuUsed;
 
     fn outcome(termination: Termination, cpu_ms: u64, stderr: &str) -> NativeOutcome {
         NativeOutcome {

@@ -4,6 +4,8 @@
 pub mod compile;
 pub mod daemon;
 pub mod jvm;
+pub mod native_cc;
+pub mod native_run;
 pub mod native_validator;
 pub mod package;
 pub mod pipeline;

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use floorjudge_judgehost::load_package;
 use floorjudge_judgehost::pipeline::{Judge, JudgeRequest};
-use floorjudge_judgehost::toolchain::{Language, SourceFile};
+use floorjudge_judgehost::toolchain::{Backend, Language, SourceFile};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,6 +55,9 @@ enum Command {
         /// The language's time factor: runs get the time limit times this.
         #[arg(long, default_value_t = 1.0)]
         time_factor: f64,
+        /// wasm or native (C and C++ with gcc/g++); default: the language's.
+        #[arg(long)]
+        backend: Option<String>,
         /// Output validator sources to use instead of the package's.
         #[arg(long, value_name = "FILE", num_args = 1..)]
         validator: Vec<PathBuf>,
@@ -190,10 +193,14 @@ fn run(cli: Cli) -> Result<()> {
             language,
             time_limit,
             time_factor,
+            backend,
             validator,
             json,
             sources,
         } => {
+            let backend: Option<Backend> = backend
+                .map(|b| b.parse().map_err(anyhow::Error::msg))
+                .transpose()?;
             let language: Language = match language {
                 Some(l) => l.parse().map_err(anyhow::Error::msg)?,
                 None => Language::from_extension(&sources[0]).with_context(|| {
@@ -225,6 +232,7 @@ fn run(cli: Cli) -> Result<()> {
                     sources,
                     time_limit,
                     time_factor,
+                    backend,
                     validator,
                     on_testcase: None,
                 })

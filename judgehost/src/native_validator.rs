@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+use crate::native_run::{gcc_mounts as compiler_mounts, system_mounts};
 use crate::package::ValidationLimits;
 use crate::sandbox::{
     Mount, NativeIo, NativeLimits, NativeOutcome, NativeSandbox, NativeSpec, NativeStep, Pipe,
@@ -151,32 +152,6 @@ pub struct Validators {
     /// sandbox user reads them). Lives as long as the judge.
     store: tempfile::TempDir,
     built: Mutex<HashMap<String, Arc<NativeValidator>>>,
-}
-
-/// The system's binaries and libraries, read-only: `/bin/sh` starts every
-/// run, a C++ validator links libstdc++ dynamically.
-fn system_mounts() -> Vec<Mount> {
-    vec![
-        Mount::same_if_present("/usr/bin"),
-        Mount::same_if_present(format!("/usr/lib/{}-linux-gnu", std::env::consts::ARCH)),
-        Mount::same_if_present("/usr/lib64"),
-        Mount::same_if_present("/etc/ld.so.cache"),
-    ]
-}
-
-/// What `g++`/`gcc` need besides [`system_mounts`].
-fn compiler_mounts() -> Vec<Mount> {
-    let mut m = system_mounts();
-    m.extend(
-        [
-            "/usr/lib/gcc",
-            "/usr/libexec/gcc",
-            "/usr/include",
-            "/usr/lib/bfd-plugins",
-        ]
-        .map(Mount::same_if_present),
-    );
-    m
 }
 
 /// What Python needs besides [`system_mounts`]: its standard library.

@@ -10,7 +10,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::compile::{CompileOutcome, Compiler};
-use crate::jvm::{Jvm, JvmLimits, JvmProgram, JvmToolchain};
+use crate::jvm::{Jvm, JvmProgram, JvmToolchain};
+use crate::native_cc::{NativeCc, NativeProgram};
+use crate::native_run::NativeRunLimits;
 use crate::native_validator::{
     NativeValidator, ValidatorError, ValidatorRun, ValidatorVerdict, Validators, judge_message,
 };
@@ -19,7 +21,7 @@ use crate::sandbox::{
     CpuUsed, Limits, ModuleFacts, Pipe, Preopen, Prepared, RunOutcome, RunSpec, SandboxError,
     Termination, WasmSandbox,
 };
-use crate::toolchain::{Language, SourceFile, ToolchainError, Toolchains};
+use crate::toolchain::{Backend, Language, SourceFile, ToolchainError, Toolchains};
 use crate::validate::{DefaultValidatorFlags, default_validate};
 
 /// Fuel per second of time limit: the contest-wide exchange rate between a
@@ -146,6 +148,9 @@ pub struct JudgeRequest<'a> {
     /// The language's time factor (the contest's language table): the
     /// time limit is multiplied by it. 1.0 for none.
     pub time_factor: f64,
+    /// The backend that judges it (the language table's); `None` for the
+    /// language's default.
+    pub backend: Option<Backend>,
     /// Validator sources to use instead of the package's `output_validators/`.
     pub validator: Option<Vec<SourceFile>>,
     /// Told of each testcase result as it finishes.
@@ -170,6 +175,7 @@ pub struct Judge {
     sandbox: WasmSandbox,
     compiler: Compiler,
     jvm: Jvm,
+    native_cc: NativeCc,
     validators: Validators,
     fuel_per_second: u64,
 }
@@ -204,6 +210,8 @@ pub enum Program {
     Wasm(WasmProgram),
     /// Runs on the JVM in the native sandbox.
     Jvm(JvmProgram),
+    /// C or C++ built with gcc/g++, run in the native sandbox.
+    Native(NativeProgram),
 }
 
 impl Program {
@@ -211,7 +219,7 @@ impl Program {
     pub fn module(&self) -> Option<&Prepared> {
         match self {
             Program::Wasm(w) => Some(&w.module),
-            Program::Jvm(_) => None,
+            Program::Jvm(_) | Program::Native(_) => None,
         }
     }
 }
@@ -279,6 +287,7 @@ impl Judge {
             sandbox,
             compiler: Compiler::new(toolchains)?,
             jvm: Jvm::new(JvmToolchain::default())?,
+            native_cc: NativeCc::new()?,
             validators: Validators::new()?,
             fuel_per_second: FUEL_PER_SECOND,
         })
@@ -316,6 +325,40 @@ impl Judge {
         sources: &[SourceFile],
         memory_limit: u64,
     ) -> Result<Result<(Program, String), BuildFailure>, JudgeError> {
+        self.build_for(language, language.backends()[0], sources, memory_limit)
+    }
+
+    /// [`Judge::build`] for a given backend.
+    pub fn build_for(
+        &self,
+        language: Language,
+        backend: Backend,
+        sources: &[SourceFile],
+        memory_limit: u64,
+    ) -> Result<Result<(Program, String), BuildFailure>, JudgeError> {
+        if !language.backends().contains(&backend) {
+            return Err(JudgeError::Unsupported(format!(
+                "{language} on the {} backend (it runs on {})",
+                backend.id(),
+                language
+                    .backends()
+                    .iter()
+                    .map(|b| b.id())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )));
+        }
+        if backend == Backend::Native && !language.is_jvm() {
+            return Ok(
+                match self
+                    .native_cc
+                    .compile(language, sources, self.toolchains())?
+                {
+                    Ok((program, message)) => Ok((Program::Native(program), message)),
+                    Err(message) => Err(BuildFailure::CompileError(message)),
+                },
+            );
+        }
         if language == Language::Python {
             return self.build_python(sources);
         }
@@ -489,20 +532,22 @@ impl Judge {
         };
         let check = self.validator(req)?;
         let memory_bytes = (pkg.memory_mib.min(4096) as usize) << 20;
-        let program = match self.build(req.language, &req.sources, memory_bytes as u64)? {
-            Err(failure) => {
-                judgement.verdict = match failure {
-                    BuildFailure::CompileError(_) => Verdict::CompileError,
-                    BuildFailure::MemoryLimit(_) => Verdict::MemoryLimit,
-                };
-                judgement.compile_message = failure.message().to_owned();
-                return Ok(judgement);
-            }
-            Ok((program, message)) => {
-                judgement.compile_message = message;
-                program
-            }
-        };
+        let backend = req.backend.unwrap_or(req.language.backends()[0]);
+        let program =
+            match self.build_for(req.language, backend, &req.sources, memory_bytes as u64)? {
+                Err(failure) => {
+                    judgement.verdict = match failure {
+                        BuildFailure::CompileError(_) => Verdict::CompileError,
+                        BuildFailure::MemoryLimit(_) => Verdict::MemoryLimit,
+                    };
+                    judgement.compile_message = failure.message().to_owned();
+                    return Ok(judgement);
+                }
+                Ok((program, message)) => {
+                    judgement.compile_message = message;
+                    program
+                }
+            };
         let limits = Limits {
             fuel: (run_time.as_secs_f64() * self.fuel_per_second as f64) as u64,
             wall: run_time * 3 + Duration::from_secs(1),
@@ -701,14 +746,19 @@ impl Judge {
             Program::Jvm(j) => {
                 let file = dir.join("testcase.in");
                 std::fs::write(&file, input)?;
-                Ok(self.jvm.run(j, &file, self.jvm_limits(&limits))?)
+                Ok(self.jvm.run(j, &file, self.native_limits(&limits))?)
+            }
+            Program::Native(n) => {
+                let file = dir.join("testcase.in");
+                std::fs::write(&file, input)?;
+                Ok(self.native_cc.run(n, &file, self.native_limits(&limits))?)
             }
         }
     }
 
     /// A wasm run's limits for the JVM: the fuel budget back in seconds.
-    fn jvm_limits(&self, limits: &Limits) -> JvmLimits {
-        JvmLimits {
+    fn native_limits(&self, limits: &Limits) -> NativeRunLimits {
+        NativeRunLimits {
             time: Duration::from_secs_f64(limits.fuel as f64 / self.fuel_per_second as f64),
             memory_bytes: limits.memory_bytes as u64,
             output_bytes: limits.output_bytes,
@@ -769,7 +819,11 @@ impl Judge {
                             .map_err(JudgeError::from),
                         Program::Jvm(j) => self
                             .jvm
-                            .run_piped(j, &t_to, &t_from, self.jvm_limits(&limits))
+                            .run_piped(j, &t_to, &t_from, self.native_limits(&limits))
+                            .map_err(JudgeError::from),
+                        Program::Native(n) => self
+                            .native_cc
+                            .run_piped(n, &t_to, &t_from, self.native_limits(&limits))
                             .map_err(JudgeError::from),
                     };
                     // Say who finished before cutting the pipes: the other side

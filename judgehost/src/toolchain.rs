@@ -46,6 +46,48 @@ impl Language {
         matches!(self, Language::Java | Language::Kotlin)
     }
 
+    /// The backends that can judge it, the default first.
+    pub fn backends(self) -> &'static [Backend] {
+        match self {
+            Language::C | Language::Cpp => &[Backend::Wasm, Backend::Native],
+            Language::Rust | Language::Python => &[Backend::Wasm],
+            Language::Java | Language::Kotlin => &[Backend::Native],
+        }
+    }
+}
+
+/// Which sandbox judges a language's programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// wasmtime: deterministic fuel.
+    Wasm,
+    /// The native sandbox: CPU time (Java, Kotlin; C and C++ with gcc/g++
+    /// as an organizer's choice).
+    Native,
+}
+
+impl Backend {
+    /// `wasm` or `native`, as the language table writes it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Backend::Wasm => "wasm",
+            Backend::Native => "native",
+        }
+    }
+}
+
+impl FromStr for Backend {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "wasm" => Ok(Backend::Wasm),
+            "native" => Ok(Backend::Native),
+            other => Err(format!("unknown backend {other:?} (wasm or native)")),
+        }
+    }
+}
+
+impl Language {
     /// Guesses the language of a file from its extension.
     pub fn from_extension(path: &Path) -> Option<Language> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
@@ -547,10 +589,12 @@ impl Toolchains {
                             NativeStep {
                                 argv: compile,
                                 file_bytes: Some(object_bytes),
+                                stack_bytes: None,
                             },
                             NativeStep {
                                 argv: link,
                                 file_bytes: module,
+                                stack_bytes: None,
                             },
                         ])
                     }
@@ -565,6 +609,7 @@ impl Toolchains {
                         Ok(vec![NativeStep {
                             argv,
                             file_bytes: Some(object_bytes),
+                            stack_bytes: None,
                         }])
                     }
                 }
@@ -597,6 +642,7 @@ impl Toolchains {
                 Ok(vec![NativeStep {
                     argv,
                     file_bytes: Some(object_bytes),
+                    stack_bytes: None,
                 }])
             }
             Language::Python | Language::Java | Language::Kotlin => {

@@ -71,6 +71,7 @@ fn judged(name: &str, source: String) -> Judgement {
             }],
             time_limit: None,
             time_factor: 1.0,
+            backend: None,
             validator: None,
             on_testcase: None,
         })
@@ -265,6 +266,7 @@ fn source_names_that_point_elsewhere_are_refused() {
                 }],
                 time_limit: None,
                 time_factor: 1.0,
+                backend: None,
                 validator: None,
                 on_testcase: None,
             })

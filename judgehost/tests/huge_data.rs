@@ -60,6 +60,7 @@ fn huge_initialised_arrays_end_quickly_and_the_judge_stays_small() {
                 }],
                 time_limit: None,
                 time_factor: 1.0,
+                backend: None,
                 validator: None,
                 on_testcase: None,
             })

@@ -62,6 +62,7 @@ fn run(
         sources: vec![source],
         time_limit: time_limit.map(Duration::from_secs_f64),
         time_factor: 1.0,
+        backend: None,
         validator: validator.map(|v| vec![fixture(v)]),
         on_testcase: None,
     })
@@ -224,6 +225,7 @@ fn interactive_deadlock_ends_by_the_wall_clock() {
             sources: vec![fixture("submissions/guess_silent.c")],
             time_limit: Some(Duration::from_millis(300)),
             time_factor: 1.0,
+            backend: None,
             validator: Some(vec![fixture("validators/guess.c")]),
             on_testcase: None,
         });
@@ -563,6 +565,7 @@ fn cranelift_is_bounded_in_time_and_the_module_cache_in_bytes() {
         sources: vec![fixture(&format!("submissions/{source}"))],
         time_limit: None,
         time_factor: 1.0,
+        backend: None,
         validator: None,
         on_testcase: None,
     };

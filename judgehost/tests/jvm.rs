@@ -49,6 +49,7 @@ fn judged(name: &str, time_limit: Option<f64>) -> Judgement {
             sources: vec![source],
             time_limit: time_limit.map(Duration::from_secs_f64),
             time_factor: 1.0,
+            backend: None,
             validator: None,
             on_testcase: None,
         })
@@ -137,6 +138,7 @@ fn a_time_factor_gives_a_language_more_time() {
             sources: vec![source],
             time_limit: Some(Duration::from_millis(500)),
             time_factor: 2.0,
+            backend: None,
             validator: None,
             on_testcase: None,
         })
@@ -233,6 +235,7 @@ fn an_interactive_java_submission_talks_to_a_native_validator() {
             sources: vec![fixture("GuessAc.java")],
             time_limit: None,
             time_factor: 1.0,
+            backend: None,
             validator: Some(vec![SourceFile {
                 name: "guess.c".into(),
                 content: std::fs::read(validator).expect("validator"),

@@ -57,6 +57,7 @@ fn run_on(
         sources: vec![source],
         time_limit: None,
         time_factor: 1.0,
+        backend: None,
         validator: validator.map(|v| v.iter().map(|f| fixture(f)).collect()),
         on_testcase: None,
     })

@@ -34,6 +34,7 @@ fn judged(name: &str) -> Judgement {
             sources: vec![source],
             time_limit: None,
             time_factor: 1.0,
+            backend: None,
             validator: None,
             on_testcase: None,
         })

@@ -655,12 +655,17 @@ fn a_restarted_judgehost_gives_back_the_job_its_dead_run_held_at_once() {
 }
 
 #[test]
-fn java_and_kotlin_are_judged_end_to_end_with_the_contest_s_time_factor() {
+fn java_kotlin_and_native_cpp_are_judged_end_to_end_with_the_contest_s_table() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = contest_with_hello(tmp.path());
     ok(jury_cmd(
         &contest,
         &["language", "set", "java", "--time-factor", "1.5"],
+    ));
+    // C++ on the native backend: g++, with exceptions
+    ok(jury_cmd(
+        &contest,
+        &["language", "set", "cpp", "--backend", "native"],
     ));
     let refused = jury_cmd(
         &contest,
@@ -686,7 +691,13 @@ fn java_and_kotlin_are_judged_end_to_end_with_the_contest_s_time_factor() {
     assert_eq!(java["time_factor"], 1.5);
     assert!(java["runner"].as_str().unwrap().contains("java -Xmx"));
     let jvm = workspace().join("judgehost/tests/fixtures/jvm");
-    for file in ["HelloAc.java", "hello_ac.kt"] {
+    let native_cpp =
+        workspace().join("judgehost/tests/fixtures/submissions/gcc_style/throw_catch.cpp");
+    for file in [
+        jvm.join("HelloAc.java"),
+        jvm.join("hello_ac.kt"),
+        native_cpp,
+    ] {
         let out = ws.run(&[
             "--json",
             "submit",
@@ -695,18 +706,20 @@ fn java_and_kotlin_are_judged_end_to_end_with_the_contest_s_time_factor() {
             "--wait",
             "--timeout",
             "180",
-            jvm.join(file).to_str().unwrap(),
+            file.to_str().unwrap(),
         ]);
         assert!(
             out.status.success(),
-            "{file}: {}",
+            "{}: {}",
+            file.display(),
             String::from_utf8_lossy(&out.stderr)
         );
         let last = last_json(&out);
         assert_eq!(
             (last["phase"].as_str(), last["verdict"].as_str()),
             (Some("judged"), Some("AC")),
-            "{file}: {last}"
+            "{}: {last}",
+            file.display()
         );
     }
     let subs = jury_submissions(&contest);

@@ -116,6 +116,8 @@ pub struct NativeStep {
     pub argv: Vec<String>,
     /// A lower file-size limit for this step only.
     pub file_bytes: Option<u64>,
+    /// A stack of this size for this step (else the system's 8 MiB).
+    pub stack_bytes: Option<u64>,
 }
 
 impl NativeStep {
@@ -124,6 +126,7 @@ impl NativeStep {
         NativeStep {
             argv,
             file_bytes: None,
+            stack_bytes: None,
         }
     }
 }
@@ -558,8 +561,11 @@ fn script(steps: &[NativeStep], limits: NativeLimits) -> Result<String, SandboxE
             .map_or(limits.file_bytes, |b| b.min(limits.file_bytes));
         let quoted = shlex::try_join(step.argv.iter().map(String::as_str))
             .map_err(|e| SandboxError::NativeSetup(format!("argument cannot be quoted: {e}")))?;
+        let stack = step.stack_bytes.map_or(String::new(), |b| {
+            format!("ulimit -s {} || exit 126\n", b.div_ceil(1024))
+        });
         s.push_str(&format!(
-            "ulimit -S -f {} || exit 126\n{quoted} {fd}>&-\nst=$?\n\
+            "ulimit -S -f {} || exit 126\n{stack}{quoted} {fd}>&-\nst=$?\n\
              [ $st -eq 0 ] || {{ times >&{fd}; exit $st; }}\n",
             bytes.div_ceil(512)
         ));
@@ -712,6 +718,7 @@ mod tests {
                 NativeStep {
                     argv: vec!["/usr/bin/ld".into(), "-o".into(), "x".into()],
                     file_bytes: Some(1024),
+                    stack_bytes: None,
                 },
             ],
             limits(),

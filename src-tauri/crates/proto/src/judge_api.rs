@@ -109,6 +109,10 @@ pub struct Job {
     /// the time limit times this.
     #[serde(default = "one")]
     pub time_factor: f64,
+    /// The backend that judges it (`wasm`, `native`); empty for the
+    /// language's default.
+    #[serde(default)]
+    pub backend: String,
     /// Heartbeat at least this often to keep the lease, ms.
     pub heartbeat_ms: u64,
 }

@@ -341,11 +341,13 @@ impl JudgeDesk {
                 let files = s.problem_files(&problem.id)?;
                 let testcases = s.testcases(&problem.id)?;
                 // a language since removed from the table is judged unscaled
-                let time_factor = s.language(&sub.language_id).map_or(1.0, |l| l.time_factor);
-                Ok(Some((lease, sub, problem, files, testcases, time_factor)))
+                let (time_factor, backend) = s
+                    .language(&sub.language_id)
+                    .map_or((1.0, String::new()), |l| (l.time_factor, l.backend));
+                Ok(Some((lease, sub, problem, files, testcases, time_factor, backend)))
             })
             .await?;
-        let Some((lease, sub, problem, files, testcases, time_factor)) = leased else {
+        let Some((lease, sub, problem, files, testcases, time_factor, backend)) = leased else {
             return Ok(None);
         };
         let claims = JobClaims {
@@ -384,6 +386,7 @@ impl JudgeDesk {
                 .collect(),
             time_limit_ms: problem.time_limit_ms as u64,
             time_factor,
+            backend,
             heartbeat_ms: (self.lease_ms / 3) as u64,
         }))
     }

@@ -145,13 +145,17 @@ enum SubmissionCmd {
 enum LanguageCmd {
     /// List the languages with their backend, time factor and commands.
     List,
-    /// Change a language: its time factor, whether teams may submit in it.
+    /// Change a language: its time factor, backend, whether teams may submit in it.
     Set {
         /// Language id (c, cpp, rust, python3, java, kotlin).
         id: String,
         /// Runs get the problem's time limit times this (0.1 to 20).
         #[arg(long)]
         time_factor: Option<f64>,
+        /// `native` judges C or C++ with gcc/g++ in the native sandbox (CPU
+        /// time, not deterministic); `wasm` (the default) with clang in wasm.
+        #[arg(long, value_parser = ["wasm", "native"])]
+        backend: Option<String>,
         /// Let teams submit in it.
         #[arg(long, conflicts_with = "deny")]
         allow: bool,
@@ -570,15 +574,22 @@ fn run(cli: Cli) -> Result<()> {
                 LanguageCmd::Set {
                     id,
                     time_factor,
+                    backend,
                     allow,
                     deny,
                 } => {
-                    if time_factor.is_none() && !allow && !deny {
-                        bail!("nothing to change: pass --time-factor, --allow or --deny");
+                    if time_factor.is_none() && backend.is_none() && !allow && !deny {
+                        bail!(
+                            "nothing to change: pass --time-factor, --backend, --allow or --deny"
+                        );
                     }
-                    let submit = (allow || deny).then_some(allow);
+                    let change = floorjudge_store::LanguageChange {
+                        time_factor,
+                        backend,
+                        allow_submit: (allow || deny).then_some(allow),
+                    };
                     store
-                        .set_language(&id, time_factor, submit, &organizer::cli_actor())
+                        .set_language(&id, &change, &organizer::cli_actor())
                         .with_context(|| format!("cannot change language {id}"))?;
                 }
                 LanguageCmd::Import { file } => {

@@ -181,3 +181,48 @@ fn contest_init_from_a_folder_reads_its_languages_yaml() {
     .fails_with(&["cobol"]);
     jury(&other, &["status"]).fails_with(&["holds no contest"]);
 }
+
+#[test]
+fn c_and_cpp_may_be_judged_natively_and_nothing_else_changes_backend() {
+    let (_tmp, contest) = new_contest();
+    let list = jury(
+        &contest,
+        &["--json", "language", "set", "cpp", "--backend", "native"],
+    )
+    .ok()
+    .json();
+    assert_eq!(lang(&list, "cpp")["backend"], "native");
+    assert!(
+        lang(&list, "cpp")["compiler"]
+            .as_str()
+            .unwrap()
+            .starts_with("g++"),
+        "{list}"
+    );
+    let status = jury(&contest, &["status"]).ok();
+    assert!(status.stdout.contains("cpp (native)"), "{}", status.stdout);
+    let before = languages(&contest);
+    jury(
+        &contest,
+        &["language", "set", "rust", "--backend", "native"],
+    )
+    .fails_with(&["rust", "not one that judges it", "wasm"]);
+    jury(&contest, &["language", "set", "java", "--backend", "wasm"])
+        .fails_with(&["java", "native"]);
+    jury(&contest, &["language", "set", "c", "--backend", "gpu"]).fails_with(&["gpu"]);
+    assert_eq!(languages(&contest), before);
+    // and back
+    let list = jury(
+        &contest,
+        &["--json", "language", "set", "cpp", "--backend", "wasm"],
+    )
+    .ok()
+    .json();
+    assert!(
+        lang(&list, "cpp")["compiler"]
+            .as_str()
+            .unwrap()
+            .starts_with("clang++"),
+        "{list}"
+    );
+}

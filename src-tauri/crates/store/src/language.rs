@@ -31,6 +31,32 @@ pub struct Language {
     pub runner: String,
 }
 
+/// A change to one language; `None` keeps what is there.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LanguageChange {
+    /// The time factor.
+    pub time_factor: Option<f64>,
+    /// `wasm` or `native`.
+    pub backend: Option<String>,
+    /// Whether teams may submit in it.
+    pub allow_submit: Option<bool>,
+}
+
+/// The compile and run commands shown for a language on a backend, where
+/// switching backends changes them.
+fn commands_for(id: &str, backend: &str) -> Option<(String, String)> {
+    let native = "native, CPU time (not deterministic), stack = memory limit";
+    match (id, backend) {
+        ("c", "native") => Some(("gcc -std=gnu17 -O2 {files} -lm".into(), native.into())),
+        ("cpp", "native") => Some(("g++ -std=gnu++20 -O2 {files} -lm".into(), native.into())),
+        (_, "wasm") => default_languages()
+            .into_iter()
+            .find(|d| d.id == id)
+            .map(|d| (d.compiler, d.runner)),
+        _ => None,
+    }
+}
+
 /// The languages a new contest starts with: the ones the judgehost judges.
 pub fn default_languages() -> Vec<Language> {
     let wasm = "wasmtime (deterministic fuel)";
@@ -142,10 +168,18 @@ pub fn check_language(l: &Language) -> Result<()> {
             TIME_FACTOR_RANGE.end()
         )));
     }
-    if !matches!(l.backend.as_str(), "wasm" | "native") {
+    let allowed: &[&str] = match l.id.as_str() {
+        "c" | "cpp" => &["wasm", "native"],
+        "java" | "kotlin" => &["native"],
+        "rust" | "python3" => &["wasm"],
+        _ => &["wasm", "native"],
+    };
+    if !allowed.contains(&l.backend.as_str()) {
         return Err(StoreError::Conflict(format!(
-            "language {}: backend {:?} is neither wasm nor native",
-            l.id, l.backend
+            "language {}: backend {:?} is not one that judges it ({})",
+            l.id,
+            l.backend,
+            allowed.join(" or ")
         )));
     }
     if l.extensions.is_empty() || l.extensions.iter().any(|e| e.is_empty() || e.contains(',')) {
@@ -201,25 +235,38 @@ impl Store {
             })
     }
 
-    /// Changes a language's time factor and whether teams may submit in it.
+    /// Changes a language's time factor, backend (C and C++ may be judged
+    /// natively with gcc/g++ instead of in wasm) and whether teams may
+    /// submit in it.
     pub fn set_language(
         &mut self,
         id: &str,
-        time_factor: Option<f64>,
-        allow_submit: Option<bool>,
+        change: &LanguageChange,
         actor: &str,
     ) -> Result<Language> {
         let mut l = self.language(id)?;
-        if let Some(f) = time_factor {
+        if let Some(f) = change.time_factor {
             l.time_factor = f;
         }
+        if let Some(b) = &change.backend
+            && *b != l.backend
+        {
+            l.backend = b.clone();
+            if let Some(d) = commands_for(&l.id, b) {
+                (l.compiler, l.runner) = d;
+            }
+        }
+        let allow_submit = change.allow_submit;
         if let Some(a) = allow_submit {
             l.allow_submit = a;
         }
         check_language(&l)?;
         let tx = self.conn.transaction()?;
         insert(&tx, &l)?;
-        let detail = format!("time factor {}, submit {}", l.time_factor, l.allow_submit);
+        let detail = format!(
+            "backend {}, time factor {}, submit {}",
+            l.backend, l.time_factor, l.allow_submit
+        );
         crate::audit::record(&tx, actor, "language.update", Some(id), Some(&detail), None)?;
         tx.commit()?;
         Ok(l)

@@ -34,7 +34,9 @@ pub use judging::{
     ExpiredLease, JudgeState, Judgehost, JudgingRow, Lease, LeaseCheck, MAX_LOST_LEASES,
     RejudgeFilter, RunRow,
 };
-pub use language::{Language, TIME_FACTOR_RANGE, check_language, default_languages};
+pub use language::{
+    Language, LanguageChange, TIME_FACTOR_RANGE, check_language, default_languages,
+};
 pub use migrate::SCHEMA_VERSION;
 pub use problem::{
     NewProblem, NewTestcase, PackageFile, Problem, ProblemImported, ProblemSummary, Testcase,

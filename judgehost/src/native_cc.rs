@@ -1,0 +1,240 @@
+//! C and C++ on the native backend, an organizer's choice (the language
+//! table's `backend: native`): built with the host's gcc/g++ as Kattis and
+//! DOMjudge build them (exceptions, all of libstdc++, GNU extensions) and
+//! run natively in the native sandbox, with the problem's memory as the
+//! run's cgroup limit and stack. Time is CPU time, which varies with load:
+//! the wasm backend's fuel is deterministic, this is not.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::native_run::{self, NativeRunLimits, gcc_mounts, system_mounts};
+use crate::sandbox::{
+    Mount, NativeIo, NativeLimits, NativeSandbox, NativeSpec, NativeStep, Pipe, ReadBack,
+    RunOutcome, SandboxError, Termination, read_back,
+};
+use crate::toolchain::{Language, SourceFile, ToolchainError, Toolchains};
+
+/// Where the program appears in the sandbox.
+const PROGRAM_DIR: &str = "/program";
+/// Largest program binary.
+const BINARY_BYTES: u64 = 256 << 20;
+/// Most stderr kept.
+const STDERR_BYTES: usize = 4096;
+
+/// A C or C++ program built natively.
+#[derive(Debug, Clone)]
+pub struct NativeProgram {
+    /// C or C++.
+    pub language: Language,
+    /// Holds `program`, shown read-only at [`PROGRAM_DIR`].
+    dir: Arc<tempfile::TempDir>,
+}
+
+/// Builds and runs native C and C++ programs.
+#[derive(Debug)]
+pub struct NativeCc {
+    sandbox: NativeSandbox,
+}
+
+impl NativeCc {
+    /// The native sandbox.
+    pub fn new() -> Result<NativeCc, SandboxError> {
+        Ok(NativeCc {
+            sandbox: NativeSandbox::new()?,
+        })
+    }
+
+    /// Builds `sources` with gcc (C, gnu17) or g++ (C++, gnu++20), `-O2`;
+    /// `Ok(Err(message))` is a compile error.
+    pub fn compile(
+        &self,
+        lang: Language,
+        sources: &[SourceFile],
+        toolchains: &Toolchains,
+    ) -> Result<Result<(NativeProgram, String), String>, ToolchainError> {
+        if let Err(m) = toolchains.check_sources(sources) {
+            return Ok(Err(m));
+        }
+        let (compiler, std, exts): (&str, &str, &[&str]) = match lang {
+            Language::C => ("/usr/bin/gcc", "-std=gnu17", &["c"]),
+            Language::Cpp => ("/usr/bin/g++", "-std=gnu++20", &["cpp", "cc", "cxx", "c++"]),
+            other => return Err(ToolchainError::Unsupported(other)),
+        };
+        if !Path::new(compiler).is_file() {
+            return Err(ToolchainError::Missing {
+                language: lang,
+                program: compiler.into(),
+                hint: "apt-get install build-essential",
+            });
+        }
+        let names: Vec<String> = sources
+            .iter()
+            .filter(|s| {
+                Path::new(&s.name)
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| exts.contains(&e.to_ascii_lowercase().as_str()))
+            })
+            .map(|s| s.name.clone())
+            .collect();
+        if names.is_empty() {
+            return Ok(Err(format!("no {} source among the files", lang.id())));
+        }
+        let work = self.sandbox.work_dir("fj-native-cc-")?;
+        for s in sources {
+            std::fs::write(work.path().join(&s.name), &s.content)?;
+        }
+        let mut argv: Vec<String> = [
+            compiler,
+            std,
+            "-O2",
+            "-pipe",
+            "-DONLINE_JUDGE",
+            "-DFLOORJUDGE",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        argv.extend(["-o".to_owned(), "program".to_owned()]);
+        argv.extend(names);
+        argv.push("-lm".into());
+        let limits = toolchains.limits;
+        let out = self.sandbox.run(&NativeSpec {
+            steps: vec![NativeStep::new(argv)],
+            env: Vec::new(),
+            mounts: gcc_mounts(),
+            work: work.path(),
+            limits: NativeLimits {
+                wall: limits.wall,
+                cpu: limits.wall,
+                address_space_bytes: limits.memory_bytes,
+                memory_bytes: None,
+                file_bytes: BINARY_BYTES,
+                processes: limits.processes,
+                open_files: limits.open_files,
+                tmp_bytes: limits.tmp_bytes,
+                stdout_bytes: limits.message_bytes,
+                stderr_bytes: limits.message_bytes,
+            },
+        })?;
+        let mut text = out.run.stderr;
+        text.extend_from_slice(&out.stdout);
+        let message = String::from_utf8_lossy(&text).trim().to_owned();
+        match out.run.termination {
+            Termination::Exited(0) => {}
+            Termination::WallTimeout | Termination::CpuTimeLimit => {
+                return Ok(Err(format!(
+                    "compilation took longer than {} s and was stopped\n{message}",
+                    limits.wall.as_secs()
+                )));
+            }
+            Termination::FileSizeLimit => {
+                return Ok(Err(format!(
+                    "the compiled program is larger than {} MiB\n{message}",
+                    BINARY_BYTES >> 20
+                )));
+            }
+            _ => return Ok(Err(message)),
+        }
+        // the program must be a regular file the compiler made, not a link
+        match read_back(&work.path().join("program"), BINARY_BYTES)? {
+            ReadBack::Bytes(_) => {}
+            ReadBack::TooLarge => {
+                return Ok(Err(format!(
+                    "the compiled program is larger than {} MiB",
+                    BINARY_BYTES >> 20
+                )));
+            }
+            ReadBack::Missing => {
+                return Ok(Err(format!("the compiler produced no program\n{message}")));
+            }
+        }
+        Ok(Ok((
+            NativeProgram {
+                language: lang,
+                dir: Arc::new(work),
+            },
+            message,
+        )))
+    }
+
+    fn spec<'a>(
+        &self,
+        program: &NativeProgram,
+        limits: NativeRunLimits,
+        work: &'a Path,
+    ) -> NativeSpec<'a> {
+        let mut mounts = system_mounts();
+        mounts.push(Mount::at(program.dir.path(), PROGRAM_DIR));
+        NativeSpec {
+            steps: vec![NativeStep {
+                argv: vec![format!("{PROGRAM_DIR}/program")],
+                file_bytes: None,
+                // as Kattis: the stack may use the whole memory limit
+                stack_bytes: Some(limits.memory_bytes),
+            }],
+            env: Vec::new(),
+            mounts,
+            work,
+            limits: NativeLimits {
+                wall: limits.time * 3 + Duration::from_secs(1),
+                cpu: Duration::from_secs(limits.time.as_secs_f64().ceil() as u64 + 1),
+                // the cgroup holds the memory; the address space only backs it up
+                address_space_bytes: if self.sandbox.cgroups().is_some() {
+                    limits
+                        .memory_bytes
+                        .saturating_mul(2)
+                        .saturating_add(1 << 30)
+                } else {
+                    limits.memory_bytes
+                },
+                memory_bytes: Some(limits.memory_bytes),
+                file_bytes: 16 << 20,
+                processes: 4,
+                open_files: 64,
+                tmp_bytes: 16 << 20,
+                stdout_bytes: limits.output_bytes + 1,
+                stderr_bytes: STDERR_BYTES,
+            },
+        }
+    }
+
+    /// Runs `program` on the input file `input` (ours, given as its stdin).
+    pub fn run(
+        &self,
+        program: &NativeProgram,
+        input: &Path,
+        limits: NativeRunLimits,
+    ) -> Result<(RunOutcome, Vec<u8>), ToolchainError> {
+        let work = self.sandbox.work_dir("fj-native-run-")?;
+        let stdin = std::fs::File::open(input)?;
+        let mut out = self.sandbox.run_with_io(
+            &self.spec(program, limits, work.path()),
+            NativeIo {
+                stdin: Some(stdin.into()),
+                stdout: None,
+            },
+        )?;
+        let overflowed = out.stdout.len() > limits.output_bytes;
+        let mut stdout = std::mem::take(&mut out.stdout);
+        stdout.truncate(limits.output_bytes);
+        Ok((native_run::judged(out, limits, overflowed, false), stdout))
+    }
+
+    /// Runs `program` reading `from` and writing `to` (an interactive
+    /// validator's pipes).
+    pub fn run_piped(
+        &self,
+        program: &NativeProgram,
+        from: &Pipe,
+        to: &Pipe,
+        limits: NativeRunLimits,
+    ) -> Result<RunOutcome, ToolchainError> {
+        let work = self.sandbox.work_dir("fj-native-run-")?;
+        let out = self
+            .sandbox
+            .run_piped(&self.spec(program, limits, work.path()), from, to)?;
+        Ok(native_run::judged(out, limits, to.overflowed(), false))
+    }
+}

@@ -1,0 +1,68 @@
+//! What native-backend programs share (Java, Kotlin, and C/C++ with g++ as
+//! an organizer's choice): their limits, what of the host they see, and
+//! how a run's ending becomes a verdict's termination.
+
+use std::time::Duration;
+
+use crate::sandbox::{CpuUsed, Mount, NativeOutcome, RunOutcome, Termination};
+
+/// Limits of one native run of a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NativeRunLimits {
+    /// CPU time (the problem's limit times the language's factor).
+    pub time: Duration,
+    /// Memory (for the JVM: its heap), bytes.
+    pub memory_bytes: u64,
+    /// Output, bytes.
+    pub output_bytes: usize,
+}
+
+/// The system's binaries and libraries, read-only: `/bin/sh` starts every
+/// run, programs built with gcc/g++ link libstdc++ and libc dynamically.
+pub fn system_mounts() -> Vec<Mount> {
+    vec![
+        Mount::same_if_present("/usr/bin"),
+        Mount::same_if_present(format!("/usr/lib/{}-linux-gnu", std::env::consts::ARCH)),
+        Mount::same_if_present("/usr/lib64"),
+        Mount::same_if_present("/etc/ld.so.cache"),
+    ]
+}
+
+/// What `gcc`/`g++` need besides [`system_mounts`].
+pub fn gcc_mounts() -> Vec<Mount> {
+    let mut m = system_mounts();
+    m.extend(
+        [
+            "/usr/lib/gcc",
+            "/usr/libexec/gcc",
+            "/usr/include",
+            "/usr/lib/bfd-plugins",
+        ]
+        .map(Mount::same_if_present),
+    );
+    m
+}
+
+/// How a native run ended, as a verdict sees it. What stopped it comes
+/// first: memory (the cgroup, or a JVM heap that ran out: `heap_gone`),
+/// then CPU time over the limit (TLE even if the program then finished),
+/// then too much output.
+pub fn judged(
+    out: NativeOutcome,
+    limits: NativeRunLimits,
+    overflowed: bool,
+    heap_gone: bool,
+) -> RunOutcome {
+    let mut run = out.run;
+    let CpuUsed::Measured(cpu) = run.cpu else {
+        return run;
+    };
+    run.termination = match run.termination {
+        Termination::MemoryLimit => Termination::MemoryLimit,
+        Termination::Exited(1) if heap_gone => Termination::MemoryLimit,
+        _ if cpu > limits.time => Termination::CpuTimeLimit,
+        Termination::Exited(0) if overflowed => Termination::OutputLimit,
+        t => t,
+    };
+    run
+}
