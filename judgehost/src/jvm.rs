@@ -22,8 +22,8 @@ use std::time::Duration;
 
 use crate::native_run::{self, NativeRunLimits as JvmLimits};
 use crate::sandbox::{
-    Mount, NativeIo, NativeLimits, NativeOutcome, NativeSandbox, NativeSpec, NativeStep, Pipe,
-    ReadBack, RunOutcome, SandboxError, Termination, read_back,
+    Mount, NativeLimits, NativeSandbox, NativeSpec, NativeStep, Pipe, ReadBack, RunOutcome,
+    SandboxError, Termination, read_back,
 };
 use crate::toolchain::{Language, SourceFile, ToolchainError, Toolchains};
 
@@ -338,18 +338,13 @@ impl Jvm {
     ) -> Result<(RunOutcome, Vec<u8>), ToolchainError> {
         let work = self.sandbox.work_dir("fj-jvm-run-")?;
         let spec = self.run_spec(program, limits, work.path())?;
-        let stdin = std::fs::File::open(input)?;
-        let mut out = self.sandbox.run_with_io(
+        Ok(native_run::on_file(
+            &self.sandbox,
             &spec,
-            NativeIo {
-                stdin: Some(stdin.into()),
-                stdout: None,
-            },
-        )?;
-        let overflowed = out.stdout.len() > limits.output_bytes;
-        let mut stdout = std::mem::take(&mut out.stdout);
-        stdout.truncate(limits.output_bytes);
-        Ok((judged(out, limits, overflowed), stdout))
+            input,
+            limits,
+            heap_gone,
+        )?)
     }
 
     /// Runs `program` reading `from` and writing `to` (an interactive
@@ -363,8 +358,14 @@ impl Jvm {
     ) -> Result<RunOutcome, ToolchainError> {
         let work = self.sandbox.work_dir("fj-jvm-run-")?;
         let spec = self.run_spec(program, limits, work.path())?;
-        let out = self.sandbox.run_piped(&spec, from, to)?;
-        Ok(judged(out, limits, to.overflowed()))
+        Ok(native_run::on_pipes(
+            &self.sandbox,
+            &spec,
+            from,
+            to,
+            limits,
+            heap_gone,
+        )?)
     }
 }
 
@@ -378,11 +379,6 @@ fn heap_gone(stderr: &[u8]) -> bool {
     ]
     .iter()
     .any(|m| stderr.contains(m))
-}
-
-fn judged(out: NativeOutcome, limits: JvmLimits, overflowed: bool) -> RunOutcome {
-    let heap = heap_gone(&out.run.stderr);
-    native_run::judged(out, limits, overflowed, heap)
 }
 
 /// The class to start: the one with `public static void main(String[])`;
@@ -466,7 +462,7 @@ fn main_class_of(bytes: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::CpuUsed;
+    use crate::sandbox::{CpuUsed, NativeOutcome};
 
     fn outcome(termination: Termination, cpu_ms: u64, stderr: &str) -> NativeOutcome {
         NativeOutcome {
@@ -489,7 +485,10 @@ mod tests {
             memory_bytes: 256 << 20,
             output_bytes: 1 << 20,
         };
-        let t = |o, over| judged(o, limits, over).termination;
+        let t = |o: NativeOutcome, over| {
+            let heap = heap_gone(&o.run.stderr);
+            native_run::judged(o, limits, over, heap).termination
+        };
         assert_eq!(
             t(outcome(Termination::Exited(0), 900, ""), false),
             Termination::Exited(0)

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use crate::native_run::{self, NativeRunLimits, gcc_mounts, system_mounts};
 use crate::sandbox::{
-    Mount, NativeIo, NativeLimits, NativeSandbox, NativeSpec, NativeStep, Pipe, ReadBack,
-    RunOutcome, SandboxError, Termination, read_back,
+    Mount, NativeLimits, NativeSandbox, NativeSpec, NativeStep, Pipe, ReadBack, RunOutcome,
+    SandboxError, Termination, read_back,
 };
 use crate::toolchain::{Language, SourceFile, ToolchainError, Toolchains};
 
@@ -208,18 +208,14 @@ impl NativeCc {
         limits: NativeRunLimits,
     ) -> Result<(RunOutcome, Vec<u8>), ToolchainError> {
         let work = self.sandbox.work_dir("fj-native-run-")?;
-        let stdin = std::fs::File::open(input)?;
-        let mut out = self.sandbox.run_with_io(
-            &self.spec(program, limits, work.path()),
-            NativeIo {
-                stdin: Some(stdin.into()),
-                stdout: None,
-            },
-        )?;
-        let overflowed = out.stdout.len() > limits.output_bytes;
-        let mut stdout = std::mem::take(&mut out.stdout);
-        stdout.truncate(limits.output_bytes);
-        Ok((native_run::judged(out, limits, overflowed, false), stdout))
+        let spec = self.spec(program, limits, work.path());
+        Ok(native_run::on_file(
+            &self.sandbox,
+            &spec,
+            input,
+            limits,
+            |_| false,
+        )?)
     }
 
     /// Runs `program` reading `from` and writing `to` (an interactive
@@ -232,9 +228,14 @@ impl NativeCc {
         limits: NativeRunLimits,
     ) -> Result<RunOutcome, ToolchainError> {
         let work = self.sandbox.work_dir("fj-native-run-")?;
-        let out = self
-            .sandbox
-            .run_piped(&self.spec(program, limits, work.path()), from, to)?;
-        Ok(native_run::judged(out, limits, to.overflowed(), false))
+        let spec = self.spec(program, limits, work.path());
+        Ok(native_run::on_pipes(
+            &self.sandbox,
+            &spec,
+            from,
+            to,
+            limits,
+            |_| false,
+        )?)
     }
 }

@@ -2,9 +2,13 @@
 //! an organizer's choice): their limits, what of the host they see, and
 //! how a run's ending becomes a verdict's termination.
 
+use std::path::Path;
 use std::time::Duration;
 
-use crate::sandbox::{CpuUsed, Mount, NativeOutcome, RunOutcome, Termination};
+use crate::sandbox::{
+    CpuUsed, Mount, NativeIo, NativeOutcome, NativeSandbox, NativeSpec, Pipe, RunOutcome,
+    SandboxError, Termination,
+};
 
 /// Limits of one native run of a submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,4 +69,48 @@ pub fn judged(
         t => t,
     };
     run
+}
+
+/// Whether a run's stderr says a managed heap ran out (the JVM's
+/// `OutOfMemoryError`); `|_| false` for programs without one.
+pub type HeapGone = fn(&[u8]) -> bool;
+
+/// Runs a submission on an input file of ours (given as its stdin); returns
+/// how it ended, as a verdict sees it, and its output capped at the limit.
+pub fn on_file(
+    sandbox: &NativeSandbox,
+    spec: &NativeSpec<'_>,
+    input: &Path,
+    limits: NativeRunLimits,
+    heap_gone: HeapGone,
+) -> Result<(RunOutcome, Vec<u8>), SandboxError> {
+    let stdin = std::fs::File::open(input)?;
+    let mut out = sandbox.run_with_io(
+        spec,
+        NativeIo {
+            stdin: Some(stdin.into()),
+            stdout: None,
+        },
+    )?;
+    // the spec keeps one byte past the limit: a byte there is too much output
+    let overflowed = out.stdout.len() > limits.output_bytes;
+    let mut stdout = std::mem::take(&mut out.stdout);
+    stdout.truncate(limits.output_bytes);
+    let heap = heap_gone(&out.run.stderr);
+    Ok((judged(out, limits, overflowed, heap), stdout))
+}
+
+/// Runs a submission reading `from` and writing `to` (an interactive
+/// validator's pipes).
+pub fn on_pipes(
+    sandbox: &NativeSandbox,
+    spec: &NativeSpec<'_>,
+    from: &Pipe,
+    to: &Pipe,
+    limits: NativeRunLimits,
+    heap_gone: HeapGone,
+) -> Result<RunOutcome, SandboxError> {
+    let out = sandbox.run_piped(spec, from, to)?;
+    let heap = heap_gone(&out.run.stderr);
+    Ok(judged(out, limits, to.overflowed(), heap))
 }
