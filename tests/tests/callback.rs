@@ -668,3 +668,65 @@ fn submissions_are_refused_while_the_contest_is_not_running() {
         "a refused reference leaves no callback file"
     );
 }
+
+#[test]
+fn a_submit_while_the_jury_is_down_is_kept_and_sent_when_it_is_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let flags = ["--no-embedded-judgehost"];
+    let mut jury = JuryProcess::start(&contest, &flags);
+    let src = tmp.path().join("hello.c");
+    std::fs::write(&src, HELLO_C).unwrap();
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.4", free_port());
+    // the kiosk has seen the contest (problems, languages) once
+    assert!(ws.run(&["contest"]).status.success());
+    let addr = jury.addr;
+    jury.kill();
+    // the jury is down: the submission is kept, not lost
+    let out = ws.run(&["--json", "submit", "--problem", "A", src.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kept = last_json(&out);
+    assert_eq!(kept["phase"], "kept", "{kept}");
+    assert_eq!(kept["language"], "c", "resolved from the last contest info");
+    assert_eq!(ws.callback_entries().len(), 1);
+    // a kiosk that never saw the contest cannot guess the language: it says so
+    let fresh = Workstation::new(
+        tmp.path(),
+        &format!("http://{addr}"),
+        "127.0.0.7",
+        free_port(),
+    );
+    let out = fresh.run(&["submit", "--problem", "A", src.to_str().unwrap()]);
+    assert!(!out.status.success());
+    // the jury comes back; `serve` sends the kept reference with its nonce
+    let jury = JuryProcess::start_on(&contest, &addr.to_string(), &flags);
+    let mut kiosk = ws.spawn(&["serve"]);
+    wait_for(
+        "the kept submission to be received",
+        Duration::from_secs(30),
+        || {
+            let subs = jury_submissions(&contest);
+            (subs.len() == 1 && subs[0]["state"] == "received").then_some(())
+        },
+    );
+    wait_for(
+        "the callback entry to be deleted",
+        Duration::from_secs(15),
+        || ws.callback_entries().is_empty().then_some(()),
+    );
+    // more resend rounds change nothing: stored once
+    std::thread::sleep(Duration::from_secs(6));
+    let _ = kiosk.kill();
+    let _ = kiosk.wait();
+    let subs = jury_submissions(&contest);
+    assert_eq!(subs.len(), 1, "{subs:?}");
+    assert_eq!(
+        subs[0]["client_nonce"], kept["client_nonce"],
+        "sent with the same nonce"
+    );
+    drop(jury);
+}

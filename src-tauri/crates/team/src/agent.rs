@@ -75,6 +75,31 @@ pub enum AgentError {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+struct SavedContest {
+    jury_url: String,
+    info: ContestInfo,
+}
+
+/// Writes a file only its owner may read.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    {
+        use std::io::Write;
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        let mut f = o.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(tmp, path)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct SavedSession {
     jury_url: String,
     session: Session,
@@ -91,6 +116,15 @@ pub struct Agent {
 }
 
 const SESSION_FILE: &str = "session.json";
+/// The last contest info the jury gave (problems and languages), so a
+/// submit while the jury is down can still be resolved and kept.
+const CONTEST_FILE: &str = "contest.json";
+
+/// Whether an error means the jury could not be reached at all (as opposed
+/// to a refusal): then a submission is kept and sent later.
+pub fn is_unreachable(e: &AgentError) -> bool {
+    matches!(e, AgentError::Jury(ClientError::Transport { .. }))
+}
 
 /// Sizes, hashes and names of files to submit, checked against the limits.
 pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, AgentError> {
@@ -287,10 +321,40 @@ impl Agent {
         }
     }
 
-    /// Problems, languages and clock.
+    /// Problems, languages and clock (kept in the state folder for
+    /// [`Agent::contest_or_last`]).
     pub async fn contest(&self) -> Result<ContestInfo, AgentError> {
-        self.with_session(|t| async move { self.client.contest(&t).await })
-            .await
+        let info = self
+            .with_session(|t| async move { self.client.contest(&t).await })
+            .await?;
+        let path = self.config.state_dir.join(CONTEST_FILE);
+        if let Ok(json) = serde_json::to_vec(&SavedContest {
+            jury_url: self.config.jury_url.clone(),
+            info: info.clone(),
+        }) && let Err(e) = write_private(&path, &json)
+        {
+            tracing::warn!(path = %path.display(), error = %e, "cannot keep the contest info");
+        }
+        Ok(info)
+    }
+
+    /// The contest info from the jury, or, when the jury cannot be reached,
+    /// the last it gave this agent (`false`: not fresh).
+    pub async fn contest_or_last(&self) -> Result<(ContestInfo, bool), AgentError> {
+        match self.contest().await {
+            Ok(info) => Ok((info, true)),
+            Err(e) if is_unreachable(&e) => {
+                let saved = std::fs::read(self.config.state_dir.join(CONTEST_FILE))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<SavedContest>(&b).ok())
+                    .filter(|s| s.jury_url == self.config.jury_url);
+                match saved {
+                    Some(s) => Ok((s.info, false)),
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The team's submissions.

@@ -212,7 +212,8 @@ async fn language_for(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_lowercase();
-    let contest = agent.contest().await?;
+    // the last contest info the jury gave, if it cannot be reached now
+    let (contest, _) = agent.contest_or_last().await?;
     contest
         .languages
         .iter()
@@ -353,12 +354,40 @@ async fn run(cli: Cli) -> Result<i32> {
             no_callback_server,
             files,
         } => {
-            read_sources(&files)?;
+            let sources = read_sources(&files)?;
             if !no_callback_server {
                 agent.serve_callbacks().await?;
             }
             let language = language_for(&agent, language, &files[0]).await?;
-            let status = agent.submit(&problem, &language, &files).await?;
+            let reference = agent.prepare(&problem, &language, &sources)?;
+            let status = match agent.send(&reference).await {
+                Ok(status) => status,
+                Err(e) if floorjudge_team::agent::is_unreachable(&e) => {
+                    // The files are in the callback folder with their nonce:
+                    // `serve` (or the next submit's resend) sends them.
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::json!({
+                                "phase": "kept",
+                                "problem": reference.problem,
+                                "language": reference.language,
+                                "callback_name": reference.callback_name,
+                                "client_nonce": reference.client_nonce,
+                                "reason": e.to_string(),
+                            })
+                        );
+                    } else {
+                        println!(
+                            "kept: the jury cannot be reached ({e}); the submission is in the \
+                             callback folder and will be sent when the jury is back \
+                             (`floorjudge-team serve` sends it)"
+                        );
+                    }
+                    return Ok(0);
+                }
+                Err(e) => return Err(e.into()),
+            };
             print_status(json, &status);
             let status = if wait && status.phase != SubmissionPhase::Rejected {
                 let last = agent
