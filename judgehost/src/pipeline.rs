@@ -222,6 +222,21 @@ impl Program {
             Program::Jvm(_) | Program::Native(_) => None,
         }
     }
+
+    /// How the wasm sandbox starts a wasm program (its arguments and
+    /// environment: Python's are the interpreter's), for callers that run it
+    /// themselves; `None` for a native one.
+    pub fn run_spec(
+        &self,
+        stdin: crate::sandbox::PipeReader,
+        stdout: Pipe,
+        limits: Limits,
+    ) -> Option<RunSpec> {
+        match self {
+            Program::Wasm(w) => Some(w.spec(&[], stdin, stdout, Vec::new(), limits)),
+            Program::Jvm(_) | Program::Native(_) => None,
+        }
+    }
 }
 
 /// A module plus how to start it (a compiled program takes no arguments of
