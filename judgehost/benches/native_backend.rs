@@ -175,7 +175,10 @@ fn bench() {
             .collect(),
     );
 
-    let jvm = Jvm::new(JvmToolchain::default()).expect("jvm");
+    let jvm = Jvm::new(
+        JvmToolchain::default(),
+        std::sync::Arc::new(NativeSandbox::new().expect("native sandbox")),
+    );
     let input = tempfile::NamedTempFile::new().expect("input");
     let java_hello = SourceFile {
         name: "Hello.java".into(),

@@ -70,7 +70,7 @@ impl ShimHeaders {
 #[derive(Debug)]
 pub struct Compiler {
     toolchains: Toolchains,
-    sandbox: NativeSandbox,
+    sandbox: std::sync::Arc<NativeSandbox>,
     /// Kept for the folder the mounts below point at.
     _shim: ShimHeaders,
     /// What each compiler sees (its toolchain and our shim headers), found once.
@@ -125,7 +125,7 @@ impl Compiler {
             .collect();
         Ok(Compiler {
             toolchains,
-            sandbox: NativeSandbox::new()?,
+            sandbox: std::sync::Arc::new(NativeSandbox::new()?),
             _shim: shim,
             mounts,
             link_lines: Mutex::new(HashMap::new()),
@@ -241,6 +241,12 @@ impl Compiler {
     /// The native sandbox compiles run in.
     pub fn sandbox(&self) -> &NativeSandbox {
         &self.sandbox
+    }
+
+    /// The same sandbox, for the other native parts of a judge to share
+    /// (one seccomp build and one cgroup setup per judge, not four).
+    pub fn shared_sandbox(&self) -> std::sync::Arc<NativeSandbox> {
+        self.sandbox.clone()
     }
 
     /// Compiles `sources` to a wasm module for a program that may use

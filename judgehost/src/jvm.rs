@@ -23,7 +23,7 @@ use std::time::Duration;
 use crate::native_run::{self, NativeRunLimits as JvmLimits};
 use crate::sandbox::{
     Mount, NativeLimits, NativeSandbox, NativeSpec, NativeStep, Pipe, ReadBack, RunOutcome,
-    SandboxError, Termination, read_back,
+    read_back,
 };
 use crate::toolchain::{Language, SourceFile, ToolchainError, Toolchains};
 
@@ -92,7 +92,7 @@ pub struct JvmProgram {
 #[derive(Debug)]
 pub struct Jvm {
     toolchain: JvmToolchain,
-    sandbox: NativeSandbox,
+    sandbox: Arc<NativeSandbox>,
 }
 
 fn jvm_mounts(java_home: &Path) -> Vec<Mount> {
@@ -112,11 +112,8 @@ fn jvm_mounts(java_home: &Path) -> Vec<Mount> {
 
 impl Jvm {
     /// The JDK and Kotlin found where they are installed.
-    pub fn new(toolchain: JvmToolchain) -> Result<Jvm, SandboxError> {
-        Ok(Jvm {
-            toolchain,
-            sandbox: NativeSandbox::new()?,
-        })
+    pub fn new(toolchain: JvmToolchain, sandbox: Arc<NativeSandbox>) -> Jvm {
+        Jvm { toolchain, sandbox }
     }
 
     /// Where the JDK and Kotlin are.
@@ -225,42 +222,29 @@ impl Jvm {
         argv.extend(names.iter().cloned());
         let wall = Duration::from_secs(120);
         let memory = 2560 << 20;
+        let limits = NativeLimits {
+            wall,
+            cpu: wall,
+            address_space_bytes: self.address_space(memory),
+            memory_bytes: Some(memory),
+            file_bytes: toolchains.limits.module_bytes,
+            processes: 256,
+            open_files: 1024,
+            tmp_bytes: toolchains.limits.tmp_bytes,
+            stdout_bytes: toolchains.limits.message_bytes,
+            stderr_bytes: toolchains.limits.message_bytes,
+        };
         let out = self.sandbox.run(&NativeSpec {
             steps: vec![NativeStep::new(argv)],
             env: Vec::new(),
             mounts,
             work: work.path(),
-            limits: NativeLimits {
-                wall,
-                cpu: wall,
-                address_space_bytes: self.address_space(memory),
-                memory_bytes: Some(memory),
-                file_bytes: toolchains.limits.module_bytes,
-                processes: 256,
-                open_files: 1024,
-                tmp_bytes: toolchains.limits.tmp_bytes,
-                stdout_bytes: toolchains.limits.message_bytes,
-                stderr_bytes: toolchains.limits.message_bytes,
-            },
+            limits,
         })?;
-        let mut text = out.run.stderr;
-        text.extend_from_slice(&out.stdout);
-        let message = String::from_utf8_lossy(&text).trim().to_owned();
-        match out.run.termination {
-            Termination::Exited(0) => {}
-            Termination::WallTimeout | Termination::CpuTimeLimit => {
-                return Ok(Err(format!(
-                    "compilation took longer than {} s and was stopped\n{message}",
-                    wall.as_secs()
-                )));
-            }
-            Termination::MemoryLimit => {
-                return Ok(Err(format!(
-                    "the compiler ran out of memory and was stopped\n{message}"
-                )));
-            }
-            _ => return Ok(Err(message)),
-        }
+        let message = match native_run::compiled(out, &limits) {
+            Ok(m) => m,
+            Err(why) => return Ok(Err(why)),
+        };
         let classes = work.path().join("classes");
         match find_main(&classes, lang, &names) {
             Ok(main_class) => Ok(Ok((
@@ -462,7 +446,7 @@ fn main_class_of(bytes: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::{CpuUsed, NativeOutcome};
+    use crate::sandbox::{CpuUsed, NativeOutcome, Termination};
 
     fn outcome(termination: Termination, cpu_ms: u64, stderr: &str) -> NativeOutcome {
         NativeOutcome {

@@ -11,8 +11,7 @@ use std::time::Duration;
 
 use crate::native_run::{self, NativeRunLimits, gcc_mounts, system_mounts};
 use crate::sandbox::{
-    Mount, NativeLimits, NativeSandbox, NativeSpec, NativeStep, Pipe, ReadBack, RunOutcome,
-    SandboxError, Termination, read_back,
+    Mount, NativeLimits, NativeSandbox, NativeSpec, NativeStep, Pipe, RunOutcome,
 };
 use crate::toolchain::{Language, SourceFile, ToolchainError, Toolchains};
 
@@ -35,15 +34,13 @@ pub struct NativeProgram {
 /// Builds and runs native C and C++ programs.
 #[derive(Debug)]
 pub struct NativeCc {
-    sandbox: NativeSandbox,
+    sandbox: Arc<NativeSandbox>,
 }
 
 impl NativeCc {
-    /// The native sandbox.
-    pub fn new() -> Result<NativeCc, SandboxError> {
-        Ok(NativeCc {
-            sandbox: NativeSandbox::new()?,
-        })
+    /// Over the given native sandbox.
+    pub fn new(sandbox: Arc<NativeSandbox>) -> NativeCc {
+        NativeCc { sandbox }
     }
 
     /// Builds `sources` with gcc (C, gnu17) or g++ (C++, gnu++20), `-O2`;
@@ -99,56 +96,35 @@ impl NativeCc {
         argv.extend(["-o".to_owned(), "program".to_owned()]);
         argv.extend(names);
         argv.push("-lm".into());
-        let limits = toolchains.limits;
+        let c = toolchains.limits;
+        let limits = NativeLimits {
+            wall: c.wall,
+            cpu: c.wall,
+            address_space_bytes: c.memory_bytes,
+            memory_bytes: None,
+            file_bytes: BINARY_BYTES,
+            processes: c.processes,
+            open_files: c.open_files,
+            tmp_bytes: c.tmp_bytes,
+            stdout_bytes: c.message_bytes,
+            stderr_bytes: c.message_bytes,
+        };
         let out = self.sandbox.run(&NativeSpec {
             steps: vec![NativeStep::new(argv)],
             env: Vec::new(),
             mounts: gcc_mounts(),
             work: work.path(),
-            limits: NativeLimits {
-                wall: limits.wall,
-                cpu: limits.wall,
-                address_space_bytes: limits.memory_bytes,
-                memory_bytes: None,
-                file_bytes: BINARY_BYTES,
-                processes: limits.processes,
-                open_files: limits.open_files,
-                tmp_bytes: limits.tmp_bytes,
-                stdout_bytes: limits.message_bytes,
-                stderr_bytes: limits.message_bytes,
-            },
+            limits,
         })?;
-        let mut text = out.run.stderr;
-        text.extend_from_slice(&out.stdout);
-        let message = String::from_utf8_lossy(&text).trim().to_owned();
-        match out.run.termination {
-            Termination::Exited(0) => {}
-            Termination::WallTimeout | Termination::CpuTimeLimit => {
-                return Ok(Err(format!(
-                    "compilation took longer than {} s and was stopped\n{message}",
-                    limits.wall.as_secs()
-                )));
-            }
-            Termination::FileSizeLimit => {
-                return Ok(Err(format!(
-                    "the compiled program is larger than {} MiB\n{message}",
-                    BINARY_BYTES >> 20
-                )));
-            }
-            _ => return Ok(Err(message)),
-        }
-        // the program must be a regular file the compiler made, not a link
-        match read_back(&work.path().join("program"), BINARY_BYTES)? {
-            ReadBack::Bytes(_) => {}
-            ReadBack::TooLarge => {
-                return Ok(Err(format!(
-                    "the compiled program is larger than {} MiB",
-                    BINARY_BYTES >> 20
-                )));
-            }
-            ReadBack::Missing => {
-                return Ok(Err(format!("the compiler produced no program\n{message}")));
-            }
+        let message = match native_run::compiled(out, &limits) {
+            Ok(m) => m,
+            Err(why) => return Ok(Err(why)),
+        };
+        // the program must be a regular file the compiler made (the file-size
+        // rlimit bounds it); it is only ever mounted, never read by us
+        let made = std::fs::symlink_metadata(work.path().join("program"));
+        if !made.is_ok_and(|m| m.is_file()) {
+            return Ok(Err(format!("the compiler produced no program\n{message}")));
         }
         Ok(Ok((
             NativeProgram {

@@ -114,3 +114,30 @@ pub fn on_pipes(
     let heap = heap_gone(&out.run.stderr);
     Ok(judged(out, limits, to.overflowed(), heap))
 }
+
+/// A native compiler's run read as a build: `Ok(message)` (its warnings)
+/// when it succeeded, else `Err` with what to tell the team first, then
+/// what the compiler said. `limits` are the ones it ran with.
+pub fn compiled(
+    out: NativeOutcome,
+    limits: &crate::sandbox::NativeLimits,
+) -> Result<String, String> {
+    let mut text = out.run.stderr;
+    text.extend_from_slice(&out.stdout);
+    let message = String::from_utf8_lossy(&text).trim().to_owned();
+    let why = match out.run.termination {
+        Termination::Exited(0) => return Ok(message),
+        Termination::WallTimeout | Termination::CpuTimeLimit => format!(
+            "compilation took longer than {} s and was stopped",
+            limits.wall.as_secs()
+        ),
+        Termination::MemoryLimit => "the compiler ran out of memory and was stopped".into(),
+        Termination::FileSizeLimit => format!(
+            "the compiled program is larger than {} MiB",
+            limits.file_bytes >> 20
+        ),
+        Termination::Signaled(sig) => format!("the compiler died with signal {sig}"),
+        _ => return Err(message),
+    };
+    Err(format!("{why}\n{message}"))
+}

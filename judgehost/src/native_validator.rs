@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::native_run::{gcc_mounts as compiler_mounts, system_mounts};
+use crate::native_run::{self, gcc_mounts as compiler_mounts, system_mounts};
 use crate::package::ValidationLimits;
 use crate::sandbox::{
     Mount, NativeIo, NativeLimits, NativeOutcome, NativeSandbox, NativeSpec, NativeStep, Pipe,
@@ -147,7 +147,7 @@ pub enum ValidatorVerdict {
 /// Builds validators (once each) and runs them.
 #[derive(Debug)]
 pub struct Validators {
-    sandbox: NativeSandbox,
+    sandbox: Arc<NativeSandbox>,
     /// Built validators by key, each in a folder of this one (mode 0755: the
     /// sandbox user reads them). Lives as long as the judge.
     store: tempfile::TempDir,
@@ -199,15 +199,15 @@ fn cap(text: &[u8], max: usize) -> String {
 }
 
 impl Validators {
-    /// The native sandbox and an empty store.
-    pub fn new() -> Result<Validators, ValidatorError> {
+    /// Over the given native sandbox, with an empty store.
+    pub fn new(sandbox: Arc<NativeSandbox>) -> Result<Validators, ValidatorError> {
         use std::os::unix::fs::PermissionsExt;
         let store = tempfile::Builder::new()
             .prefix("floorjudge-validators-")
             .tempdir_in(std::env::temp_dir())?;
         std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o755))?;
         Ok(Validators {
-            sandbox: NativeSandbox::new()?,
+            sandbox,
             store,
             built: Mutex::new(HashMap::new()),
         })
@@ -311,37 +311,30 @@ impl Validators {
         if kind == Kind::C {
             argv.push("-lm".into());
         }
+        let limits = NativeLimits {
+            wall: Duration::from_secs(120),
+            cpu: Duration::from_secs(120),
+            address_space_bytes: 4 << 30,
+            memory_bytes: None,
+            file_bytes: BINARY_BYTES,
+            processes: 64,
+            open_files: 256,
+            tmp_bytes: 512 << 20,
+            stdout_bytes: MESSAGE_BYTES,
+            stderr_bytes: MESSAGE_BYTES,
+        };
         let out = self.sandbox.run(&NativeSpec {
             steps: vec![NativeStep::new(argv)],
             env: Vec::new(),
             mounts: compiler_mounts(),
             work: work.path(),
-            limits: NativeLimits {
-                wall: Duration::from_secs(120),
-                cpu: Duration::from_secs(120),
-                address_space_bytes: 4 << 30,
-                memory_bytes: None,
-                file_bytes: BINARY_BYTES,
-                processes: 64,
-                open_files: 256,
-                tmp_bytes: 512 << 20,
-                stdout_bytes: MESSAGE_BYTES,
-                stderr_bytes: MESSAGE_BYTES,
-            },
+            limits,
         })?;
-        let mut text = out.run.stderr;
-        text.extend_from_slice(&out.stdout);
-        let message = cap(&text, MESSAGE_BYTES);
-        let failed = |message: String| ValidatorError::DoesNotCompile { compiler, message };
-        match out.run.termination {
-            Termination::Exited(0) => {}
-            Termination::WallTimeout | Termination::CpuTimeLimit => {
-                return Err(failed(format!(
-                    "compilation took longer than 120 s\n{message}"
-                )));
-            }
-            other => return Err(failed(format!("{other:?}\n{message}"))),
-        }
+        let failed = |message: String| ValidatorError::DoesNotCompile {
+            compiler,
+            message: cap(message.as_bytes(), MESSAGE_BYTES),
+        };
+        let message = native_run::compiled(out, &limits).map_err(failed)?;
         match read_back(&work.path().join("validator"), BINARY_BYTES)? {
             ReadBack::Bytes(b) => Ok(b),
             ReadBack::TooLarge => Err(failed(format!(

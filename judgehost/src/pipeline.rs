@@ -298,12 +298,14 @@ impl Judge {
 
     /// A judge over a given wasm sandbox and toolchains.
     pub fn with_parts(sandbox: WasmSandbox, toolchains: Toolchains) -> Result<Judge, JudgeError> {
+        let compiler = Compiler::new(toolchains)?;
+        let native = compiler.shared_sandbox();
         Ok(Judge {
             sandbox,
-            compiler: Compiler::new(toolchains)?,
-            jvm: Jvm::new(JvmToolchain::default())?,
-            native_cc: NativeCc::new()?,
-            validators: Validators::new()?,
+            jvm: Jvm::new(JvmToolchain::default(), native.clone()),
+            native_cc: NativeCc::new(native.clone()),
+            validators: Validators::new(native)?,
+            compiler,
             fuel_per_second: FUEL_PER_SECOND,
         })
     }
