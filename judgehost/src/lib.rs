@@ -4,7 +4,7 @@
 pub mod compile;
 pub mod daemon;
 pub mod jvm;
-pub mod native_cc;
+pub mod native_program;
 pub mod native_run;
 pub mod native_validator;
 pub mod package;

@@ -32,6 +32,20 @@ pub fn system_mounts() -> Vec<Mount> {
     ]
 }
 
+/// What the host's CPython needs besides [`system_mounts`]: its standard
+/// library (`/usr/lib/python3*`).
+pub fn python_mounts() -> Vec<Mount> {
+    let mut m = system_mounts();
+    if let Ok(entries) = std::fs::read_dir("/usr/lib") {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with("python3") {
+                m.push(Mount::same_if_present(e.path()));
+            }
+        }
+    }
+    m
+}
+
 /// What `gcc`/`g++` need besides [`system_mounts`].
 pub fn gcc_mounts() -> Vec<Mount> {
     let mut m = system_mounts();

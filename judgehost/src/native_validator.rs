@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::native_run::{self, gcc_mounts as compiler_mounts, system_mounts};
+use crate::native_run::{self, gcc_mounts as compiler_mounts, python_mounts, system_mounts};
 use crate::package::ValidationLimits;
 use crate::sandbox::{
     Mount, NativeIo, NativeLimits, NativeOutcome, NativeSandbox, NativeSpec, NativeStep, Pipe,
@@ -152,19 +152,6 @@ pub struct Validators {
     /// sandbox user reads them). Lives as long as the judge.
     store: tempfile::TempDir,
     built: Mutex<HashMap<String, Arc<NativeValidator>>>,
-}
-
-/// What Python needs besides [`system_mounts`]: its standard library.
-fn python_mounts() -> Vec<Mount> {
-    let mut m = system_mounts();
-    if let Ok(entries) = std::fs::read_dir("/usr/lib") {
-        for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with("python3") {
-                m.push(Mount::same_if_present(e.path()));
-            }
-        }
-    }
-    m
 }
 
 /// The content hash of a validator's sources.

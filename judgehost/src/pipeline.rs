@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::compile::{CompileOutcome, Compiler};
 use crate::jvm::{Jvm, JvmProgram, JvmToolchain};
-use crate::native_cc::{NativeCc, NativeProgram};
+use crate::native_program::{NativeProgram, NativePrograms};
 use crate::native_run::NativeRunLimits;
 use crate::native_validator::{
     NativeValidator, ValidatorError, ValidatorRun, ValidatorVerdict, Validators, judge_message,
@@ -191,7 +191,7 @@ pub struct Judge {
     sandbox: WasmSandbox,
     compiler: Compiler,
     jvm: Jvm,
-    native_cc: NativeCc,
+    native_programs: NativePrograms,
     validators: Validators,
     fuel_per_second: u64,
     /// The Python runtime, compiled on first use.
@@ -342,7 +342,7 @@ impl Judge {
         Ok(Judge {
             sandbox,
             jvm: Jvm::new(JvmToolchain::default(), native.clone()),
-            native_cc: NativeCc::new(native.clone()),
+            native_programs: NativePrograms::new(native.clone()),
             validators: Validators::new(native)?,
             compiler,
             fuel_per_second: FUEL_PER_SECOND,
@@ -408,7 +408,7 @@ impl Judge {
         if backend == Backend::Native && !language.is_jvm() {
             return Ok(
                 match self
-                    .native_cc
+                    .native_programs
                     .compile(language, sources, self.toolchains())?
                 {
                     Ok((program, message)) => Ok((Program::Native(program), message)),
@@ -825,7 +825,9 @@ impl Judge {
             Program::Native(n) => {
                 let file = dir.join("testcase.in");
                 std::fs::write(&file, input)?;
-                Ok(self.native_cc.run(n, &file, self.native_limits(&limits))?)
+                Ok(self
+                    .native_programs
+                    .run(n, &file, self.native_limits(&limits))?)
             }
         }
     }
@@ -898,7 +900,7 @@ impl Judge {
                             .run_piped(j, &t_to, &t_from, self.native_limits(&limits))
                             .map_err(JudgeError::from),
                         Program::Native(n) => self
-                            .native_cc
+                            .native_programs
                             .run_piped(n, &t_to, &t_from, self.native_limits(&limits))
                             .map_err(JudgeError::from),
                     };

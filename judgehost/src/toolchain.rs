@@ -50,7 +50,8 @@ impl Language {
     pub fn backends(self) -> &'static [Backend] {
         match self {
             Language::C | Language::Cpp => &[Backend::Wasm, Backend::Native],
-            Language::Rust | Language::Python => &[Backend::Wasm],
+            Language::Python => &[Backend::Wasm, Backend::Native],
+            Language::Rust => &[Backend::Wasm],
             Language::Java | Language::Kotlin => &[Backend::Native],
         }
     }

@@ -49,6 +49,10 @@ fn commands_for(id: &str, backend: &str) -> Option<(String, String)> {
     match (id, backend) {
         ("c", "native") => Some(("gcc -std=gnu17 -O2 {files} -lm".into(), native.into())),
         ("cpp", "native") => Some(("g++ -std=gnu++20 -O2 {files} -lm".into(), native.into())),
+        ("python3", "native") => Some((
+            "syntax check by python3 (host CPython)".into(),
+            "python3 -S -B {main}: native, CPU time (not deterministic)".into(),
+        )),
         (_, "wasm") => default_languages()
             .into_iter()
             .find(|d| d.id == id)
@@ -107,7 +111,7 @@ pub fn default_languages() -> Vec<Language> {
             "Python 3",
             &["py"],
             "",
-            "CPython 3.12 for WASI in wasmtime (deterministic fuel)",
+            "CPython 3.14 for WASI in wasmtime (deterministic fuel)",
         ),
         jvm(
             "java",
@@ -169,9 +173,9 @@ pub fn check_language(l: &Language) -> Result<()> {
         )));
     }
     let allowed: &[&str] = match l.id.as_str() {
-        "c" | "cpp" => &["wasm", "native"],
+        "c" | "cpp" | "python3" => &["wasm", "native"],
         "java" | "kotlin" => &["native"],
-        "rust" | "python3" => &["wasm"],
+        "rust" => &["wasm"],
         _ => &["wasm", "native"],
     };
     if !allowed.contains(&l.backend.as_str()) {

@@ -1,7 +1,8 @@
-//! C and C++ on the native backend, as an organizer may choose: real
-//! gcc/g++ builds run in the native sandbox, with every verdict, what only
-//! g++ has (exceptions, the real `__gnu_pbds`), a deep recursion on a stack
-//! as large as the memory limit, and the limits that hold it in.
+//! C, C++ and Python on the native backend, as an organizer may choose: real
+//! gcc/g++ builds and the host's CPython run in the native sandbox, with
+//! every verdict, what only g++ has (exceptions, the real `__gnu_pbds`), a
+//! deep recursion on a stack as large as the memory limit, and the limits
+//! that hold them in.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -93,6 +94,34 @@ fn native_programs_are_held_in() {
     expect("gcc_style/fork_native.c", Verdict::Accepted);
     // files of the host, the network
     expect("gcc_style/host_native.c", Verdict::Accepted);
+}
+
+#[test]
+fn python_on_the_host_cpython_gives_every_verdict() {
+    let ac = expect("hello_ac.py", Verdict::Accepted);
+    assert_eq!(ac.testcases[0].fuel, 0, "CPU time, not fuel");
+    assert!(
+        ac.testcases[0].memory_bytes > 0,
+        "peak memory from the cgroup"
+    );
+    expect("hello_wa.py", Verdict::WrongAnswer);
+    let tle = expect("hello_tle.py", Verdict::TimeLimit);
+    assert!(
+        tle.testcases[0].time_ms >= 1000,
+        "stopped after its 1 s of CPU: {:?}",
+        tle.testcases[0]
+    );
+    let rte = expect("hello_rte.py", Verdict::RunTimeError);
+    assert_eq!(rte.testcases[0].exit_code, Some(1));
+    expect("native_py/memory_bomb.py", Verdict::MemoryLimit);
+    // the network, the host's files and its own program are out of reach
+    expect("native_py/escape.py", Verdict::Accepted);
+    let ce = expect("syntax_error.py", Verdict::CompileError);
+    assert!(
+        ce.compile_message.contains("SyntaxError"),
+        "{}",
+        ce.compile_message
+    );
 }
 
 #[test]

@@ -1,15 +1,16 @@
-//! C and C++ on the native backend, an organizer's choice (the language
-//! table's `backend: native`): built with the host's gcc/g++ as Kattis and
-//! DOMjudge build them (exceptions, all of libstdc++, GNU extensions) and
-//! run natively in the native sandbox, with the problem's memory as the
-//! run's cgroup limit and stack. Time is CPU time, which varies with load:
-//! the wasm backend's fuel is deterministic, this is not.
+//! C, C++ and Python on the native backend, an organizer's choice (the
+//! language table's `backend: native`): C and C++ built with the host's
+//! gcc/g++ as Kattis and DOMjudge build them (exceptions, all of libstdc++,
+//! GNU extensions), Python run by the host's `/usr/bin/python3`, natively in
+//! the native sandbox, with the problem's memory as the run's cgroup limit
+//! and stack. Time is CPU time, which varies with load: the wasm backend's
+//! fuel is deterministic, this is not.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::native_run::{self, NativeRunLimits, gcc_mounts, system_mounts};
+use crate::native_run::{self, NativeRunLimits, gcc_mounts, python_mounts, system_mounts};
 use crate::sandbox::{
     Mount, NativeLimits, NativeSandbox, NativeSpec, NativeStep, Pipe, RunOutcome,
 };
@@ -22,29 +23,36 @@ const BINARY_BYTES: u64 = 256 << 20;
 /// Most stderr kept.
 const STDERR_BYTES: usize = 4096;
 
-/// A C or C++ program built natively.
+/// The host's CPython.
+const PYTHON: &str = "/usr/bin/python3";
+/// The name a Python submission's main file gets in [`PROGRAM_DIR`].
+const PYTHON_MAIN: &str = "solution.py";
+
+/// A C, C++ or Python program ready to run natively.
 #[derive(Debug, Clone)]
 pub struct NativeProgram {
-    /// C or C++.
+    /// C, C++ or Python.
     pub language: Language,
-    /// Holds `program`, shown read-only at [`PROGRAM_DIR`].
+    /// Holds `program` (or the Python source), shown read-only at
+    /// [`PROGRAM_DIR`].
     dir: Arc<tempfile::TempDir>,
 }
 
-/// Builds and runs native C and C++ programs.
+/// Builds and runs native C, C++ and Python programs.
 #[derive(Debug)]
-pub struct NativeCc {
+pub struct NativePrograms {
     sandbox: Arc<NativeSandbox>,
 }
 
-impl NativeCc {
+impl NativePrograms {
     /// Over the given native sandbox.
-    pub fn new(sandbox: Arc<NativeSandbox>) -> NativeCc {
-        NativeCc { sandbox }
+    pub fn new(sandbox: Arc<NativeSandbox>) -> NativePrograms {
+        NativePrograms { sandbox }
     }
 
-    /// Builds `sources` with gcc (C, gnu17) or g++ (C++, gnu++20), `-O2`;
-    /// `Ok(Err(message))` is a compile error.
+    /// Builds `sources` with gcc (C, gnu17) or g++ (C++, gnu++20), `-O2`,
+    /// or checks a Python source's syntax; `Ok(Err(message))` is a compile
+    /// error.
     pub fn compile(
         &self,
         lang: Language,
@@ -53,6 +61,9 @@ impl NativeCc {
     ) -> Result<Result<(NativeProgram, String), String>, ToolchainError> {
         if let Err(m) = toolchains.check_sources(sources) {
             return Ok(Err(m));
+        }
+        if lang == Language::Python {
+            return self.check_python(sources, toolchains);
         }
         let (compiler, std, exts): (&str, &str, &[&str]) = match lang {
             Language::C => ("/usr/bin/gcc", "-std=gnu17", &["c"]),
@@ -135,17 +146,89 @@ impl NativeCc {
         )))
     }
 
+    /// Python: the main file (the first `.py`) is kept as the program and
+    /// compiled (not run) by the host's CPython in the sandbox; a
+    /// SyntaxError is the compile error.
+    fn check_python(
+        &self,
+        sources: &[SourceFile],
+        toolchains: &Toolchains,
+    ) -> Result<Result<(NativeProgram, String), String>, ToolchainError> {
+        if !Path::new(PYTHON).is_file() {
+            return Err(ToolchainError::Missing {
+                language: Language::Python,
+                program: PYTHON.into(),
+                hint: "apt-get install python3",
+            });
+        }
+        let Some(main) = sources.iter().find(|s| s.name.ends_with(".py")) else {
+            return Ok(Err("no .py source among the files".into()));
+        };
+        let work = self.sandbox.work_dir("fj-native-py-")?;
+        std::fs::write(work.path().join(PYTHON_MAIN), &main.content)?;
+        let c = toolchains.limits;
+        let limits = NativeLimits {
+            wall: c.wall,
+            cpu: c.wall,
+            address_space_bytes: c.memory_bytes,
+            memory_bytes: None,
+            file_bytes: 0,
+            processes: c.processes,
+            open_files: c.open_files,
+            tmp_bytes: 0,
+            stdout_bytes: c.message_bytes,
+            stderr_bytes: c.message_bytes,
+        };
+        let check = format!(
+            "import sys\nsrc = open({PYTHON_MAIN:?}, 'rb').read()\ncompile(src, {:?}, 'exec')",
+            main.name
+        );
+        let out = self.sandbox.run(&NativeSpec {
+            steps: vec![NativeStep::new(
+                [PYTHON, "-S", "-B", "-c", &check]
+                    .map(str::to_owned)
+                    .to_vec(),
+            )],
+            env: Vec::new(),
+            mounts: python_mounts(),
+            work: work.path(),
+            limits,
+        })?;
+        if let Err(why) = native_run::compiled(out, &limits) {
+            return Ok(Err(why));
+        }
+        Ok(Ok((
+            NativeProgram {
+                language: Language::Python,
+                dir: Arc::new(work),
+            },
+            String::new(),
+        )))
+    }
+
     fn spec<'a>(
         &self,
         program: &NativeProgram,
         limits: NativeRunLimits,
         work: &'a Path,
     ) -> NativeSpec<'a> {
-        let mut mounts = system_mounts();
+        let python = program.language == Language::Python;
+        let mut mounts = if python {
+            python_mounts()
+        } else {
+            system_mounts()
+        };
         mounts.push(Mount::at(program.dir.path(), PROGRAM_DIR));
+        let argv = if python {
+            [PYTHON, "-S", "-B", &format!("{PROGRAM_DIR}/{PYTHON_MAIN}")]
+                .map(str::to_owned)
+                .to_vec()
+        } else {
+            vec![format!("{PROGRAM_DIR}/program")]
+        };
         NativeSpec {
             steps: vec![NativeStep {
-                argv: vec![format!("{PROGRAM_DIR}/program")],
+                argv,
                 file_bytes: None,
                 // as Kattis: the stack may use the whole memory limit
                 stack_bytes: Some(limits.memory_bytes),
