@@ -1,0 +1,345 @@
+//! Transport security for every floorjudge hop. Each server (the jury, a
+//! kiosk's callback server) has a self-signed certificate it makes on first
+//! start; each client is given the SHA-256 fingerprint of the certificate it
+//! must find and accepts that one only. There are no certificate authorities
+//! and no switch that accepts any certificate.
+//!
+//! Certificates come from `rcgen`; TLS is `rustls` with the `ring` provider.
+
+use std::fmt;
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use thiserror::Error;
+
+/// What went wrong with a certificate, a key or a fingerprint.
+#[derive(Debug, Error)]
+pub enum TlsError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The private key may be read by other users.
+    #[error(
+        "{} is readable by other users (mode {mode:o}): run `chmod 600 {}` and start again",
+        path.display(),
+        path.display()
+    )]
+    KeyExposed {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// A PEM file holds no usable certificate or key.
+    #[error("{}: {message}", path.display())]
+    Pem {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A fingerprint is not 32 bytes of hex.
+    #[error(
+        "{0:?} is not a certificate fingerprint (64 hex digits, colons allowed, optionally after \"sha256:\")"
+    )]
+    BadFingerprint(String),
+    /// rcgen or rustls refused.
+    #[error("TLS setup: {0}")]
+    Setup(String),
+}
+
+/// The SHA-256 of a certificate (DER), which clients pin.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint([u8; 32]);
+
+impl Fingerprint {
+    /// The fingerprint of a DER certificate.
+    pub fn of(cert_der: &[u8]) -> Fingerprint {
+        let d = ring::digest::digest(&ring::digest::SHA256, cert_der);
+        let mut out = [0; 32];
+        out.copy_from_slice(d.as_ref());
+        Fingerprint(out)
+    }
+
+    /// Its 32 bytes.
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sha256:{}", hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl FromStr for Fingerprint {
+    type Err = TlsError;
+
+    /// Accepts `sha256:` + 64 hex digits, with or without the prefix and
+    /// with colons between bytes (as `openssl x509 -fingerprint` prints).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || TlsError::BadFingerprint(s.chars().take(120).collect());
+        let t = s.trim();
+        let t = t
+            .strip_prefix("sha256:")
+            .or_else(|| t.strip_prefix("SHA256:"))
+            .unwrap_or(t);
+        let digits: String = t.chars().filter(|c| *c != ':').collect();
+        let bytes = hex::decode(&digits).map_err(|_| bad())?;
+        let arr: [u8; 32] = bytes.try_into().map_err(|_| bad())?;
+        Ok(Fingerprint(arr))
+    }
+}
+
+/// A server's certificate and private key.
+pub struct Identity {
+    cert: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+}
+
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Identity")
+            .field("fingerprint", &self.fingerprint())
+            .finish_non_exhaustive()
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> TlsError + '_ {
+    move |source| TlsError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Refuses a key file that group or others may read.
+pub fn check_private(path: &Path) -> Result<(), TlsError> {
+    let mode = std::fs::metadata(path)
+        .map_err(io(path))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(TlsError::KeyExposed {
+            path: path.to_owned(),
+            mode: mode & 0o777,
+        });
+    }
+    Ok(())
+}
+
+impl Identity {
+    /// Loads `DIR/STEM.crt` and `DIR/STEM.key`, or makes both the first time
+    /// (a new ECDSA P-256 key, 0600, and a self-signed certificate for
+    /// `names`). A key that other users may read is refused.
+    pub fn load_or_create(dir: &Path, stem: &str, names: &[&str]) -> Result<Identity, TlsError> {
+        let cert_path = dir.join(format!("{stem}.crt"));
+        let key_path = dir.join(format!("{stem}.key"));
+        if !key_path.exists() {
+            let made = rcgen::generate_simple_self_signed(
+                names.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+            )
+            .map_err(|e| TlsError::Setup(e.to_string()))?;
+            write_new(
+                &key_path,
+                made.signing_key.serialize_pem().as_bytes(),
+                0o600,
+            )?;
+            write_new(&cert_path, made.cert.pem().as_bytes(), 0o644)?;
+            tracing::info!(cert = %cert_path.display(), "made a new TLS key and certificate");
+        }
+        check_private(&key_path)?;
+        let cert = CertificateDer::from_pem_file(&cert_path).map_err(|e| TlsError::Pem {
+            path: cert_path.clone(),
+            message: e.to_string(),
+        })?;
+        let key = PrivateKeyDer::from_pem_file(&key_path).map_err(|e| TlsError::Pem {
+            path: key_path.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(Identity { cert, key })
+    }
+
+    /// The certificate's fingerprint (what clients pin).
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(&self.cert)
+    }
+
+    /// A rustls server configuration presenting this certificate.
+    pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+        let config = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsError::Setup(e.to_string()))?
+            .with_no_client_auth()
+            .with_single_cert(vec![self.cert.clone()], self.key.clone_key())
+            .map_err(|e| TlsError::Setup(e.to_string()))?;
+        Ok(Arc::new(config))
+    }
+
+    /// A tokio acceptor presenting this certificate.
+    pub fn acceptor(&self) -> Result<tokio_rustls::TlsAcceptor, TlsError> {
+        Ok(tokio_rustls::TlsAcceptor::from(self.server_config()?))
+    }
+}
+
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), TlsError> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(io(path))?;
+    f.write_all(bytes).map_err(io(path))?;
+    f.sync_all().map_err(io(path))
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Accepts exactly the certificate with the pinned fingerprint (whatever
+/// name or address the client dialled), and checks that the server proves
+/// it holds that certificate's key in the handshake.
+#[derive(Debug)]
+struct PinnedVerifier {
+    pin: Fingerprint,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for PinnedVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let got = Fingerprint::of(end_entity);
+        // the fingerprint is public: a plain comparison leaks nothing
+        if got == self.pin {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            tracing::warn!(%got, pinned = %self.pin, "refused a server certificate that is not the pinned one");
+            Err(rustls::Error::General(format!(
+                "the server's certificate has fingerprint {got}, not the pinned {}",
+                self.pin
+            )))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// A rustls client configuration that accepts only the certificate `pin`.
+pub fn pinned_client_config(pin: Fingerprint) -> Result<rustls::ClientConfig, TlsError> {
+    let provider = provider();
+    let verifier = Arc::new(PinnedVerifier {
+        pin,
+        algorithms: provider.signature_verification_algorithms,
+    });
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Setup(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth())
+}
+
+/// `builder` set to speak TLS to a server with the certificate `pin` only.
+pub fn pinned(
+    builder: reqwest::ClientBuilder,
+    pin: Fingerprint,
+) -> Result<reqwest::ClientBuilder, TlsError> {
+    Ok(builder.tls_backend_preconfigured(pinned_client_config(pin)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_parse_in_the_forms_people_paste() {
+        let f = Fingerprint::of(b"cert");
+        let plain = hex::encode(f.bytes());
+        let colons = f
+            .bytes()
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(":");
+        for s in [
+            f.to_string(),
+            plain.clone(),
+            colons,
+            format!("SHA256:{plain}"),
+        ] {
+            assert_eq!(s.parse::<Fingerprint>().expect(&s), f);
+        }
+        for bad in [
+            "",
+            "sha256:",
+            "abc",
+            &plain[..62],
+            &format!("{plain}00"),
+            "zz",
+        ] {
+            assert!(bad.parse::<Fingerprint>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_key_is_made_once_private_and_refused_when_exposed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let a = Identity::load_or_create(dir.path(), "jury-tls", &["floorjudge"]).expect("made");
+        let b = Identity::load_or_create(dir.path(), "jury-tls", &["floorjudge"]).expect("loaded");
+        assert_eq!(a.fingerprint(), b.fingerprint(), "made once, then loaded");
+        let key = dir.path().join("jury-tls.key");
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Identity::load_or_create(dir.path(), "jury-tls", &["floorjudge"]).unwrap_err();
+        assert!(err.to_string().contains("chmod 600"), "{err}");
+    }
+}
