@@ -26,8 +26,11 @@ use crate::toolchain::{Language, SourceFile};
 /// How a daemon reaches its jury.
 #[derive(Debug, Clone)]
 pub struct DaemonConfig {
-    /// Jury base URL (`http://host:port`).
+    /// Jury base URL (`https://host:port`; `http://` only for a jury
+    /// started with `--plain-http`).
     pub jury_url: String,
+    /// The jury's certificate fingerprint (required for `https://`).
+    pub jury_fingerprint: Option<floorjudge_tls::Fingerprint>,
     /// Its credentials.
     pub credentials: Credentials,
     /// Cache of fetched files and unpacked packages.
@@ -67,14 +70,38 @@ struct Jury {
     secret: Arc<hmac::Key>,
 }
 
-/// The one constructor of judgehost → jury HTTP clients (TLS goes here).
-pub fn jury_client() -> reqwest::Client {
-    reqwest::Client::builder()
+/// The one constructor of judgehost → jury HTTP clients: TLS to the
+/// certificate `pin` for an `https://` jury; plain only for `http://`.
+pub fn jury_client(
+    jury_url: &str,
+    pin: Option<floorjudge_tls::Fingerprint>,
+) -> Result<reqwest::Client, DaemonError> {
+    let builder = floorjudge_tls::http_client_builder()
         .connect_timeout(Duration::from_secs(3))
         .timeout(Duration::from_secs(60))
-        .no_proxy()
+        .no_proxy();
+    let builder = if jury_url.starts_with("https://") {
+        let pin = pin.ok_or_else(|| {
+            DaemonError::Local(format!(
+                "{jury_url}: an https jury needs its certificate fingerprint (--jury-fingerprint, or jury_fingerprint in the credentials file)"
+            ))
+        })?;
+        floorjudge_tls::pinned(builder.https_only(true), pin)
+            .map_err(|e| DaemonError::Local(e.to_string()))?
+    } else if jury_url.starts_with("http://") {
+        tracing::warn!(
+            jury_url,
+            "talking to the jury over plain HTTP (development only)"
+        );
+        builder
+    } else {
+        return Err(DaemonError::Local(format!(
+            "{jury_url:?}: the jury URL must start with https:// (or http:// for a --plain-http jury)"
+        )));
+    };
+    builder
         .build()
-        .expect("the HTTP client builds with static settings")
+        .map_err(|e| DaemonError::Local(format!("HTTP client: {e}")))
 }
 
 impl Jury {
@@ -83,7 +110,7 @@ impl Jury {
             .map_err(|_| DaemonError::Local("the credentials' secret is not hex".into()))?;
         Ok(Jury {
             base: config.jury_url.trim_end_matches('/').to_owned(),
-            http: jury_client(),
+            http: jury_client(&config.jury_url, config.jury_fingerprint)?,
             key_id: config.credentials.key_id.clone(),
             secret: Arc::new(hmac::Key::new(hmac::HMAC_SHA256, &secret)),
         })

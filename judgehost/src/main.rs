@@ -27,9 +27,14 @@ enum Command {
     /// Run as a judgehost of a jury until stopped (Ctrl-C / SIGTERM finish
     /// the job in hand, or return it after the grace period).
     Run {
-        /// The jury's URL.
+        /// The jury's URL: https://HOST:PORT (http:// only for a jury run
+        /// with --plain-http).
         #[arg(long, value_name = "URL")]
         jury: String,
+        /// SHA-256 fingerprint of the jury's certificate (`floorjudge-jury
+        /// tls show`); default: the one in the credentials file.
+        #[arg(long, value_name = "SHA256")]
+        jury_fingerprint: Option<String>,
         /// Credentials file from `floorjudge-jury judgehost add NAME --out FILE`.
         #[arg(long, value_name = "FILE")]
         credentials: PathBuf,
@@ -92,6 +97,7 @@ fn main() {
 
 fn run_daemon(
     jury: String,
+    jury_fingerprint: Option<String>,
     credentials: PathBuf,
     cache: Option<PathBuf>,
     grace: u64,
@@ -101,6 +107,11 @@ fn run_daemon(
         .with_context(|| format!("cannot read credentials {}", credentials.display()))?;
     let credentials: floorjudge_proto::judge_api::Credentials = serde_json::from_slice(&text)
         .with_context(|| format!("{} is not a credentials file", credentials.display()))?;
+    let pin = jury_fingerprint
+        .or_else(|| credentials.jury_fingerprint.clone())
+        .map(|f| f.parse::<floorjudge_tls::Fingerprint>())
+        .transpose()
+        .context("--jury-fingerprint")?;
     let cache = cache.unwrap_or_else(|| {
         std::env::var_os("HOME")
             .map(PathBuf::from)
@@ -123,6 +134,7 @@ fn run_daemon(
         daemon::run(
             DaemonConfig {
                 jury_url: jury,
+                jury_fingerprint: pin,
                 credentials,
                 cache_dir: cache,
                 lease_wait: Duration::from_secs(20),
@@ -184,10 +196,11 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run {
             jury,
+            jury_fingerprint,
             credentials,
             cache,
             grace,
-        } => run_daemon(jury, credentials, cache, grace),
+        } => run_daemon(jury, jury_fingerprint, credentials, cache, grace),
         Command::Judge {
             problem,
             language,

@@ -72,6 +72,7 @@ fn main() {
         for i in 1..=AGENTS {
             let mut a = Agent::new(AgentConfig {
                 jury_url: jury.url.clone(),
+                jury_fingerprint: floorjudge_tests::pin_for(&jury.url),
                 source_ip: Some(format!("127.0.1.{i}").parse().unwrap()),
                 callback_port: port,
                 state_dir: tmp.path().join(format!("agent{i}")),

@@ -70,6 +70,7 @@ fn main() {
         .unwrap();
     let mut agent = Agent::new(AgentConfig {
         jury_url: jury.url.clone(),
+        jury_fingerprint: floorjudge_tests::pin_for(&jury.url),
         source_ip: Some("127.0.2.1".parse().unwrap()),
         callback_port: free_port(),
         state_dir: tmp.path().join("agent"),

@@ -130,14 +130,35 @@ pub fn issue_credentials(contest: &Path, name: &str) -> PathBuf {
     file
 }
 
+/// The certificate fingerprint of every jury this test process started, by
+/// URL: what a workstation or client of that jury pins.
+fn pins() -> &'static Mutex<std::collections::HashMap<String, floorjudge_tls::Fingerprint>> {
+    static PINS: std::sync::OnceLock<
+        Mutex<std::collections::HashMap<String, floorjudge_tls::Fingerprint>>,
+    > = std::sync::OnceLock::new();
+    PINS.get_or_init(Default::default)
+}
+
+/// The fingerprint of the jury at `url` (started by this process).
+pub fn pin_for(url: &str) -> Option<floorjudge_tls::Fingerprint> {
+    pins().lock().unwrap().get(url).copied()
+}
+
+/// An HTTP client of the jury at `url` (pinned), from `source`.
+pub fn jury_http(url: &str, source: Option<std::net::IpAddr>) -> reqwest::Client {
+    floorjudge_team::jury_client::jury_http_client(url, pin_for(url), source).expect("client")
+}
+
 /// A running `floorjudge-jury serve`, killed on drop.
 #[derive(Debug)]
 pub struct JuryProcess {
     child: Child,
-    /// Base URL of its API.
+    /// Base URL of its API (`https://…`, or `http://…` with `--plain-http`).
     pub url: String,
     /// Its address.
     pub addr: SocketAddr,
+    /// Its TLS certificate's fingerprint, as it printed it.
+    pub fingerprint: floorjudge_tls::Fingerprint,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -162,22 +183,29 @@ impl JuryProcess {
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         out.read_line(&mut line).unwrap();
-        let url = line
-            .trim()
-            .rsplit(' ')
-            .next()
-            .filter(|u| u.starts_with("http://"))
-            .unwrap_or_else(|| panic!("jury did not start: {line:?}\n{}", stderr.lock().unwrap()))
-            .to_owned();
+        // "floorjudge jury listening on URL certificate FINGERPRINT"
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (url, fingerprint) = match words.as_slice() {
+            [.., "on", url, "certificate", fp] if url.starts_with("http") => {
+                (url.to_string(), fp.parse().expect("fingerprint"))
+            }
+            _ => panic!("jury did not start: {line:?}\n{}", stderr.lock().unwrap()),
+        };
         std::thread::spawn(move || {
             let mut sink = String::new();
             while out.read_line(&mut sink).unwrap_or(0) > 0 {}
         });
-        let addr = url.trim_start_matches("http://").parse().unwrap();
+        pins().lock().unwrap().insert(url.clone(), fingerprint);
+        let addr = url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .parse()
+            .unwrap();
         JuryProcess {
             child,
             url,
             addr,
+            fingerprint,
             stderr,
         }
     }
@@ -228,8 +256,11 @@ impl Workstation {
     /// The command with the workstation's global flags.
     pub fn command(&self) -> Command {
         let mut c = Command::new(bin("floorjudge-team"));
-        c.args(["--jury", &self.jury, "--source-ip", &self.ip])
-            .args(["--callback-port", &self.port.to_string()])
+        c.args(["--jury", &self.jury, "--source-ip", &self.ip]);
+        if let Some(pin) = pin_for(&self.jury) {
+            c.args(["--jury-fingerprint", &pin.to_string()]);
+        }
+        c.args(["--callback-port", &self.port.to_string()])
             .arg("--state-dir")
             .arg(&self.state);
         c
@@ -340,7 +371,7 @@ impl HandJudgehost {
         HandJudgehost {
             url: url.to_owned(),
             credentials,
-            http: reqwest::Client::new(),
+            http: jury_http(url, None),
         }
     }
 

@@ -34,6 +34,7 @@ fn uploaded(contest: &Path, team: &str, callback: &str, file: &str) -> Vec<u8> {
 fn agent(rt: &tokio::runtime::Runtime, root: &Path, jury: &str, ip: &str, port: u16) -> Agent {
     let mut agent = Agent::new(AgentConfig {
         jury_url: jury.to_owned(),
+        jury_fingerprint: floorjudge_tests::pin_for(jury),
         source_ip: Some(ip.parse().unwrap()),
         callback_port: port,
         state_dir: root.join(format!("agent-{ip}")),
@@ -225,7 +226,7 @@ fn hostile_references_are_refused_with_a_reason_and_nothing_is_stored() {
         "alice's file was taken"
     );
     // and reading alice's callback server directly, unsigned, is refused
-    let http = reqwest::Client::builder()
+    let http = floorjudge_tls::http_client_builder()
         .local_address(Some("127.0.0.3".parse().unwrap()))
         .build()
         .unwrap();
@@ -326,9 +327,10 @@ fn hostile_references_are_refused_with_a_reason_and_nothing_is_stored() {
         );
     }
     // oversized and malformed bodies
+    let jury_http = floorjudge_tests::jury_http(&jury.url, Some("127.0.0.3".parse().unwrap()));
     let raw = |body: Vec<u8>| {
         rt.block_on(async {
-            let r = http
+            let r = jury_http
                 .post(format!("{}/api/team/submissions", jury.url))
                 .bearer_auth(&m_token)
                 .header("content-type", "application/json")
@@ -472,7 +474,12 @@ fn slow_flooding_and_silent_callback_servers_end_in_clear_rejections() {
         ],
     );
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let client = JuryClient::new(&jury.url, Some("127.0.0.2".parse().unwrap()));
+    let client = JuryClient::new(
+        &jury.url,
+        floorjudge_tests::pin_for(&jury.url),
+        Some("127.0.0.2".parse().unwrap()),
+    )
+    .unwrap();
     let token = rt.block_on(client.identify()).unwrap().token;
     let port = free_port();
     for (fault, expect) in [
@@ -696,7 +703,7 @@ fn a_submit_while_the_jury_is_down_is_kept_and_sent_when_it_is_back() {
     // a kiosk that never saw the contest cannot guess the language: it says so
     let fresh = Workstation::new(
         tmp.path(),
-        &format!("http://{addr}"),
+        &format!("https://{addr}"),
         "127.0.0.7",
         free_port(),
     );

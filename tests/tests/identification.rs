@@ -120,8 +120,14 @@ fn brute_force_logins_are_rate_limited() {
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());
     let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
-    let client = floorjudge_team::JuryClient::new(&jury.url, Some("127.0.0.20".parse().unwrap()));
+    // the runtime outlives the clients (their pooled TLS connections close in it)
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = floorjudge_team::JuryClient::new(
+        &jury.url,
+        floorjudge_tests::pin_for(&jury.url),
+        Some("127.0.0.20".parse().unwrap()),
+    )
+    .unwrap();
     let mut codes = Vec::new();
     for i in 0..8 {
         let r = rt.block_on(client.login("5", &format!("guess-{i:04}")));
@@ -133,20 +139,23 @@ fn brute_force_logins_are_rate_limited() {
     let r = rt.block_on(client.login("5", TEAM5_PASSWORD));
     assert_eq!(r.unwrap_err().code(), Some("rate_limited"));
     // another address may still log in; the per-team limit (10 per 10 min) is not reached
-    let other = floorjudge_team::JuryClient::new(&jury.url, Some("127.0.0.21".parse().unwrap()));
+    let other = floorjudge_team::JuryClient::new(
+        &jury.url,
+        floorjudge_tests::pin_for(&jury.url),
+        Some("127.0.0.21".parse().unwrap()),
+    )
+    .unwrap();
     let s = rt.block_on(other.login("5", TEAM5_PASSWORD)).unwrap();
     assert_eq!(s.team.id, "5");
     // a raw request shows the Retry-After header
-    let http = reqwest::Client::builder()
-        .local_address(Some("127.0.0.20".parse().unwrap()))
-        .build()
-        .unwrap();
+    let http = floorjudge_tests::jury_http(&jury.url, Some("127.0.0.20".parse().unwrap()));
     let resp = rt
-        .block_on(
+        .block_on(async {
             http.post(format!("{}/api/team/login", jury.url))
                 .json(&serde_json::json!({"team": "6", "password": "x"}))
-                .send(),
-        )
+                .send()
+                .await
+        })
         .unwrap();
     assert_eq!(resp.status().as_u16(), 429);
     assert!(resp.headers().get("retry-after").is_some());
@@ -207,10 +216,7 @@ fn a_token_copied_to_another_address_is_refused() {
     let token = ws.token();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let get = |ip: &str, token: &str| {
-        let http = reqwest::Client::builder()
-            .local_address(Some(ip.parse().unwrap()))
-            .build()
-            .unwrap();
+        let http = floorjudge_tests::jury_http(&jury.url, Some(ip.parse().unwrap()));
         rt.block_on(async {
             let r = http
                 .get(format!("{}/api/team/submissions", jury.url))

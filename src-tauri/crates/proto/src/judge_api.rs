@@ -32,6 +32,10 @@ pub struct Credentials {
     pub key_id: String,
     /// Shared secret, hex (never sent).
     pub secret: String,
+    /// SHA-256 fingerprint of the jury's TLS certificate, which the
+    /// judgehost pins (written by `judgehost add`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jury_fingerprint: Option<String>,
 }
 
 /// A judgehost's health, reported with every heartbeat.

@@ -75,7 +75,7 @@ pub struct CallbackFetcher {
 
 /// The one HTTP client constructor for jury → kiosk calls (TLS goes here).
 pub fn kiosk_client(config: &CallbackConfig) -> reqwest::Client {
-    reqwest::Client::builder()
+    floorjudge_tls::http_client_builder()
         .connect_timeout(config.connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()

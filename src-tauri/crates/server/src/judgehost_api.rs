@@ -66,7 +66,7 @@ impl<T: DeserializeOwned> FromRequest<Arc<JudgeDesk>> for Signed<T> {
         let judgehost = desk
             .authenticate(SignedRequest {
                 method: parts.method.as_str(),
-                url: format!("http://{host}{path}"),
+                url: format!("{}://{host}{path}", scheme_of(&parts)),
                 key: text(KEY_HEADER),
                 date: text(header::DATE.as_str()),
                 signature: text(SIGNATURE_HEADER),
@@ -145,7 +145,17 @@ async fn give_back(
 }
 
 /// The judgehost API routes, under `/api/judgehost`.
-pub fn router(desk: Arc<JudgeDesk>) -> Router {
+/// The scheme this jury serves (`https`, or `http` with `--plain-http`):
+/// part of the URL a judgehost signs.
+#[derive(Debug, Clone, Copy)]
+struct Scheme(&'static str);
+
+fn scheme_of(parts: &axum::http::request::Parts) -> &'static str {
+    parts.extensions.get::<Scheme>().map_or("https", |s| s.0)
+}
+
+/// The judgehost API over `desk`, served over `scheme` (`https`/`http`).
+pub fn router(desk: Arc<JudgeDesk>, scheme: &'static str) -> Router {
     Router::new()
         .route("/api/judgehost/register", post(register))
         .route("/api/judgehost/heartbeat", post(heartbeat))
@@ -155,5 +165,6 @@ pub fn router(desk: Arc<JudgeDesk>) -> Router {
         .route("/api/judgehost/jobs/{judging}/finish", post(finish))
         .route("/api/judgehost/jobs/{judging}/return", post(give_back))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::Extension(Scheme(scheme)))
         .with_state(desk)
 }

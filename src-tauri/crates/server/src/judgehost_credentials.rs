@@ -27,6 +27,7 @@ pub fn issue(
         name: name.to_owned(),
         secret: hex::encode(keys.judgehost_secret(&key_id)),
         key_id,
+        jury_fingerprint: None,
     })
 }
 
@@ -41,6 +42,7 @@ pub fn embedded(store: &mut Store, keys: &JuryKeys) -> Result<Credentials, Store
             name: EMBEDDED_NAME.to_owned(),
             secret: hex::encode(keys.judgehost_secret(&key_id)),
             key_id,
+            jury_fingerprint: None,
         }),
         None => issue(store, keys, EMBEDDED_NAME, "jury"),
     }

@@ -50,6 +50,10 @@ enum Command {
     /// The language table: list, set a time factor, open or close, import.
     #[command(subcommand)]
     Language(LanguageCmd),
+    /// The jury's TLS certificate: its fingerprint and the settings kiosks
+    /// and judgehosts need to pin it.
+    #[command(subcommand)]
+    Tls(TlsCmd),
     /// Summarise the contest: teams, IPs, problems, languages.
     Status,
     /// Show the newest audit log entries (binds, resets, refusals, …).
@@ -92,6 +96,10 @@ struct ServeArgs {
     /// a dead judgehost's job returns to the queue after this, in ms.
     #[arg(long, default_value_t = 30_000, value_name = "MS", value_parser = clap::value_parser!(i64).range(1000..=3_600_000))]
     lease_ms: i64,
+    /// Serve plain HTTP instead of TLS. Development only: every team's
+    /// source code and every testcase then cross the network readable.
+    #[arg(long)]
+    plain_http: bool,
 }
 
 impl ServeArgs {
@@ -107,8 +115,20 @@ impl ServeArgs {
             submit_wait: Some(Duration::from_millis(self.submit_wait_ms)),
             no_embedded_judgehost: self.no_embedded_judgehost,
             lease_ms: Some(self.lease_ms),
+            plain_http: self.plain_http,
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+enum TlsCmd {
+    /// Print the certificate's SHA-256 fingerprint and how clients use it
+    /// (made on first use, like `serve` does).
+    Show {
+        /// The address teams and judgehosts reach the jury at.
+        #[arg(long, default_value = "JURY-ADDRESS:8470", value_name = "HOST:PORT")]
+        public: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -347,7 +367,11 @@ fn run(cli: Cli) -> Result<()> {
             if cli.json {
                 return print_json(&report);
             }
+            let fingerprint = floorjudge_server::serve::jury_tls_identity(&dir)?.fingerprint();
             println!("created contest in {}", root.display());
+            println!(
+                "jury certificate fingerprint: {fingerprint} (`tls show` prints how clients pin it)"
+            );
             print_problem_reports(&report.problems);
             if let Some(c) = report.teams {
                 println!(
@@ -504,15 +528,39 @@ fn run(cli: Cli) -> Result<()> {
             }
             println!("{} submissions queued for rejudging", queued.len());
         }
+        Command::Tls(TlsCmd::Show { public }) => {
+            dir.open()?;
+            let fingerprint = floorjudge_server::serve::jury_tls_identity(&dir)?.fingerprint();
+            if cli.json {
+                return print_json(&serde_json::json!({ "fingerprint": fingerprint.to_string() }));
+            }
+            println!("jury certificate fingerprint: {fingerprint}");
+            println!();
+            println!(
+                "kiosks:      floorjudge-team --jury https://{public} --jury-fingerprint {fingerprint} …"
+            );
+            println!(
+                "judgehosts:  floorjudge-judgehost run --jury https://{public} --credentials FILE"
+            );
+            println!(
+                "             (`judgehost add NAME --out FILE` writes the fingerprint into FILE;"
+            );
+            println!("              or pass --jury-fingerprint {fingerprint})");
+        }
         Command::Judgehost(JudgehostCmd::Add { name, out }) => {
             let mut store = dir.open()?;
             let keys = floorjudge_server::keys::JuryKeys::load_or_create(dir.root())?;
-            let creds = floorjudge_server::judgehost_credentials::issue(
+            let mut creds = floorjudge_server::judgehost_credentials::issue(
                 &mut store,
                 &keys,
                 &name,
                 &organizer::cli_actor(),
             )?;
+            creds.jury_fingerprint = Some(
+                floorjudge_server::serve::jury_tls_identity(&dir)?
+                    .fingerprint()
+                    .to_string(),
+            );
             let text = serde_json::to_string_pretty(&creds)?;
             match out {
                 Some(path) => {
@@ -657,6 +705,7 @@ fn serve(
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let plain = options.plain_http;
     runtime.block_on(async {
         let server = floorjudge_server::serve::JuryServer::bind(dir, listen, options)
             .await
@@ -664,7 +713,11 @@ fn serve(
                 format!("cannot start the jury server for {}", dir.root().display())
             })?;
         let addr = server.local_addr()?;
-        println!("floorjudge jury listening on http://{addr}");
+        let scheme = if plain { "http" } else { "https" };
+        println!(
+            "floorjudge jury listening on {scheme}://{addr} certificate {}",
+            server.fingerprint()
+        );
         std::io::stdout().flush()?;
         server
             .run(shutdown_signal())

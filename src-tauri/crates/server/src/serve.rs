@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use thiserror::Error;
 
 use crate::callback_fetcher::{CallbackConfig, CallbackFetcher};
@@ -27,6 +28,9 @@ pub struct ServeOptions {
     /// How long a lease lasts past the judgehost's last request, ms
     /// (default 30 s).
     pub lease_ms: Option<i64>,
+    /// Serve plain HTTP instead of TLS (development only: warned about at
+    /// start and on every connection).
+    pub plain_http: bool,
 }
 
 /// The server could not start.
@@ -38,6 +42,9 @@ pub enum ServeError {
     /// The key file is unusable.
     #[error(transparent)]
     Keys(#[from] KeyError),
+    /// The TLS key or certificate is unusable.
+    #[error(transparent)]
+    Tls(#[from] floorjudge_tls::TlsError),
     /// The listening socket could not be opened.
     #[error("cannot listen on {addr}")]
     Listen {
@@ -55,12 +62,24 @@ pub enum ServeError {
 }
 
 /// A jury bound to its socket, ready to serve.
-#[derive(Debug)]
 pub struct JuryServer {
     listener: tokio::net::TcpListener,
+    /// `None` with `--plain-http`.
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    fingerprint: floorjudge_tls::Fingerprint,
     router: Router,
     fetcher: Arc<CallbackFetcher>,
     embedded: Option<(floorjudge_proto::judge_api::Credentials, std::path::PathBuf)>,
+}
+
+impl std::fmt::Debug for JuryServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JuryServer")
+            .field("listener", &self.listener)
+            .field("tls", &self.tls.is_some())
+            .field("fingerprint", &self.fingerprint)
+            .finish_non_exhaustive()
+    }
 }
 
 impl JuryServer {
@@ -72,6 +91,16 @@ impl JuryServer {
     ) -> Result<Self, ServeError> {
         let mut opened = dir.open()?;
         let keys = Arc::new(JuryKeys::load_or_create(dir.root())?);
+        let identity = jury_tls_identity(dir)?;
+        let fingerprint = identity.fingerprint();
+        let tls = if options.plain_http {
+            tracing::warn!(
+                "serving plain HTTP (--plain-http): source code and testcases cross the network unencrypted; development only"
+            );
+            None
+        } else {
+            Some(identity.acceptor()?)
+        };
         let embedded = if options.no_embedded_judgehost {
             None
         } else {
@@ -106,8 +135,10 @@ impl JuryServer {
                 wake.work_arrived();
             }
         });
-        let router =
-            crate::team_api::router(Arc::new(desk)).merge(crate::judgehost_api::router(judges));
+        let router = crate::team_api::router(Arc::new(desk)).merge(crate::judgehost_api::router(
+            judges,
+            if options.plain_http { "http" } else { "https" },
+        ));
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|source| ServeError::Listen {
@@ -116,6 +147,8 @@ impl JuryServer {
             })?;
         Ok(JuryServer {
             listener,
+            tls,
+            fingerprint,
             router,
             fetcher,
             embedded,
@@ -125,6 +158,11 @@ impl JuryServer {
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The fingerprint of the jury's TLS certificate (what clients pin).
+    pub fn fingerprint(&self) -> floorjudge_tls::Fingerprint {
+        self.fingerprint
     }
 
     /// Resumes pending callbacks and serves until `shutdown` completes.
@@ -145,8 +183,10 @@ impl JuryServer {
             } else {
                 addr.ip()
             };
+            let scheme = if self.tls.is_some() { "https" } else { "http" };
             let config = floorjudge_judgehost::daemon::DaemonConfig {
-                jury_url: format!("http://{}", SocketAddr::new(ip, addr.port())),
+                jury_url: format!("{scheme}://{}", SocketAddr::new(ip, addr.port())),
+                jury_fingerprint: Some(self.fingerprint),
                 credentials,
                 cache_dir,
                 lease_wait: Duration::from_secs(20),
@@ -158,19 +198,49 @@ impl JuryServer {
                 }
             })
         });
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let shutdown = async move {
             shutdown.await;
             let _ = stop.send(true);
-        })
-        .await?;
+        };
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        match self.tls {
+            Some(acceptor) => {
+                let listener = crate::tls_listener::TlsListener::new(self.listener, acceptor)?;
+                axum::serve(listener.tap_io(|_| {}), app)
+                    .with_graceful_shutdown(shutdown)
+                    .await?;
+            }
+            None => {
+                let listener = self.listener.tap_io(|tcp| {
+                    let peer = tcp.peer_addr().ok();
+                    tracing::warn!(
+                        ?peer,
+                        "plain-HTTP connection (--plain-http: development only)"
+                    );
+                });
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await?;
+            }
+        }
         if let Some(j) = judgehost {
             let _ = tokio::time::timeout(Duration::from_secs(12), j).await;
         }
         Ok(())
     }
+}
+
+/// File stem of the jury's TLS key and certificate in the contest folder.
+pub const JURY_TLS_STEM: &str = "jury-tls";
+
+/// The jury's TLS key and certificate: made in the contest folder the first
+/// time (key 0600), loaded afterwards; a key others may read is refused.
+pub fn jury_tls_identity(dir: &ContestDir) -> Result<floorjudge_tls::Identity, ServeError> {
+    Ok(floorjudge_tls::Identity::load_or_create(
+        dir.root(),
+        JURY_TLS_STEM,
+        &["floorjudge-jury", "localhost"],
+    )?)
 }

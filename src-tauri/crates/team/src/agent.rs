@@ -25,8 +25,10 @@ pub const DEFAULT_CALLBACK_PORT: u16 = 8471;
 /// How an agent reaches the jury and where it keeps its state.
 #[derive(Debug, Clone)]
 pub struct AgentConfig {
-    /// Jury base URL, `http://host:port`.
+    /// Jury base URL, `https://host:port`.
     pub jury_url: String,
+    /// The jury's certificate fingerprint (required for `https://`).
+    pub jury_fingerprint: Option<floorjudge_tls::Fingerprint>,
     /// Source address for every connection, and the callback server's
     /// address (`None`: the system's choice, callback server on all).
     pub source_ip: Option<IpAddr>,
@@ -196,7 +198,7 @@ impl Agent {
             .filter(|s| s.jury_url == config.jury_url)
             .map(|s| s.session);
         Ok(Agent {
-            client: JuryClient::new(&config.jury_url, config.source_ip),
+            client: JuryClient::new(&config.jury_url, config.jury_fingerprint, config.source_ip)?,
             config,
             callbacks,
             server: None,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use floorjudge_proto::team_api::{
     ApiError, ContestInfo, LoginRequest, PairingCode, Session, SubmissionRef, SubmissionStatus,
 };
+use floorjudge_tls::Fingerprint;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
@@ -20,6 +21,9 @@ pub enum ClientError {
         /// The jury's reason.
         error: ApiError,
     },
+    /// The client could not be set up (a bad URL or missing fingerprint).
+    #[error("{0}")]
+    Setup(String),
     /// The jury could not be reached or answered nonsense.
     #[error("cannot reach the jury at {url}: {reason}")]
     Transport {
@@ -35,7 +39,7 @@ impl ClientError {
     pub fn code(&self) -> Option<&str> {
         match self {
             ClientError::Refused { error, .. } => Some(&error.error),
-            ClientError::Transport { .. } => None,
+            ClientError::Transport { .. } | ClientError::Setup(_) => None,
         }
     }
 }
@@ -47,16 +51,42 @@ pub struct JuryClient {
     http: reqwest::Client,
 }
 
-/// The one constructor of kiosk → jury HTTP clients (TLS pinning goes here).
-pub fn jury_http_client(source_ip: Option<IpAddr>) -> reqwest::Client {
-    reqwest::Client::builder()
+/// The one constructor of kiosk → jury HTTP clients: TLS to the
+/// certificate `pin` for an `https://` jury; plain only for `http://` (a
+/// jury started with `--plain-http`).
+pub fn jury_http_client(
+    base: &str,
+    pin: Option<Fingerprint>,
+    source_ip: Option<IpAddr>,
+) -> Result<reqwest::Client, ClientError> {
+    let builder = floorjudge_tls::http_client_builder()
         .local_address(source_ip)
         .connect_timeout(Duration::from_secs(3))
         .timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
+        .no_proxy();
+    let builder = if base.starts_with("https://") {
+        let pin = pin.ok_or_else(|| {
+            ClientError::Setup(format!(
+                "{base}: an https jury needs its certificate fingerprint (--jury-fingerprint; the jury prints it with `floorjudge-jury tls show`)"
+            ))
+        })?;
+        floorjudge_tls::pinned(builder.https_only(true), pin)
+            .map_err(|e| ClientError::Setup(e.to_string()))?
+    } else if base.starts_with("http://") {
+        tracing::warn!(
+            jury = base,
+            "talking to the jury over plain HTTP (development only)"
+        );
+        builder
+    } else {
+        return Err(ClientError::Setup(format!(
+            "{base:?}: the jury URL must start with https:// (or http:// for a --plain-http jury)"
+        )));
+    };
+    builder
         .build()
-        .expect("the HTTP client builds with static settings")
+        .map_err(|e| ClientError::Setup(format!("HTTP client: {e}")))
 }
 
 fn chain(e: &dyn std::error::Error) -> String {
@@ -71,13 +101,18 @@ fn chain(e: &dyn std::error::Error) -> String {
 }
 
 impl JuryClient {
-    /// A client of the jury at `base` (`http://host:port`), connecting from
-    /// `source_ip` if given.
-    pub fn new(base: &str, source_ip: Option<IpAddr>) -> Self {
-        JuryClient {
+    /// A client of the jury at `base` (`https://host:port`) whose
+    /// certificate has the fingerprint `pin`, connecting from `source_ip` if
+    /// given.
+    pub fn new(
+        base: &str,
+        pin: Option<Fingerprint>,
+        source_ip: Option<IpAddr>,
+    ) -> Result<Self, ClientError> {
+        Ok(JuryClient {
             base: base.trim_end_matches('/').to_owned(),
-            http: jury_http_client(source_ip),
-        }
+            http: jury_http_client(base, pin, source_ip)?,
+        })
     }
 
     async fn call<T: DeserializeOwned>(

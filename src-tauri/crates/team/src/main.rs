@@ -23,10 +23,14 @@ struct Cli {
     #[arg(
         long,
         global = true,
-        default_value = "http://127.0.0.1:8470",
+        default_value = "https://127.0.0.1:8470",
         value_name = "URL"
     )]
     jury: String,
+    /// SHA-256 fingerprint of the jury's certificate (`floorjudge-jury tls
+    /// show` prints it); needed for an https jury.
+    #[arg(long, global = true, value_name = "SHA256")]
+    jury_fingerprint: Option<floorjudge_tls::Fingerprint>,
     /// Connect from this address, and serve callbacks on it.
     #[arg(long, global = true, value_name = "IP")]
     source_ip: Option<IpAddr>,
@@ -229,6 +233,7 @@ async fn run(cli: Cli) -> Result<i32> {
         .unwrap_or_else(|| default_state_dir(cli.source_ip));
     let mut agent = Agent::new(AgentConfig {
         jury_url: cli.jury.clone(),
+        jury_fingerprint: cli.jury_fingerprint,
         source_ip: cli.source_ip,
         callback_port: cli.callback_port,
         state_dir,

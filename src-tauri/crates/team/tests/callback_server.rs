@@ -44,7 +44,7 @@ async fn fixture() -> Fixture {
         server,
         key,
         name,
-        http: reqwest::Client::new(),
+        http: floorjudge_tls::http_client_builder().build().unwrap(),
         _tmp: tmp,
     }
 }

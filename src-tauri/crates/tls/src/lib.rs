@@ -285,6 +285,18 @@ pub fn pinned_client_config(pin: Fingerprint) -> Result<rustls::ClientConfig, Tl
         .with_no_client_auth())
 }
 
+/// A reqwest client builder for this process. reqwest's rustls needs a
+/// process-wide crypto provider even for plain-HTTP clients: this installs
+/// ring's once. Build every HTTP client from here.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // Err means another provider was installed first: that one is used
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+}
+
 /// `builder` set to speak TLS to a server with the certificate `pin` only.
 pub fn pinned(
     builder: reqwest::ClientBuilder,
