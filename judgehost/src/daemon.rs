@@ -304,7 +304,12 @@ pub async fn run(
         root: config.cache_dir.clone(),
         packages: Mutex::new(HashMap::new()),
     });
+    // the cache holds secret testcases: this user's only
     std::fs::create_dir_all(&config.cache_dir)
+        .and_then(|()| {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&config.cache_dir, std::fs::Permissions::from_mode(0o700))
+        })
         .map_err(|e| DaemonError::Local(format!("cache {}: {e}", config.cache_dir.display())))?;
 
     // register, retrying while the jury is unreachable

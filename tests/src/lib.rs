@@ -20,7 +20,64 @@ pub fn workspace() -> PathBuf {
         .to_owned()
 }
 
-/// Path of one of the workspace's binaries, built beside the tests.
+/// The crates (folders) each binary is built from.
+fn sources_of(binary: &str) -> &'static [&'static str] {
+    const COMMON: [&str; 2] = ["src-tauri/crates/proto", "src-tauri/crates/tls"];
+    match binary {
+        "floorjudge-jury" => &[
+            COMMON[0],
+            COMMON[1],
+            "src-tauri/crates/store",
+            "src-tauri/crates/server",
+            "judgehost",
+        ],
+        "floorjudge-team" => &[COMMON[0], COMMON[1], "src-tauri/crates/team"],
+        "floorjudge-judgehost" => &[COMMON[0], COMMON[1], "judgehost"],
+        _ => &[],
+    }
+}
+
+/// The newest modification time of what `binary` is built from (its
+/// crates' `src/`, manifests and migrations).
+fn newest_source(binary: &str) -> std::time::SystemTime {
+    {
+        fn walk(dir: &Path, newest: &mut std::time::SystemTime) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                let name = e.file_name();
+                if name == "target" || name.to_string_lossy().starts_with('.') {
+                    continue;
+                }
+                if path.is_dir() {
+                    walk(&path, newest);
+                } else if path
+                    .extension()
+                    .is_some_and(|x| x == "rs" || x == "sql" || x == "toml")
+                    && let Ok(t) = e.metadata().and_then(|m| m.modified())
+                {
+                    *newest = (*newest).max(t);
+                }
+            }
+        }
+        let mut newest = std::time::SystemTime::UNIX_EPOCH;
+        for krate in sources_of(binary) {
+            let root = workspace().join(krate);
+            walk(&root.join("src"), &mut newest);
+            walk(&root.join("migrations"), &mut newest);
+            if let Ok(t) = std::fs::metadata(root.join("Cargo.toml")).and_then(|m| m.modified()) {
+                newest = newest.max(t);
+            }
+        }
+        newest
+    }
+}
+
+/// Path of one of the workspace's binaries, built beside the tests. A
+/// binary older than the newest source is refused: the test would run
+/// yesterday's code.
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let dir = exe.parent().and_then(Path::parent).expect("target dir");
@@ -28,6 +85,14 @@ pub fn bin(name: &str) -> PathBuf {
     assert!(
         path.is_file(),
         "{} is missing: build the binaries first (`cargo build --workspace --bins`)",
+        path.display()
+    );
+    let built = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("binary mtime");
+    assert!(
+        built >= newest_source(name),
+        "{} is older than the sources: rebuild it (`cargo build --workspace --bins`)",
         path.display()
     );
     path

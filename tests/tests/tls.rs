@@ -141,3 +141,37 @@ fn a_tls_key_readable_by_others_stops_the_jury() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_contest_folder_is_private_and_an_exposed_jury_key_stops_the_jury() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // the serve below makes jury.key; first, what init left
+    assert_eq!(mode(&contest), 0o700, "the contest folder");
+    assert_eq!(mode(&contest.join("contest.sqlite")), 0o600);
+    assert_eq!(mode(&contest.join("uploads")), 0o700);
+    // an older contest left open is made private when it is next opened
+    std::fs::set_permissions(&contest, std::fs::Permissions::from_mode(0o755)).unwrap();
+    ok(jury_cmd(&contest, &["status"]));
+    assert_eq!(mode(&contest), 0o700, "tightened on open");
+    {
+        let _jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    }
+    let key = contest.join("jury.key");
+    assert_eq!(mode(&key), 0o600);
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = Command::new(bin("floorjudge-jury"))
+        .arg("--contest")
+        .arg(&contest)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("jury.key") && err.contains("chmod 600"),
+        "{err}"
+    );
+}

@@ -30,6 +30,18 @@ pub enum ContestDirError {
     Store(#[from] StoreError),
 }
 
+/// Makes a folder 0700: team sources, testcases and keys live under it.
+fn private_dir(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+}
+
+/// Makes a file 0600.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
 /// A contest's folder on disk.
 #[derive(Debug, Clone)]
 pub struct ContestDir {
@@ -68,18 +80,39 @@ impl ContestDir {
             return Err(ContestDirError::AlreadyAContest(self.root.clone()));
         }
         for dir in [self.root.clone(), self.uploads()] {
-            std::fs::create_dir_all(&dir).map_err(|source| ContestDirError::Create {
-                path: dir.clone(),
-                source,
-            })?;
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| private_dir(&dir))
+                .map_err(|source| ContestDirError::Create {
+                    path: dir.clone(),
+                    source,
+                })?;
         }
-        Ok(Store::create(&self.database(), settings)?)
+        let store = Store::create(&self.database(), settings)?;
+        let db = self.database();
+        private_file(&db).map_err(|source| ContestDirError::Create { path: db, source })?;
+        Ok(store)
     }
 
-    /// Opens the contest database.
+    /// Opens the contest database (making the folder, the database and
+    /// `uploads/` private to this user if an older version left them open).
     pub fn open(&self) -> Result<Store, ContestDirError> {
         if !self.exists() {
             return Err(ContestDirError::NotAContest(self.root.clone()));
+        }
+        let tighten = |path: PathBuf, dir: bool| {
+            let r = if dir {
+                private_dir(&path)
+            } else {
+                private_file(&path)
+            };
+            if let Err(e) = r {
+                tracing::warn!(path = %path.display(), error = %e, "cannot make it private to this user");
+            }
+        };
+        tighten(self.root.clone(), true);
+        tighten(self.database(), false);
+        if self.uploads().is_dir() {
+            tighten(self.uploads(), true);
         }
         Ok(Store::open(&self.database())?)
     }

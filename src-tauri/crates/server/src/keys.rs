@@ -25,6 +25,9 @@ pub enum KeyError {
     /// The file does not hold 64 hex digits.
     #[error("jury key file {} is damaged: it must hold 64 hex digits", .0.display())]
     Damaged(PathBuf),
+    /// Other users may read the file.
+    #[error(transparent)]
+    Exposed(#[from] floorjudge_tls::TlsError),
 }
 
 /// The jury's derived keys.
@@ -84,6 +87,8 @@ impl JuryKeys {
         };
         match std::fs::read_to_string(&path) {
             Ok(text) => {
+                // a key others can read is a key others have: refuse it
+                floorjudge_tls::check_private(&path)?;
                 let bytes =
                     hex::decode(text.trim()).map_err(|_| KeyError::Damaged(path.clone()))?;
                 let seed: [u8; 32] = bytes

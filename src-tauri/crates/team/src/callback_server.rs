@@ -31,7 +31,9 @@ use crate::callback_dir::CallbackDir;
 struct Shared {
     dir: CallbackDir,
     jury_key: RwLock<Option<Vec<u8>>>,
-    seen: Mutex<HashMap<String, i64>>,
+    /// Signatures accepted recently, as decoded bytes (so another spelling
+    /// of the same hex is the same signature).
+    seen: Mutex<HashMap<Vec<u8>, i64>>,
     acknowledged: broadcast::Sender<String>,
 }
 
@@ -194,7 +196,7 @@ fn verify(
         .map_err(|_| "bad signature")?;
     let mut seen = shared.seen.lock().unwrap_or_else(|e| e.into_inner());
     seen.retain(|_, t| *t > now - 2 * MAX_CLOCK_SKEW_MS);
-    if seen.insert(signature.to_owned(), when).is_some() {
+    if seen.insert(sig, when).is_some() {
         return Err("replayed request");
     }
     Ok(())

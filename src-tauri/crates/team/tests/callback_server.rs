@@ -12,6 +12,8 @@ struct Fixture {
     key: Ed25519KeyPair,
     name: String,
     http: reqwest::Client,
+    /// The folder the server serves (a second handle on it).
+    dir: CallbackDir,
     _tmp: tempfile::TempDir,
 }
 
@@ -45,6 +47,7 @@ async fn fixture() -> Fixture {
         key,
         name,
         http: floorjudge_tls::http_client_builder().build().unwrap(),
+        dir: CallbackDir::open(tmp.path().join(".callback")).unwrap(),
         _tmp: tmp,
     }
 }
@@ -59,11 +62,23 @@ impl Fixture {
         key: &Ed25519KeyPair,
     ) -> (u16, Vec<u8>) {
         let sig = key.sign(&signed_message(method.as_str(), signed_target, path, date));
+        self.send_signature(method, path, date, &hex::encode(sig.as_ref()))
+            .await
+    }
+
+    /// Sends a request with the signature header exactly as given.
+    async fn send_signature(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        date: &str,
+        signature_hex: &str,
+    ) -> (u16, Vec<u8>) {
         let r = self
             .http
             .request(method, format!("http://{}{path}", self.server.local_addr()))
             .header(DATE_HEADER, date)
-            .header(SIGNATURE_HEADER, hex::encode(sig.as_ref()))
+            .header(SIGNATURE_HEADER, signature_hex)
             .send()
             .await
             .unwrap();
@@ -93,6 +108,35 @@ async fn a_signed_request_gets_the_file_once() {
         .send(reqwest::Method::GET, &path, &f.target(), &date, &f.key)
         .await;
     assert_eq!(status, 401);
+    // and so is the same signature spelled in upper-case hex
+    let sig = f
+        .key
+        .sign(&signed_message("GET", &f.target(), &path, &date));
+    let upper = hex::encode_upper(sig.as_ref());
+    let (status, _) = f
+        .send_signature(reqwest::Method::GET, &path, &date, &upper)
+        .await;
+    assert_eq!(status, 401, "a replay in upper-case hex is still a replay");
+}
+
+#[tokio::test]
+async fn a_signed_path_traversal_finds_nothing() {
+    // `..%2F` reaches the server as written (a client normalises `../` away
+    // before sending, so that spelling would test nothing)
+    let f = fixture().await;
+    let secret = f._tmp.path().join("secret.txt");
+    std::fs::write(&secret, b"not for the jury").unwrap();
+    for path in [
+        format!("/callback/{}/..%2F..%2Fsecret.txt", f.name),
+        format!("/callback/{}/..%2F.callback%2F{}%2Fa.c", f.name, f.name),
+        "/callback/..%2Fsecret.txt/a.c".to_string(),
+        format!("/callback/{}/%2E%2E%2Fsecret.txt", f.name),
+    ] {
+        let (status, body) = f
+            .send(reqwest::Method::GET, &path, &f.target(), &now(), &f.key)
+            .await;
+        assert_eq!(status, 404, "{path}: {}", String::from_utf8_lossy(&body));
+    }
 }
 
 #[tokio::test]
@@ -179,16 +223,29 @@ async fn the_acknowledgement_deletes_the_entry() {
             .0,
         404
     );
-    // an unsigned delete of another entry does nothing
+    // an unsigned delete of another entry it holds does nothing
+    let other = new_callback_name();
+    let reference = SubmissionRef {
+        problem: "A".into(),
+        language: "c".into(),
+        files: vec![FileRef {
+            name: "b.c".into(),
+            size: 4,
+            sha256: String::new(),
+        }],
+        callback_name: other.clone(),
+        callback_port: 0,
+        client_nonce: "1".repeat(32),
+    };
+    f.dir
+        .store(&other, &[("b.c".into(), b"kept".to_vec())], &reference)
+        .unwrap();
     let r = f
         .http
-        .delete(format!(
-            "http://{}/callback/{}",
-            f.server.local_addr(),
-            new_callback_name()
-        ))
+        .delete(format!("http://{}/callback/{other}", f.server.local_addr()))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
+    assert!(f.dir.holds(&other), "the other entry survives");
 }
