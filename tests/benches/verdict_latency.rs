@@ -63,7 +63,7 @@ fn main() {
     ok(jury_cmd(&dir, &["team", "import", teams.to_str().unwrap()]));
     ok(jury_cmd(&dir, &["team", "set-ip", "1", "127.0.2.1"]));
     ok(jury_cmd(&dir, &["contest", "start"]));
-    let jury = JuryProcess::start(&dir, &[]);
+    let jury = JuryProcess::start(&dir, &floorjudge_tests::bench_flags(&[]));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -214,6 +214,16 @@ pub fn jury_http(url: &str, source: Option<std::net::IpAddr>) -> reqwest::Client
     floorjudge_team::jury_client::jury_http_client(url, pin_for(url), source).expect("client")
 }
 
+/// A bench's `serve` flags: `extra`, plus `--plain-http` when
+/// `FLOORJUDGE_BENCH_PLAIN_HTTP=1` (to compare TLS with plain HTTP).
+pub fn bench_flags<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut flags = extra.to_vec();
+    if std::env::var("FLOORJUDGE_BENCH_PLAIN_HTTP").as_deref() == Ok("1") {
+        flags.push("--plain-http");
+    }
+    flags
+}
+
 /// A running `floorjudge-jury serve`, killed on drop.
 #[derive(Debug)]
 pub struct JuryProcess {
