@@ -61,7 +61,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = contest(tmp.path());
-    let jury = JuryProcess::start(&dir, &floorjudge_tests::bench_flags(&["--no-embedded-judgehost"]));
+    let jury = JuryProcess::start(
+        &dir,
+        &floorjudge_tests::bench_flags(&["--no-embedded-judgehost"]),
+    );
     let port = free_port();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

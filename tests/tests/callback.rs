@@ -663,6 +663,15 @@ fn submissions_are_refused_while_the_contest_is_not_running() {
     let src = tmp.path().join("hello.c");
     std::fs::write(&src, HELLO_C).unwrap();
     let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
+    // before the start a team sees the contest's name and clock, no problems
+    let info = last_json(&ws.run(&["--json", "contest"]));
+    assert_eq!(info["running"], false, "{info}");
+    assert!(
+        info["name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{info}"
+    );
+    assert_eq!(info["problems"], serde_json::json!([]), "{info}");
+    assert!(info["server_time_ms"].as_i64().unwrap() > 0, "{info}");
     let out = ws.run(&[
         "submit",
         "--problem",

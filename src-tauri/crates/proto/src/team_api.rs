@@ -157,7 +157,11 @@ pub struct ContestInfo {
     pub duration_s: i64,
     /// Whether submissions are accepted now.
     pub running: bool,
-    /// Problems, by label.
+    /// The jury's clock when it answered, ms since the epoch (a kiosk counts
+    /// down with it, not with its own clock).
+    #[serde(default)]
+    pub server_time_ms: i64,
+    /// Problems, by label: none before the contest starts.
     pub problems: Vec<ProblemInfo>,
     /// Languages teams may submit in.
     pub languages: Vec<LanguageInfo>,

@@ -470,27 +470,35 @@ impl TeamDesk {
         }
     }
 
-    /// Problems, languages and clock.
+    /// Problems, languages and clock. Before the start, the problems are
+    /// not named: a team learns them when the contest begins.
     pub async fn contest_info(&self) -> Result<ContestInfo, TeamRefusal> {
         Ok(self
             .store
             .run(|s| {
                 let c = s.contest()?.settings;
-                let running = contest_state(c.start_time_ms, c.duration_s, now_ms()).is_ok();
-                Ok(ContestInfo {
-                    name: c.name,
-                    start_time_ms: c.start_time_ms,
-                    duration_s: c.duration_s,
-                    running,
-                    problems: s
-                        .problems()?
+                let now = now_ms();
+                let running = contest_state(c.start_time_ms, c.duration_s, now).is_ok();
+                let started = c.start_time_ms.is_some_and(|start| now >= start);
+                let problems = if started {
+                    s.problems()?
                         .into_iter()
                         .map(|p| ProblemInfo {
                             id: p.problem.id,
                             label: p.problem.label,
                             name: p.problem.name,
                         })
-                        .collect(),
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                Ok(ContestInfo {
+                    name: c.name,
+                    start_time_ms: c.start_time_ms,
+                    duration_s: c.duration_s,
+                    running,
+                    server_time_ms: now,
+                    problems,
                     languages: s
                         .languages()?
                         .into_iter()
