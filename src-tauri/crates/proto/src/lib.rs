@@ -7,6 +7,7 @@ pub mod callback;
 pub mod id;
 pub mod judge_api;
 pub mod team_api;
+pub mod terminal;
 pub mod verdict;
 
 pub use id::{IdError, ProblemId, TeamId};

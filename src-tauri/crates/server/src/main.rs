@@ -10,6 +10,17 @@ use floorjudge_server::import::problems::ProblemReport;
 use floorjudge_server::organizer::{self, IssuedPassword, PasswordFilter};
 use floorjudge_server::status::Status;
 
+/// `println!` for listings: what peers supplied (names, messages) is
+/// printed with its control characters escaped.
+macro_rules! say {
+    () => {
+        println!()
+    };
+    ($($arg:tt)*) => {
+        println!("{}", floorjudge_proto::terminal::printable(&format!($($arg)*)))
+    };
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "floorjudge-jury",
@@ -368,15 +379,20 @@ fn run(cli: Cli) -> Result<()> {
                 return print_json(&report);
             }
             let fingerprint = floorjudge_server::serve::jury_tls_identity(&dir)?.fingerprint();
-            println!("created contest in {}", root.display());
-            println!(
+            say!("created contest in {}", root.display());
+            say!(
                 "jury certificate fingerprint: {fingerprint} (`tls show` prints how clients pin it)"
             );
             print_problem_reports(&report.problems);
             if let Some(c) = report.teams {
-                println!(
+                say!(
                     "imported {} teams, {} groups, {} organizations, {} accounts ({} IPs, {} passwords)",
-                    c.teams, c.groups, c.organizations, c.accounts, c.ips, c.passwords
+                    c.teams,
+                    c.groups,
+                    c.organizations,
+                    c.accounts,
+                    c.ips,
+                    c.passwords
                 );
             }
             print_warnings(&report.warnings);
@@ -398,7 +414,7 @@ fn run(cli: Cli) -> Result<()> {
                 return print_json(&problems);
             }
             for p in problems {
-                println!(
+                say!(
                     "{:<3} {:<16} {:<30} {} sample, {} secret, TL {} ms ({}), {}",
                     p.problem.label,
                     p.problem.id,
@@ -423,7 +439,7 @@ fn run(cli: Cli) -> Result<()> {
             let end = chrono::DateTime::from_timestamp_millis(now + settings.duration_s * 1000)
                 .map(|t| t.with_timezone(&chrono::Local).to_rfc3339())
                 .unwrap_or_default();
-            println!("contest started; submissions are accepted until {end}");
+            say!("contest started; submissions are accepted until {end}");
         }
         Command::Contest(ContestCmd::SetIdModes { modes }) => {
             let parsed = modes
@@ -435,7 +451,7 @@ fn run(cli: Cli) -> Result<()> {
             let mut settings = store.contest()?.settings;
             settings.id_modes = parsed;
             store.update_contest(&settings, &organizer::cli_actor())?;
-            println!("identification modes: {modes}");
+            say!("identification modes: {modes}");
         }
         Command::Team(cmd) => run_team(&dir, cmd, cli.json, &mut progress)?,
         Command::Submission(SubmissionCmd::List { team }) => {
@@ -462,7 +478,7 @@ fn run(cli: Cli) -> Result<()> {
                         v.unwrap_or_else(|| "judge error".into())
                     }
                 };
-                println!(
+                say!(
                     "{:>6} {:<12} {:<12} {:<8} {:<9} {:<10} {}",
                     s.id,
                     s.team_id,
@@ -483,12 +499,16 @@ fn run(cli: Cli) -> Result<()> {
             if cli.json {
                 return print_json(&serde_json::json!({ "submission": sub, "judgings": judgings }));
             }
-            println!(
+            say!(
                 "submission {} by team {} for {} in {}: {:?}",
-                sub.id, sub.team_id, sub.problem_id, sub.language_id, sub.state
+                sub.id,
+                sub.team_id,
+                sub.problem_id,
+                sub.language_id,
+                sub.state
             );
             for j in judgings {
-                println!(
+                say!(
                     "  judging {} ({}{}) on {}: {} {}",
                     j.id,
                     j.state,
@@ -498,9 +518,13 @@ fn run(cli: Cli) -> Result<()> {
                     j.error.unwrap_or_default()
                 );
                 for r in j.runs {
-                    println!(
+                    say!(
                         "    testcase {:>6}: {:<3} {:>6} ms {:>12} fuel {}",
-                        r.testcase_id, r.verdict, r.time_ms, r.fuel, r.message
+                        r.testcase_id,
+                        r.verdict,
+                        r.time_ms,
+                        r.fuel,
+                        r.message
                     );
                 }
             }
@@ -526,7 +550,7 @@ fn run(cli: Cli) -> Result<()> {
             if cli.json {
                 return print_json(&queued);
             }
-            println!("{} submissions queued for rejudging", queued.len());
+            say!("{} submissions queued for rejudging", queued.len());
         }
         Command::Tls(TlsCmd::Show { public }) => {
             dir.open()?;
@@ -534,18 +558,16 @@ fn run(cli: Cli) -> Result<()> {
             if cli.json {
                 return print_json(&serde_json::json!({ "fingerprint": fingerprint.to_string() }));
             }
-            println!("jury certificate fingerprint: {fingerprint}");
-            println!();
-            println!(
+            say!("jury certificate fingerprint: {fingerprint}");
+            say!();
+            say!(
                 "kiosks:      floorjudge-team --jury https://{public} --jury-fingerprint {fingerprint} …"
             );
-            println!(
+            say!(
                 "judgehosts:  floorjudge-judgehost run --jury https://{public} --credentials FILE"
             );
-            println!(
-                "             (`judgehost add NAME --out FILE` writes the fingerprint into FILE;"
-            );
-            println!("              or pass --jury-fingerprint {fingerprint})");
+            say!("             (`judgehost add NAME --out FILE` writes the fingerprint into FILE;");
+            say!("              or pass --jury-fingerprint {fingerprint})");
         }
         Command::Judgehost(JudgehostCmd::Add { name, out }) => {
             let mut store = dir.open()?;
@@ -565,12 +587,12 @@ fn run(cli: Cli) -> Result<()> {
             match out {
                 Some(path) => {
                     write_private_new(&path, text.as_bytes())?;
-                    println!(
+                    say!(
                         "credentials for judgehost {name} written to {}",
                         path.display()
                     );
                 }
-                None => println!("{text}"),
+                None => say!("{text}"),
             }
         }
         Command::Judgehost(JudgehostCmd::List) => {
@@ -580,7 +602,7 @@ fn run(cli: Cli) -> Result<()> {
                 return print_json(&hosts);
             }
             for h in hosts {
-                println!(
+                say!(
                     "{:<20} {:<8} last seen {:<14} {}",
                     h.name,
                     if h.revoked { "revoked" } else { "active" },
@@ -594,7 +616,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Judgehost(JudgehostCmd::Revoke { name }) => {
             let mut store = dir.open()?;
             store.revoke_judgehost(&name, &organizer::cli_actor())?;
-            println!("judgehost {name} revoked; its jobs went back to the queue");
+            say!("judgehost {name} revoked; its jobs went back to the queue");
         }
         Command::Audit { limit } => {
             let store = dir.open()?;
@@ -603,7 +625,7 @@ fn run(cli: Cli) -> Result<()> {
                 return print_json(&log);
             }
             for e in log {
-                println!(
+                say!(
                     "{} {:<16} {:<28} {:<12} {:<15} {}",
                     e.at_ms,
                     e.actor,
@@ -651,7 +673,7 @@ fn run(cli: Cli) -> Result<()> {
                 return print_json(&languages);
             }
             for l in languages {
-                println!(
+                say!(
                     "{:<8} {:<10} .{:<16} {:<6} ×{:<4} {:<6} {}{}",
                     l.id,
                     l.name,
@@ -674,7 +696,7 @@ fn run(cli: Cli) -> Result<()> {
             if cli.json {
                 return print_json(&status);
             }
-            println!("{status}");
+            say!("{status}");
         }
     }
     Ok(())
@@ -714,7 +736,7 @@ fn serve(
             })?;
         let addr = server.local_addr()?;
         let scheme = if plain { "http" } else { "https" };
-        println!(
+        say!(
             "floorjudge jury listening on {scheme}://{addr} certificate {}",
             server.fingerprint()
         );
@@ -762,7 +784,7 @@ fn run_team(
                     &serde_json::json!({ "imported": counts, "warnings": warnings }),
                 );
             }
-            println!(
+            say!(
                 "imported {} teams, {} groups, {} organizations, {} accounts ({} IPs, {} passwords)",
                 counts.teams,
                 counts.groups,
@@ -779,7 +801,7 @@ fn run_team(
                 return print_json(&teams);
             }
             for t in teams {
-                println!(
+                say!(
                     "{:<10} {:<32} {:<16} {}",
                     t.id,
                     t.display_name.as_deref().unwrap_or(&t.name),
@@ -796,12 +818,12 @@ fn run_team(
             let ip = organizer::parse_ip(&ip)?;
             let t = store.team(&team)?;
             store.set_team_ip(&t.id, Some(&ip), &organizer::cli_actor(), None)?;
-            println!("team {} is now bound to {ip}", t.id);
+            say!("team {} is now bound to {ip}", t.id);
         }
         TeamCmd::ResetIp { team } => {
             let t = store.team(&team)?;
             store.set_team_ip(&t.id, None, &organizer::cli_actor(), None)?;
-            println!(
+            say!(
                 "team {} has no IP now (was {}); it can identify again",
                 t.id,
                 t.ip.as_deref().unwrap_or("none")
@@ -838,7 +860,7 @@ fn run_team(
                             out.display()
                         )
                     })?;
-                    println!(
+                    say!(
                         "{} passwords written to {} (mode 0600)",
                         issued.len(),
                         out.display()
@@ -856,7 +878,7 @@ fn run_team(
                 .context("cannot read the password from stdin")?;
             let password = line.trim_end_matches(['\r', '\n']);
             organizer::set_password(&mut store, &team, password)?;
-            println!("password set for team {team}");
+            say!("password set for team {team}");
         }
         TeamCmd::Pair { code, team } => {
             let code = code.trim().to_lowercase();
@@ -871,7 +893,7 @@ fn run_team(
             if json {
                 return print_json(&row);
             }
-            println!(
+            say!(
                 "team {} is now bound to workstation {}",
                 row.team_id.unwrap_or_default(),
                 row.ip
@@ -882,9 +904,9 @@ fn run_team(
 }
 
 fn print_passwords(issued: &[IssuedPassword]) {
-    println!("{:<10} {:<32} {:<16} password", "team", "name", "ip");
+    say!("{:<10} {:<32} {:<16} password", "team", "name", "ip");
     for p in issued {
-        println!(
+        say!(
             "{:<10} {:<32} {:<16} {}",
             p.team_id,
             p.team_name,
@@ -896,7 +918,7 @@ fn print_passwords(issued: &[IssuedPassword]) {
 
 fn print_problem_reports(reports: &[ProblemReport]) {
     for r in reports {
-        println!(
+        say!(
             "{} {} {} ({}): {} sample + {} secret testcases in {} groups, TL {} ms ({}), ML {} MiB, output {} MiB, {}, validation {}{}",
             if r.replaced { "updated" } else { "imported" },
             r.label,
@@ -918,13 +940,13 @@ fn print_problem_reports(reports: &[ProblemReport]) {
             }
         );
         for w in &r.warnings {
-            println!("  warning: {w}");
+            say!("  warning: {w}");
         }
     }
 }
 
 fn print_warnings(warnings: &[String]) {
     for w in warnings {
-        println!("warning: {w}");
+        say!("warning: {w}");
     }
 }

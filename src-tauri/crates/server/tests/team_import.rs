@@ -452,3 +452,28 @@ fn hand_set_passwords_follow_the_policy() {
     jury_stdin(&c, &["team", "set-password", "nobody"], "blue-kettle-42\n")
         .fails_with(&["no team \"nobody\""]);
 }
+
+#[test]
+fn control_characters_in_team_names_are_escaped_in_listings() {
+    let (tmp, c) = new_contest();
+    let teams = tmp.path().join("teams.json");
+    // a name that would clear the screen and forge a line of its own
+    write(
+        &teams,
+        r#"[{"id": "evil", "name": "Evil\u001b[2J\u001b[31m\nimported 99 teams\rX"}]"#,
+    );
+    jury(&c, &["team", "import", p(&teams)]).ok();
+    let list = jury(&c, &["team", "list"]).ok().stdout;
+    assert!(!list.contains('\u{1b}') && !list.contains('\r'), "{list:?}");
+    assert!(
+        list.contains("Evil\\x1b[2J\\x1b[31m\\nimported 99 teams\\rX"),
+        "{list}"
+    );
+    assert_eq!(list.lines().count(), 1, "one team, one line: {list:?}");
+    // the JSON listing keeps the name exactly (JSON escapes it)
+    let json = jury(&c, &["--json", "team", "list"]).ok().json();
+    assert_eq!(
+        team(&json, "evil")["name"],
+        "Evil\u{1b}[2J\u{1b}[31m\nimported 99 teams\rX"
+    );
+}

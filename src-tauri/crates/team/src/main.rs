@@ -12,6 +12,17 @@ use floorjudge_team::agent::read_sources;
 use floorjudge_team::watch::FileWatch;
 use floorjudge_team::{Agent, AgentConfig, DEFAULT_CALLBACK_PORT, workstation_addresses};
 
+/// `println!` for listings: what peers supplied (names, messages) is
+/// printed with its control characters escaped.
+macro_rules! say {
+    () => {
+        println!()
+    };
+    ($($arg:tt)*) => {
+        println!("{}", floorjudge_proto::terminal::printable(&format!($($arg)*)))
+    };
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "floorjudge-team",
@@ -166,7 +177,7 @@ fn default_state_dir(source_ip: Option<IpAddr>) -> PathBuf {
 
 fn print_status(json: bool, s: &SubmissionStatus) {
     if json {
-        println!("{}", serde_json::to_string(s).expect("serializes"));
+        say!("{}", serde_json::to_string(s).expect("serializes"));
         return;
     }
     let mut line = format!("submission {} ({} / {}): ", s.id, s.problem, s.language);
@@ -189,16 +200,16 @@ fn print_status(json: bool, s: &SubmissionStatus) {
             }
         }
     }
-    println!("{line}");
+    say!("{line}");
 }
 
 /// Prints who this workstation is: one JSON object, or `text`.
 fn print_session(json: bool, s: &Session, mode: &str, text: &str) -> Result<()> {
     if json {
         let who = serde_json::json!({ "team": s.team, "ip": s.ip, "mode": mode });
-        println!("{}", serde_json::to_string(&who)?);
+        say!("{}", serde_json::to_string(&who)?);
     } else {
-        println!("{text}");
+        say!("{text}");
     }
     Ok(())
 }
@@ -245,27 +256,27 @@ async fn run(cli: Cli) -> Result<i32> {
             if json {
                 println!("{}", serde_json::to_string(&c)?);
             } else {
-                println!("{}{}", c.name, if c.running { " (running)" } else { "" });
+                say!("{}{}", c.name, if c.running { " (running)" } else { "" });
                 for p in &c.problems {
-                    println!("  {:<3} {}", p.label, p.name);
+                    say!("  {:<3} {}", p.label, p.name);
                 }
-                println!("languages:");
+                say!("languages:");
                 for l in &c.languages {
                     let factor = if l.time_factor == 1.0 {
                         String::new()
                     } else {
                         format!(", time limit ×{}", l.time_factor)
                     };
-                    println!(
+                    say!(
                         "  {:<8} {} (.{}{factor})",
                         l.id,
                         l.name,
                         l.extensions.join(" .")
                     );
                     if !l.compiler.is_empty() {
-                        println!("           compiled: {}", l.compiler);
+                        say!("           compiled: {}", l.compiler);
                     }
-                    println!("           run:      {}", l.runner);
+                    say!("           run:      {}", l.runner);
                 }
             }
         }
@@ -319,11 +330,12 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Pair { wait } => {
             let code = agent.request_pairing().await?;
             if json {
-                println!("{}", serde_json::to_string(&code)?);
+                say!("{}", serde_json::to_string(&code)?);
             } else {
-                println!(
+                say!(
                     "pairing code: {}  (ask the jury to run: floorjudge-jury team pair {} TEAM)",
-                    code.code, code.code
+                    code.code,
+                    code.code
                 );
             }
             std::io::stdout().flush()?;
@@ -371,7 +383,7 @@ async fn run(cli: Cli) -> Result<i32> {
                     // The files are in the callback folder with their nonce:
                     // `serve` (or the next submit's resend) sends them.
                     if json {
-                        println!(
+                        say!(
                             "{}",
                             serde_json::json!({
                                 "phase": "kept",
@@ -383,7 +395,7 @@ async fn run(cli: Cli) -> Result<i32> {
                             })
                         );
                     } else {
-                        println!(
+                        say!(
                             "kept: the jury cannot be reached ({e}); the submission is in the \
                              callback folder and will be sent when the jury is back \
                              (`floorjudge-team serve` sends it)"
@@ -452,9 +464,9 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Status { follow: false, .. } => {
             let subs = agent.submissions().await?;
             if json {
-                println!("{}", serde_json::to_string(&subs)?);
+                say!("{}", serde_json::to_string(&subs)?);
             } else if subs.is_empty() {
-                println!("no submissions yet");
+                say!("no submissions yet");
             } else {
                 for s in &subs {
                     print_status(false, s);
@@ -481,7 +493,7 @@ async fn run(cli: Cli) -> Result<i32> {
             if let Ok(s) = agent.session().await {
                 eprintln!("team {} ({}) at {}", s.team.name, s.team.id, s.ip);
             }
-            println!("callback server listening on {addr}");
+            say!("callback server listening on {addr}");
             std::io::stdout().flush()?;
             let stop = tokio::signal::ctrl_c();
             tokio::pin!(stop);
@@ -511,11 +523,11 @@ async fn run(cli: Cli) -> Result<i32> {
             let language = language_for(&agent, language, &file).await?;
             let mut watch = FileWatch::new(&file)
                 .with_context(|| format!("cannot watch {}", file.display()))?;
-            println!("watching {}", watch.path().display());
+            say!("watching {}", watch.path().display());
             std::io::stdout().flush()?;
             while let Some(path) = watch.next_change(Duration::from_millis(300)).await {
                 if !auto {
-                    println!(
+                    say!(
                         "{} changed: submit it again with `floorjudge-team submit --problem {problem} {}`",
                         path.display(),
                         path.display()
