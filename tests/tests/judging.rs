@@ -732,3 +732,53 @@ fn java_kotlin_and_native_cpp_are_judged_end_to_end_with_the_contest_s_table() {
         "{langs:?}"
     );
 }
+
+#[test]
+fn a_judgehost_holds_no_more_leases_than_it_judges_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    let greedy = HandJudgehost::add(&contest, &jury.url, "greedy");
+    let other = HandJudgehost::add(&contest, &jury.url, "other");
+    let greet = workspace().join(GREET);
+    for ip in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] {
+        let ws = Workstation::new(tmp.path(), &jury.url, ip, free_port());
+        assert_eq!(submit(&ws, "greetings", &greet)["phase"], "queued");
+    }
+    let rt = rt();
+    rt.block_on(async {
+        // an impossible declaration is refused with a reason
+        let (s, v) = greedy
+            .call("POST", "/api/judgehost/register", json!({"parallel": 1000}))
+            .await;
+        assert_eq!(s, 400, "{v}");
+        assert!(v["message"].as_str().unwrap().contains("1 to 16"), "{v}");
+        // declared nothing: one job at a time, though three are queued
+        greedy
+            .call("POST", "/api/judgehost/register", json!({}))
+            .await;
+        assert!(greedy.lease(500).await.is_some(), "the first job");
+        assert!(
+            greedy.lease(500).await.is_none(),
+            "a second lease while holding one"
+        );
+        // the rest go to another judgehost
+        assert!(
+            other.lease(500).await.is_some(),
+            "another judgehost gets the next job"
+        );
+        // one that declares two may hold two
+        let (s, _) = other
+            .call("POST", "/api/judgehost/register", json!({"parallel": 2}))
+            .await;
+        assert_eq!(s, 200);
+        assert!(
+            other.lease(500).await.is_some(),
+            "the third job, as its second"
+        );
+    });
+    assert!(
+        jury.log().contains("already holds as many jobs"),
+        "the refusal is logged"
+    );
+}

@@ -3,6 +3,7 @@
 //! HTTP handlers ([`crate::judgehost_api`]) are thin adapters over
 //! [`JudgeDesk`].
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -132,7 +133,13 @@ pub struct JudgeDesk {
     keys: Arc<JuryKeys>,
     work: Notify,
     lease_ms: i64,
+    /// How many jobs each judgehost said at registration it judges at once
+    /// (1 unless it said otherwise, as after a jury restart).
+    parallel: std::sync::Mutex<HashMap<i64, u32>>,
 }
+
+/// Most jobs one judgehost may hold at once, whatever it declares.
+pub const MAX_PARALLEL: u32 = 16;
 
 impl JudgeDesk {
     /// A desk over the shared store; leases last `lease_ms` past the
@@ -143,6 +150,7 @@ impl JudgeDesk {
             keys,
             work: Notify::new(),
             lease_ms: lease_ms.max(1000),
+            parallel: Default::default(),
         }
     }
 
@@ -242,7 +250,32 @@ impl JudgeDesk {
     /// Registration (at every start of a judgehost): it learns its id, and
     /// the jobs it held in an earlier run go back to the queue at once (or,
     /// lost too often, end as judge errors): that run will never report.
-    pub async fn register(&self, host: &Judgehost) -> Result<Registered, JudgehostRefusal> {
+    /// `parallel` is how many jobs it judges at once (1 to
+    /// [`MAX_PARALLEL`]; default 1): it is never given more leases than that.
+    pub async fn register(
+        &self,
+        host: &Judgehost,
+        parallel: Option<u64>,
+    ) -> Result<Registered, JudgehostRefusal> {
+        let parallel = match parallel {
+            None => 1,
+            Some(n) if (1..=u64::from(MAX_PARALLEL)).contains(&n) => n as u32,
+            Some(n) => {
+                return Err(self
+                    .refuse(
+                        &host.name,
+                        "register",
+                        JudgehostRefusal::BadRequest(format!(
+                            "parallel {n}: a judgehost judges 1 to {MAX_PARALLEL} jobs at once"
+                        )),
+                    )
+                    .await);
+            }
+        };
+        self.parallel
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(host.id, parallel);
         let (id, now) = (host.id, now_ms());
         let released = self
             .store
@@ -313,6 +346,15 @@ impl JudgeDesk {
     async fn try_lease(&self, host: &Judgehost) -> Result<Option<Job>, JudgehostRefusal> {
         let nonce = hex::encode(rand::random::<[u8; 12]>());
         let (host_id, now, lease_ms) = (host.id, now_ms(), self.lease_ms);
+        let allowed = i64::from(
+            *self
+                .parallel
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&host.id)
+                .unwrap_or(&1),
+        );
+        let name = host.name.clone();
         let leased = self
             .store
             .run(move |s| {
@@ -330,6 +372,12 @@ impl JudgeDesk {
                             "lease expired: the job goes back to the queue"
                         );
                     }
+                }
+                // the same store call as the lease: two requests cannot both pass
+                let held = s.leases_held(host_id)?;
+                if held >= allowed {
+                    tracing::warn!(judgehost = %name, held, allowed, "lease refused: the judgehost already holds as many jobs as it judges at once");
+                    return Ok(None);
                 }
                 let Some(lease) = s.lease_job(host_id, &nonce, now, now + lease_ms)? else {
                     return Ok(None);

@@ -91,7 +91,11 @@ fn done(r: Result<(), JudgehostRefusal>) -> Response {
 }
 
 async fn register(State(desk): State<Arc<JudgeDesk>>, s: Signed<serde_json::Value>) -> Response {
-    desk.register(&s.host).await.map(Json).into_response()
+    let parallel = s.body.get("parallel").and_then(serde_json::Value::as_u64);
+    desk.register(&s.host, parallel)
+        .await
+        .map(Json)
+        .into_response()
 }
 
 async fn heartbeat(State(desk): State<Arc<JudgeDesk>>, s: Signed<Health>) -> Response {

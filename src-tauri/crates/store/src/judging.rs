@@ -429,6 +429,15 @@ impl Store {
 
     /// Leases the next job to a judgehost: the oldest queued judging of the
     /// highest priority.
+    /// How many jobs `judgehost_id` holds leased now.
+    pub fn leases_held(&self, judgehost_id: i64) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM judge_queue WHERE state = 'leased' AND judgehost_id = ?1",
+            [judgehost_id],
+            |r| r.get(0),
+        )?)
+    }
+
     pub fn lease_job(
         &mut self,
         judgehost_id: i64,
