@@ -754,3 +754,79 @@ fn a_submit_while_the_jury_is_down_is_kept_and_sent_when_it_is_back() {
     );
     drop(jury);
 }
+
+#[test]
+fn a_team_whose_kiosk_never_answers_cannot_delay_another_team() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(&contest, &["--submit-wait-ms", "200"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // mallory (team 2) sends 200 references to a port that accepts and
+    // never answers
+    let mallory = JuryClient::new(
+        &jury.url,
+        floorjudge_tests::pin_for(&jury.url),
+        Some("127.0.0.3".parse().unwrap()),
+    )
+    .unwrap();
+    let token = rt.block_on(mallory.identify()).unwrap().token;
+    let port = free_port();
+    let stop = Arc::new(AtomicBool::new(false));
+    let _silent = faulty_server(
+        format!("127.0.0.3:{port}").parse().unwrap(),
+        "silent",
+        stop.clone(),
+    );
+    let (mut pending, mut refused) = (0, 0);
+    for _ in 0..200 {
+        let r = SubmissionRef {
+            problem: "A".into(),
+            language: "c".into(),
+            files: vec![FileRef {
+                name: "a.c".into(),
+                size: 20,
+                sha256: sha(&[b'x'; 20]),
+            }],
+            callback_name: floorjudge_team::callback_dir::new_callback_name(),
+            callback_port: port,
+            client_nonce: hex::encode(rand_bytes()),
+        };
+        match rt.block_on(mallory.submit(&token, &r)) {
+            Ok(s) => {
+                assert_eq!(
+                    s.phase,
+                    floorjudge_proto::team_api::SubmissionPhase::PendingCallback
+                );
+                pending += 1;
+            }
+            Err(e) if e.code() == Some("too_many_pending") => {
+                assert!(e.to_string().contains("still waiting"), "{e}");
+                refused += 1;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!((pending, refused), (3, 197));
+    // meanwhile alice (team 1) submits: judged within 2 s
+    let alice = agent(&rt, tmp.path(), &jury.url, "127.0.0.2", free_port());
+    let src = tmp.path().join("hello.c");
+    std::fs::write(&src, HELLO_C).unwrap();
+    let started = Instant::now();
+    let s = rt
+        .block_on(alice.submit("A", "c", std::slice::from_ref(&src)))
+        .unwrap();
+    let a_token = alice.current_session().unwrap().token;
+    let verdict = wait_for("alice's verdict", Duration::from_secs(10), || {
+        let now = rt
+            .block_on(alice.client().submission(&a_token, s.id))
+            .unwrap();
+        (now.phase == floorjudge_proto::team_api::SubmissionPhase::Judged).then_some(now)
+    });
+    let took = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    assert!(verdict.verdict.is_some(), "{verdict:?}");
+    assert!(
+        took < Duration::from_secs(2),
+        "alice waited {took:?} behind mallory's silent kiosk"
+    );
+}

@@ -69,6 +69,9 @@ pub struct CallbackFetcher {
     config: CallbackConfig,
     client: reqwest::Client,
     permits: Semaphore,
+    /// One callback at a time per team: a team whose kiosk accepts and never
+    /// answers holds one of the permits, never all of them.
+    team_slots: Mutex<HashMap<String, Arc<Semaphore>>>,
     in_flight: Mutex<HashMap<i64, watch::Receiver<bool>>>,
     received: tokio::sync::broadcast::Sender<i64>,
 }
@@ -98,6 +101,7 @@ impl CallbackFetcher {
             uploads,
             client: kiosk_client(&config),
             permits: Semaphore::new(config.max_concurrent),
+            team_slots: Mutex::new(HashMap::new()),
             config,
             in_flight: Mutex::new(HashMap::new()),
             received: tokio::sync::broadcast::channel(1024).0,
@@ -143,10 +147,31 @@ impl CallbackFetcher {
         Ok(ids.len())
     }
 
+    /// The slot of `team` (one callback of the team at a time).
+    fn team_slot(&self, team: &str) -> Arc<Semaphore> {
+        self.team_slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(team.to_owned())
+            .or_insert_with(|| Arc::new(Semaphore::new(1)))
+            .clone()
+    }
+
     async fn run(self: &Arc<Self>, id: i64) {
         let mut backoff = self.config.first_backoff;
+        let team = match self.store.run(move |s| s.submission(id)).await {
+            Ok(Some(sub)) => sub.team_id,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(submission = id, error = %e, "callback bookkeeping failed");
+                return;
+            }
+        };
+        let slot = self.team_slot(&team);
         loop {
             let outcome = {
+                // the team's own turn first, then one of the shared permits
+                let _turn = slot.acquire().await.expect("semaphore never closed");
                 let _permit = self
                     .permits
                     .acquire()

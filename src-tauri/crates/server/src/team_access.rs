@@ -36,6 +36,10 @@ pub const SESSION_TTL_MS: i64 = 24 * 3600 * 1000;
 /// How long a pairing code lasts.
 pub const PAIRING_TTL_MS: i64 = 10 * 60 * 1000;
 
+/// Most submissions of one team waiting for their callback at once: more
+/// are refused, so one team cannot fill the callback fetcher.
+pub const MAX_PENDING_PER_TEAM: i64 = 3;
+
 /// Why the jury refused a team request.
 #[derive(Debug, Error)]
 pub enum TeamRefusal {
@@ -86,6 +90,11 @@ pub enum TeamRefusal {
     /// The reference is malformed or over a limit.
     #[error("{0}")]
     BadReference(String),
+    /// The team already has that many submissions waiting for their callback.
+    #[error(
+        "{0} of your submissions are still waiting for the jury to fetch them: wait until they are received (is `floorjudge-team serve` running?)"
+    )]
+    TooManyPending(i64),
     /// The nonce or callback name was already used differently.
     #[error("{0}")]
     Conflict(String),
@@ -126,7 +135,7 @@ impl TeamRefusal {
             TeamRefusal::TeamAlreadyBound(_)
             | TeamRefusal::AddressAlreadyBound(_)
             | TeamRefusal::Conflict(_) => 409,
-            TeamRefusal::RateLimited { .. } => 429,
+            TeamRefusal::RateLimited { .. } | TeamRefusal::TooManyPending(_) => 429,
             TeamRefusal::BadReference(_) => 400,
             TeamRefusal::NoSuchSubmission(_) => 404,
             TeamRefusal::Internal(_) => 500,
@@ -147,6 +156,7 @@ impl TeamRefusal {
             TeamRefusal::ModeDisabled(_) => "mode_disabled",
             TeamRefusal::ContestNotRunning(_) => "contest_not_running",
             TeamRefusal::BadReference(_) => "bad_reference",
+            TeamRefusal::TooManyPending(_) => "too_many_pending",
             TeamRefusal::Conflict(_) => "conflict",
             TeamRefusal::NoSuchSubmission(_) => "no_such_submission",
             TeamRefusal::Internal(_) => "internal",
@@ -517,7 +527,8 @@ impl TeamDesk {
             .await?)
     }
 
-    /// Takes a submission reference from an identified team, calls back for
+    /// Takes a submission reference from an identified team (at most
+    /// [`MAX_PENDING_PER_TEAM`] waiting for their callback), calls back for
     /// the files and answers with the submission's state (pending if the
     /// callback takes longer than the submit wait).
     pub async fn submit(
@@ -565,6 +576,12 @@ impl TeamDesk {
                         r.language.chars().take(40).collect::<String>(),
                         ids.join(", ")
                     ))));
+                }
+                // a resent reference (same nonce) is not a new wait
+                let resent = s.nonce_used(&team_id, &r.client_nonce)?;
+                let pending = s.pending_count(&team_id)?;
+                if !resent && pending >= MAX_PENDING_PER_TEAM {
+                    return Ok(Err(TeamRefusal::TooManyPending(pending)));
                 }
                 let new = NewSubmission {
                     team_id,

@@ -284,6 +284,25 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Whether `team_id` already used `nonce` (a resent reference).
+    pub fn nonce_used(&self, team_id: &str, nonce: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM submissions WHERE team_id = ?1 AND client_nonce = ?2")?
+            .query_row(params![team_id, nonce], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// How many of `team_id`'s submissions wait for their callback.
+    pub fn pending_count(&self, team_id: &str) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM submissions WHERE state = 'pending' AND team_id = ?1",
+            [team_id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Counts one more callback attempt; returns the new count.
     pub fn note_fetch_attempt(&mut self, id: i64) -> Result<u32> {
         Ok(self
