@@ -63,7 +63,10 @@ fn main() {
     ok(jury_cmd(&dir, &["team", "import", teams.to_str().unwrap()]));
     ok(jury_cmd(&dir, &["team", "set-ip", "1", "127.0.2.1"]));
     ok(jury_cmd(&dir, &["contest", "start"]));
-    let jury = JuryProcess::start(&dir, &floorjudge_tests::bench_flags(&[]));
+    let jury = JuryProcess::start(
+        &dir,
+        &floorjudge_tests::bench_flags(&["--submits-per-minute", "1000000"]),
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

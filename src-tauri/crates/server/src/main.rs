@@ -107,6 +107,10 @@ struct ServeArgs {
     /// a dead judgehost's job returns to the queue after this, in ms.
     #[arg(long, default_value_t = 30_000, value_name = "MS", value_parser = clap::value_parser!(i64).range(1000..=3_600_000))]
     lease_ms: i64,
+    /// Submission references one team may send per minute; more are refused
+    /// (HTTP 429 with Retry-After).
+    #[arg(long, default_value_t = floorjudge_server::team_access::SUBMITS_PER_MINUTE, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    submits_per_minute: usize,
     /// Serve plain HTTP instead of TLS. Development only: every team's
     /// source code and every testcase then cross the network readable.
     #[arg(long)]
@@ -127,6 +131,7 @@ impl ServeArgs {
             no_embedded_judgehost: self.no_embedded_judgehost,
             lease_ms: Some(self.lease_ms),
             plain_http: self.plain_http,
+            submits_per_minute: Some(self.submits_per_minute),
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct ServeOptions {
     /// Serve plain HTTP instead of TLS (development only: warned about at
     /// start and on every connection).
     pub plain_http: bool,
+    /// Submission references one team may send per minute (default
+    /// [`crate::team_access::SUBMITS_PER_MINUTE`]).
+    pub submits_per_minute: Option<usize>,
 }
 
 /// The server could not start.
@@ -118,6 +121,9 @@ impl JuryServer {
         let mut desk = TeamDesk::new(store.clone(), keys.clone(), fetcher.clone());
         if let Some(wait) = options.submit_wait {
             desk.set_submit_wait(wait);
+        }
+        if let Some(n) = options.submits_per_minute {
+            desk.set_submits_per_minute(n);
         }
         let judges = Arc::new(JudgeDesk::new(
             store.clone(),

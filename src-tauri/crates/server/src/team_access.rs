@@ -75,9 +75,11 @@ pub enum TeamRefusal {
     /// The address already belongs to a team.
     #[error("this workstation is already registered to team {0}: identify instead")]
     AddressAlreadyBound(String),
-    /// Too many failures.
-    #[error("too many failed logins: wait {retry_after_s} s")]
+    /// Too many tries in a short time.
+    #[error("too many {what}: wait {retry_after_s} s")]
     RateLimited {
+        /// What there were too many of.
+        what: &'static str,
         /// Seconds until the next try is allowed.
         retry_after_s: i64,
     },
@@ -184,8 +186,13 @@ pub struct TeamDesk {
     fetcher: Arc<CallbackFetcher>,
     ip_failures: FailureLimiter,
     team_failures: FailureLimiter,
+    /// Submissions (references) per team per minute.
+    submits: FailureLimiter,
     submit_wait: Duration,
 }
+
+/// Most submission references one team may send in a minute.
+pub const SUBMITS_PER_MINUTE: usize = 30;
 
 fn peer_text(peer: IpAddr) -> String {
     peer.to_canonical().to_string()
@@ -200,12 +207,18 @@ impl TeamDesk {
             fetcher,
             ip_failures: FailureLimiter::new(5, 60_000),
             team_failures: FailureLimiter::new(10, 600_000),
+            submits: FailureLimiter::new(SUBMITS_PER_MINUTE, 60_000),
             submit_wait: Duration::from_secs(10),
         }
     }
 
     /// How long a submit call waits for the callback before answering
     /// "pending".
+    /// Sets how many submission references a team may send per minute.
+    pub fn set_submits_per_minute(&mut self, n: usize) {
+        self.submits = FailureLimiter::new(n.max(1), 60_000);
+    }
+
     pub fn set_submit_wait(&mut self, wait: Duration) {
         self.submit_wait = wait;
     }
@@ -313,6 +326,7 @@ impl TeamDesk {
             };
             if let Some(wait_ms) = limiter.check(key, now) {
                 return Err(TeamRefusal::RateLimited {
+                    what: "failed logins",
                     retry_after_s: (wait_ms + 999) / 1000,
                 });
             }
@@ -539,6 +553,15 @@ impl TeamDesk {
     ) -> Result<SubmissionStatus, TeamRefusal> {
         let ip = peer_text(peer);
         let subject = Some(team.id.clone());
+        let now = now_ms();
+        if let Some(wait_ms) = self.submits.check(&team.id, now) {
+            let e = TeamRefusal::RateLimited {
+                what: "submissions in a minute",
+                retry_after_s: (wait_ms + 999) / 1000,
+            };
+            return Err(self.refuse(&ip, "submission", subject, e).await);
+        }
+        self.submits.fail(&team.id, now);
         let checked = match check_reference(&r) {
             Ok(files) => files,
             Err(e) => return Err(self.refuse(&ip, "submission", subject, e).await),

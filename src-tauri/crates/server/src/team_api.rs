@@ -30,7 +30,7 @@ impl IntoResponse for TeamRefusal {
             }),
         )
             .into_response();
-        if let TeamRefusal::RateLimited { retry_after_s } = self
+        if let TeamRefusal::RateLimited { retry_after_s, .. } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
