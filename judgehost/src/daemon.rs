@@ -80,25 +80,8 @@ pub fn jury_client(
         .connect_timeout(Duration::from_secs(3))
         .timeout(Duration::from_secs(60))
         .no_proxy();
-    let builder = if jury_url.starts_with("https://") {
-        let pin = pin.ok_or_else(|| {
-            DaemonError::Local(format!(
-                "{jury_url}: an https jury needs its certificate fingerprint (--jury-fingerprint, or jury_fingerprint in the credentials file)"
-            ))
-        })?;
-        floorjudge_tls::pinned(builder.https_only(true), pin)
-            .map_err(|e| DaemonError::Local(e.to_string()))?
-    } else if jury_url.starts_with("http://") {
-        tracing::warn!(
-            jury_url,
-            "talking to the jury over plain HTTP (development only)"
-        );
-        builder
-    } else {
-        return Err(DaemonError::Local(format!(
-            "{jury_url:?}: the jury URL must start with https:// (or http:// for a --plain-http jury)"
-        )));
-    };
+    let builder = floorjudge_tls::for_jury(builder, jury_url, pin)
+        .map_err(|e| DaemonError::Local(e.to_string()))?;
     builder
         .build()
         .map_err(|e| DaemonError::Local(format!("HTTP client: {e}")))

@@ -28,6 +28,24 @@ const PYTHON: &str = "/usr/bin/python3";
 /// The name a Python submission's main file gets in [`PROGRAM_DIR`].
 const PYTHON_MAIN: &str = "solution.py";
 
+/// The limits of a build step (a compiler, a syntax check): the
+/// toolchains' compile limits, with what it may write.
+fn build_limits(toolchains: &Toolchains, file_bytes: u64, tmp_bytes: u64) -> NativeLimits {
+    let c = toolchains.limits;
+    NativeLimits {
+        wall: c.wall,
+        cpu: c.wall,
+        address_space_bytes: c.memory_bytes,
+        memory_bytes: None,
+        file_bytes,
+        processes: c.processes,
+        open_files: c.open_files,
+        tmp_bytes,
+        stdout_bytes: c.message_bytes,
+        stderr_bytes: c.message_bytes,
+    }
+}
+
 /// A C, C++ or Python program ready to run natively.
 #[derive(Debug, Clone)]
 pub struct NativeProgram {
@@ -107,19 +125,7 @@ impl NativePrograms {
         argv.extend(["-o".to_owned(), "program".to_owned()]);
         argv.extend(names);
         argv.push("-lm".into());
-        let c = toolchains.limits;
-        let limits = NativeLimits {
-            wall: c.wall,
-            cpu: c.wall,
-            address_space_bytes: c.memory_bytes,
-            memory_bytes: None,
-            file_bytes: BINARY_BYTES,
-            processes: c.processes,
-            open_files: c.open_files,
-            tmp_bytes: c.tmp_bytes,
-            stdout_bytes: c.message_bytes,
-            stderr_bytes: c.message_bytes,
-        };
+        let limits = build_limits(toolchains, BINARY_BYTES, toolchains.limits.tmp_bytes);
         let out = self.sandbox.run(&NativeSpec {
             steps: vec![NativeStep::new(argv)],
             env: Vec::new(),
@@ -166,19 +172,8 @@ impl NativePrograms {
         };
         let work = self.sandbox.work_dir("fj-native-py-")?;
         std::fs::write(work.path().join(PYTHON_MAIN), &main.content)?;
-        let c = toolchains.limits;
-        let limits = NativeLimits {
-            wall: c.wall,
-            cpu: c.wall,
-            address_space_bytes: c.memory_bytes,
-            memory_bytes: None,
-            file_bytes: 0,
-            processes: c.processes,
-            open_files: c.open_files,
-            tmp_bytes: 0,
-            stdout_bytes: c.message_bytes,
-            stderr_bytes: c.message_bytes,
-        };
+        // a syntax check writes nothing
+        let limits = build_limits(toolchains, 0, 0);
         let check = format!(
             "import sys\nsrc = open({PYTHON_MAIN:?}, 'rb').read()\ncompile(src, {:?}, 'exec')",
             main.name

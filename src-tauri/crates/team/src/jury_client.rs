@@ -65,25 +65,8 @@ pub fn jury_http_client(
         .timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy();
-    let builder = if base.starts_with("https://") {
-        let pin = pin.ok_or_else(|| {
-            ClientError::Setup(format!(
-                "{base}: an https jury needs its certificate fingerprint (--jury-fingerprint; the jury prints it with `floorjudge-jury tls show`)"
-            ))
-        })?;
-        floorjudge_tls::pinned(builder.https_only(true), pin)
-            .map_err(|e| ClientError::Setup(e.to_string()))?
-    } else if base.starts_with("http://") {
-        tracing::warn!(
-            jury = base,
-            "talking to the jury over plain HTTP (development only)"
-        );
-        builder
-    } else {
-        return Err(ClientError::Setup(format!(
-            "{base:?}: the jury URL must start with https:// (or http:// for a --plain-http jury)"
-        )));
-    };
+    let builder = floorjudge_tls::for_jury(builder, base, pin)
+        .map_err(|e| ClientError::Setup(e.to_string()))?;
     builder
         .build()
         .map_err(|e| ClientError::Setup(format!("HTTP client: {e}")))

@@ -56,6 +56,14 @@ pub enum TlsError {
         "{0:?} is not a certificate fingerprint (64 hex digits, colons allowed, optionally after \"sha256:\")"
     )]
     BadFingerprint(String),
+    /// An `https://` URL without the fingerprint to pin.
+    #[error(
+        "{0}: an https jury needs its certificate fingerprint (--jury-fingerprint; `floorjudge-jury tls show` prints it)"
+    )]
+    NoFingerprint(String),
+    /// A URL that is neither `https://` nor `http://`.
+    #[error("{0:?}: the jury URL must start with https:// (or http:// for a --plain-http jury)")]
+    BadScheme(String),
     /// rcgen or rustls refused.
     #[error("TLS setup: {0}")]
     Setup(String),
@@ -295,6 +303,28 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
     reqwest::Client::builder()
+}
+
+/// `builder` set up for the jury at `url`: TLS to the certificate `pin`
+/// for `https://` (which then needs a pin), plain only for `http://` (a
+/// `--plain-http` jury, warned about); anything else is refused.
+pub fn for_jury(
+    builder: reqwest::ClientBuilder,
+    url: &str,
+    pin: Option<Fingerprint>,
+) -> Result<reqwest::ClientBuilder, TlsError> {
+    if url.starts_with("https://") {
+        let pin = pin.ok_or_else(|| TlsError::NoFingerprint(url.to_owned()))?;
+        pinned(builder.https_only(true), pin)
+    } else if url.starts_with("http://") {
+        tracing::warn!(
+            url,
+            "talking to the jury over plain HTTP (development only)"
+        );
+        Ok(builder)
+    } else {
+        Err(TlsError::BadScheme(url.chars().take(200).collect()))
+    }
 }
 
 /// `builder` set to speak TLS to a server with the certificate `pin` only.
