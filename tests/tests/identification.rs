@@ -283,3 +283,50 @@ fn modes_turned_off_are_refused_but_bound_addresses_still_identify() {
         "1"
     );
 }
+
+#[test]
+fn a_parallel_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = floorjudge_team::JuryClient::new(
+        &jury.url,
+        floorjudge_tests::pin_for(&jury.url),
+        Some("127.0.0.30".parse().unwrap()),
+    )
+    .unwrap();
+    // 20 wrong passwords at once: each is counted before its argon2 runs,
+    // so only the address's 5 are checked at all
+    let codes = rt.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..20 {
+            let c = client.clone();
+            set.spawn(async move {
+                c.login("5", &format!("burst-{i:04}"))
+                    .await
+                    .unwrap_err()
+                    .code()
+                    .unwrap()
+                    .to_owned()
+            });
+        }
+        let mut codes = Vec::new();
+        while let Some(code) = set.join_next().await {
+            codes.push(code.unwrap());
+        }
+        codes
+    });
+    let checked = codes.iter().filter(|c| *c == "bad_credentials").count();
+    let limited = codes.iter().filter(|c| *c == "rate_limited").count();
+    assert_eq!((checked, limited), (5, 15), "{codes:?}");
+    // the team itself is not locked out: its own workstation logs in
+    let own = floorjudge_team::JuryClient::new(
+        &jury.url,
+        floorjudge_tests::pin_for(&jury.url),
+        Some("127.0.0.31".parse().unwrap()),
+    )
+    .unwrap();
+    let s = rt.block_on(own.login("5", TEAM5_PASSWORD)).unwrap();
+    assert_eq!(s.team.id, "5");
+}

@@ -38,6 +38,27 @@ impl FailureLimiter {
         }
     }
 
+    /// Counts an attempt for `key` *before* it is tried (a success is
+    /// forgiven with [`FailureLimiter::clear`]): `None` if it may go ahead,
+    /// else the milliseconds until it may. Check and count are one step, so
+    /// a burst of parallel attempts cannot all pass before any is counted.
+    pub fn attempt(&self, key: &str, now_ms: i64) -> Option<i64> {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            let window = self.window_ms;
+            map.retain(|_, q| q.back().is_some_and(|&t| t > now_ms - window));
+        }
+        let q = map.entry(key.to_owned()).or_default();
+        while q.front().is_some_and(|&t| t <= now_ms - self.window_ms) {
+            q.pop_front();
+        }
+        if q.len() >= self.max_failures {
+            return q.front().map(|&t| (t + self.window_ms - now_ms).max(1));
+        }
+        q.push_back(now_ms);
+        None
+    }
+
     /// Counts a failure for `key`.
     pub fn fail(&self, key: &str, now_ms: i64) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());

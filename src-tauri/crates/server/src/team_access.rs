@@ -185,7 +185,10 @@ pub struct TeamDesk {
     keys: Arc<JuryKeys>,
     fetcher: Arc<CallbackFetcher>,
     ip_failures: FailureLimiter,
+    pair_failures: FailureLimiter,
     team_failures: FailureLimiter,
+    /// Password verifications running at once.
+    argon2: tokio::sync::Semaphore,
     /// Submissions (references) per team per minute.
     submits: FailureLimiter,
     submit_wait: Duration,
@@ -206,7 +209,10 @@ impl TeamDesk {
             keys,
             fetcher,
             ip_failures: FailureLimiter::new(5, 60_000),
-            team_failures: FailureLimiter::new(10, 600_000),
+            pair_failures: FailureLimiter::new(10, 600_000),
+            // loose: it takes many workstations to lock a team out
+            team_failures: FailureLimiter::new(50, 600_000),
+            argon2: tokio::sync::Semaphore::new(2),
             submits: FailureLimiter::new(SUBMITS_PER_MINUTE, 60_000),
             submit_wait: Duration::from_secs(10),
         }
@@ -316,15 +322,17 @@ impl TeamDesk {
 
     async fn login_inner(&self, ip: &str, req: LoginRequest) -> Result<Session, TeamRefusal> {
         let now = now_ms();
-        let ip_key = format!("ip:{ip}");
-        let team_key = format!("team:{}", req.team);
-        for key in [&ip_key, &team_key] {
-            let limiter = if key.starts_with("ip:") {
-                &self.ip_failures
-            } else {
-                &self.team_failures
-            };
-            if let Some(wait_ms) = limiter.check(key, now) {
+        // Every attempt counts before anything is checked (a success is
+        // forgiven below): per address, per address and team, and loosely
+        // per team, so one workstation cannot lock a team out for everyone.
+        let team_label: String = req.team.chars().take(64).collect();
+        let keys = [
+            (&self.ip_failures, format!("ip:{ip}")),
+            (&self.pair_failures, format!("pair:{ip}:{team_label}")),
+            (&self.team_failures, format!("team:{team_label}")),
+        ];
+        for (limiter, key) in &keys {
+            if let Some(wait_ms) = limiter.attempt(key, now) {
                 return Err(TeamRefusal::RateLimited {
                     what: "failed logins",
                     retry_after_s: (wait_ms + 999) / 1000,
@@ -332,7 +340,6 @@ impl TeamDesk {
             }
         }
         if req.team.len() > 200 || req.password.len() > 200 {
-            self.ip_failures.fail(&ip_key, now);
             return Err(TeamRefusal::BadCredentials);
         }
         let (ip_owned, team_name) = (ip.to_owned(), req.team.clone());
@@ -355,30 +362,27 @@ impl TeamDesk {
         if let Some(b) = bound {
             return Err(TeamRefusal::AddressAlreadyBound(b.id));
         }
-        let fail = |this: &Self| {
-            this.ip_failures.fail(&ip_key, now);
-            this.team_failures.fail(&team_key, now);
-        };
         let Some(team) = team else {
-            fail(self);
             return Err(TeamRefusal::BadCredentials);
         };
         if team.ip.is_some() {
             // Refused before the password is even checked: a bound team's
             // password is spent, and this answer reveals nothing about it.
-            fail(self);
             return Err(TeamRefusal::TeamAlreadyBound(team.id));
         }
         let Some(hash) = hash else {
-            fail(self);
             return Err(TeamRefusal::BadCredentials);
         };
         let password = req.password;
-        let ok = tokio::task::spawn_blocking(move || crate::passwords::verify(&password, &hash))
-            .await
-            .unwrap_or(false);
+        // argon2 is slow on purpose: a few at a time, on blocking threads, so
+        // a login burst leaves CPU and the store to everyone else
+        let ok = {
+            let _slot = self.argon2.acquire().await.expect("semaphore never closed");
+            tokio::task::spawn_blocking(move || crate::passwords::verify(&password, &hash))
+                .await
+                .unwrap_or(false)
+        };
         if !ok {
-            fail(self);
             return Err(TeamRefusal::BadCredentials);
         }
         let (team_id, ip_owned) = (team.id.clone(), ip.to_owned());
@@ -392,8 +396,9 @@ impl TeamDesk {
                 )
             })
             .await?;
-        self.ip_failures.clear(&ip_key);
-        self.team_failures.clear(&team_key);
+        for (limiter, key) in &keys {
+            limiter.clear(key);
+        }
         tracing::info!(peer = %ip, team = %team.id, "team bound to workstation by password");
         self.session_for(&team, ip, IdMode::Password).await
     }
