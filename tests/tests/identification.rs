@@ -330,3 +330,28 @@ fn a_parallel_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit() {
     let s = rt.block_on(own.login("5", TEAM5_PASSWORD)).unwrap();
     assert_eq!(s.team.id, "5");
 }
+
+#[test]
+fn refusals_from_one_address_are_audited_up_to_a_cap() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let stranger = floorjudge_team::JuryClient::new(
+        &jury.url,
+        floorjudge_tests::pin_for(&jury.url),
+        Some("127.0.0.99".parse().unwrap()),
+    )
+    .unwrap();
+    for _ in 0..60 {
+        let e = rt.block_on(stranger.identify()).unwrap_err();
+        assert_eq!(e.code(), Some("unknown_address"));
+    }
+    let rows = audit(&contest)
+        .into_iter()
+        .filter(|e| e["source_ip"] == "127.0.0.99" && e["action"] == "team.identify.refused")
+        .count();
+    // 60 refusals in well under a minute (at most two minutes): the audit log
+    // holds at most 20 a minute of them
+    assert!((20..=40).contains(&rows), "{rows} rows");
+}

@@ -5,6 +5,7 @@
 //! nothing a kiosk says about itself is believed. Every refusal is logged
 //! (`tracing`) and written to the audit log with its reason and address.
 
+use std::collections::HashMap;
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -189,9 +190,24 @@ pub struct TeamDesk {
     team_failures: FailureLimiter,
     /// Password verifications running at once.
     argon2: tokio::sync::Semaphore,
+    /// Audit budget of refusals, per address.
+    refusals: std::sync::Mutex<HashMap<String, RefusalBudget>>,
     /// Submissions (references) per team per minute.
     submits: FailureLimiter,
     submit_wait: Duration,
+}
+
+/// Refusals written to the audit log per address per minute; the rest are
+/// counted, and the count is written with the address's next refusal in a
+/// later minute (every refusal is still in the `tracing` log).
+pub const REFUSALS_AUDITED_PER_MINUTE: u32 = 20;
+
+/// One address's audit budget in the current minute.
+#[derive(Debug, Clone, Copy)]
+struct RefusalBudget {
+    minute: i64,
+    written: u32,
+    dropped: u32,
 }
 
 /// Most submission references one team may send in a minute.
@@ -213,6 +229,7 @@ impl TeamDesk {
             // loose: it takes many workstations to lock a team out
             team_failures: FailureLimiter::new(50, 600_000),
             argon2: tokio::sync::Semaphore::new(2),
+            refusals: Default::default(),
             submits: FailureLimiter::new(SUBMITS_PER_MINUTE, 60_000),
             submit_wait: Duration::from_secs(10),
         }
@@ -238,23 +255,69 @@ impl TeamDesk {
         e: TeamRefusal,
     ) -> TeamRefusal {
         tracing::warn!(peer, action, subject = subject.as_deref().unwrap_or(""), reason = %e, "team request refused");
+        let (write, dropped_before) = self.refusal_budget(peer);
         let (peer, action, detail) = (peer.to_owned(), format!("{action}.refused"), e.to_string());
         let logged = self
             .store
             .run(move |s| {
-                s.audit(
-                    "kiosk",
-                    &action,
-                    subject.as_deref(),
-                    Some(&detail),
-                    Some(&peer),
-                )
+                if dropped_before > 0 {
+                    s.audit(
+                        "kiosk",
+                        "team.refusals.dropped",
+                        None,
+                        Some(&format!(
+                            "{dropped_before} more refusals from this address in an earlier minute were not written one by one"
+                        )),
+                        Some(&peer),
+                    )?;
+                }
+                if write {
+                    s.audit(
+                        "kiosk",
+                        &action,
+                        subject.as_deref(),
+                        Some(&detail),
+                        Some(&peer),
+                    )?;
+                }
+                Ok(())
             })
             .await;
         if let Err(err) = logged {
             tracing::error!(error = %err, "audit log write failed");
         }
         e
+    }
+
+    /// Whether this refusal from `peer` is written to the audit log, and how
+    /// many were dropped in an earlier minute (to write as one row now).
+    fn refusal_budget(&self, peer: &str) -> (bool, u32) {
+        let minute = now_ms() / 60_000;
+        let mut map = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, b| b.minute >= minute - 1);
+        }
+        let b = map.entry(peer.to_owned()).or_insert(RefusalBudget {
+            minute,
+            written: 0,
+            dropped: 0,
+        });
+        let mut dropped_before = 0;
+        if b.minute != minute {
+            dropped_before = b.dropped;
+            *b = RefusalBudget {
+                minute,
+                written: 0,
+                dropped: 0,
+            };
+        }
+        if b.written < REFUSALS_AUDITED_PER_MINUTE {
+            b.written += 1;
+            (true, dropped_before)
+        } else {
+            b.dropped += 1;
+            (false, dropped_before)
+        }
     }
 
     async fn session_for(

@@ -10,6 +10,10 @@ use crate::audit::record;
 use crate::team::{check_ip_free, require_team, team_id_for};
 use crate::{IdMode, Result, Store, StoreError};
 
+/// Live sessions one team keeps per workstation address (a kiosk's window,
+/// its `serve` and a CLI may each hold one); older ones are dropped.
+pub const SESSIONS_PER_WORKSTATION: i64 = 4;
+
 /// A session row: the selector and a MAC of the verifier, never the verifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSession {
@@ -134,20 +138,31 @@ impl Store {
 
     /// Stores a new session.
     pub fn insert_session(&mut self, s: &StoredSession) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO sessions (selector, team_id, ip, mode, verifier_mac, created_ms, expires_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                s.selector,
-                s.team_id,
-                s.ip,
-                s.mode.as_str(),
-                s.verifier_mac,
-                s.created_ms,
-                s.expires_ms
-            ])?;
+        let tx = self.conn.transaction()?;
+        tx.prepare_cached(
+            "INSERT INTO sessions (selector, team_id, ip, mode, verifier_mac, created_ms, expires_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            s.selector,
+            s.team_id,
+            s.ip,
+            s.mode.as_str(),
+            s.verifier_mac,
+            s.created_ms,
+            s.expires_ms
+        ])?;
+        // bounded: expired sessions go, and a workstation keeps only its
+        // newest few sessions however often it identifies
+        tx.prepare_cached("DELETE FROM sessions WHERE expires_ms < ?1")?
+            .execute([s.created_ms])?;
+        tx.prepare_cached(
+            "DELETE FROM sessions WHERE team_id = ?1 AND ip = ?2 AND selector NOT IN
+               (SELECT selector FROM sessions WHERE team_id = ?1 AND ip = ?2
+                ORDER BY created_ms DESC, rowid DESC LIMIT ?3)",
+        )?
+        .execute(params![s.team_id, s.ip, SESSIONS_PER_WORKSTATION])?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -25,7 +25,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use access::{PairingRow, StoredSession, TeamIdentity};
+pub use access::{PairingRow, SESSIONS_PER_WORKSTATION, StoredSession, TeamIdentity};
 pub use audit::AuditEntry;
 pub use blob::sha256_hex;
 pub use contest::{Contest, ContestSettings, IdMode};

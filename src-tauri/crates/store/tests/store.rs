@@ -249,3 +249,42 @@ fn contest_settings_are_updated_in_place() {
         "contest.update"
     );
 }
+
+#[test]
+fn sessions_stay_bounded_per_workstation_and_expired_ones_go() {
+    use floorjudge_store::{IdMode, SESSIONS_PER_WORKSTATION, StoredSession};
+    let (_dir, mut store) = new_store();
+    let batch = TeamBatch {
+        teams: vec![team("1", &[])],
+        ..Default::default()
+    };
+    store.import_teams(&batch, "test").expect("teams");
+    let session = |selector: &str, ip: &str, created: i64, expires: i64| StoredSession {
+        selector: selector.into(),
+        team_id: "1".into(),
+        ip: ip.into(),
+        mode: IdMode::Ip,
+        verifier_mac: "00".into(),
+        created_ms: created,
+        expires_ms: expires,
+    };
+    // one that expires early, from another address
+    store
+        .insert_session(&session("short", "127.0.0.9", 0, 5))
+        .unwrap();
+    // a workstation identifying 10 times keeps only its newest few
+    for i in 0..10 {
+        store
+            .insert_session(&session(&format!("s{i}"), "127.0.0.2", 10 + i, 1_000_000))
+            .unwrap();
+    }
+    let kept: Vec<i64> = (0..10)
+        .filter(|i| store.session(&format!("s{i}")).unwrap().is_some())
+        .collect();
+    assert_eq!(kept.len() as i64, SESSIONS_PER_WORKSTATION);
+    assert_eq!(
+        kept,
+        (10 - SESSIONS_PER_WORKSTATION..10).collect::<Vec<_>>()
+    );
+    assert!(store.session("short").unwrap().is_none(), "expired, purged");
+}
