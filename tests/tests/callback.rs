@@ -836,3 +836,76 @@ fn a_team_whose_kiosk_never_answers_cannot_delay_another_team() {
         "alice waited {took:?} behind mallory's silent kiosk"
     );
 }
+
+#[test]
+fn a_reference_revived_by_a_resend_gets_the_revival_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(
+        &contest,
+        &[
+            "--no-embedded-judgehost",
+            "--callback-attempts",
+            "1",
+            "--callback-timeout-ms",
+            "500",
+        ],
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = JuryClient::new(
+        &jury.url,
+        floorjudge_tests::pin_for(&jury.url),
+        Some("127.0.0.5".parse().unwrap()),
+    )
+    .unwrap();
+    let session = rt.block_on(client.identify()).unwrap();
+    // the file is kept, but no callback server answers yet
+    let dir = floorjudge_team::CallbackDir::open(tmp.path().join("cb")).unwrap();
+    let port = free_port();
+    let name = floorjudge_team::callback_dir::new_callback_name();
+    let r = SubmissionRef {
+        problem: "A".into(),
+        language: "c".into(),
+        files: vec![FileRef {
+            name: "hello.c".into(),
+            size: HELLO_C.len() as u64,
+            sha256: sha(HELLO_C.as_bytes()),
+        }],
+        callback_name: name.clone(),
+        callback_port: port,
+        client_nonce: hex::encode(rand_bytes()),
+    };
+    dir.store(
+        &name,
+        &[("hello.c".into(), HELLO_C.as_bytes().to_vec())],
+        &r,
+    )
+    .unwrap();
+    let first = rt.block_on(client.submit(&session.token, &r)).unwrap();
+    assert_eq!(
+        first.phase,
+        floorjudge_proto::team_api::SubmissionPhase::Rejected
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    // the team opens its port and resends: received, with the time of the resend
+    let server = rt
+        .block_on(floorjudge_team::CallbackServer::start(
+            format!("127.0.0.5:{port}").parse().unwrap(),
+            dir,
+        ))
+        .unwrap();
+    server.set_jury_key(&session.jury_key).unwrap();
+    let again = rt.block_on(client.submit(&session.token, &r)).unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(
+        again.phase,
+        floorjudge_proto::team_api::SubmissionPhase::Queued,
+        "{again:?}"
+    );
+    assert!(
+        again.submitted_ms >= first.submitted_ms + 1400,
+        "official time {} must be the revival's, not the first reference's {}",
+        again.submitted_ms,
+        first.submitted_ms
+    );
+}

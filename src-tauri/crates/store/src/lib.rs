@@ -42,7 +42,8 @@ pub use problem::{
     NewProblem, NewTestcase, PackageFile, Problem, ProblemImported, ProblemSummary, Testcase,
 };
 pub use submission::{
-    Inserted, NewSubmission, RejectKind, Submission, SubmissionState, SubmittedFile,
+    Inserted, NewSubmission, OFFICIAL_TIME_GRACE_MS, RejectKind, Submission, SubmissionState,
+    SubmittedFile,
 };
 pub use team::{
     Account, AccountKind, Group, ImportCounts, Organization, Team, TeamBatch, TeamImport,

@@ -7,6 +7,11 @@ use serde::Serialize;
 use crate::audit::record;
 use crate::{Result, Store, StoreError, blob, now_ms};
 
+/// How long after its reference a submission's file may arrive and the
+/// reference's time still be its official time; later, the official time is
+/// when the file was pulled.
+pub const OFFICIAL_TIME_GRACE_MS: i64 = 60_000;
+
 /// One file a submission reference names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SubmittedFile {
@@ -349,10 +354,15 @@ impl Store {
             .execute(params![sha, id, name])?;
         }
         let now = now_ms();
+        // the official time is the reference's only if its file came soon
+        // after: a team cannot send references early and let the files come
+        // when it likes
         tx.prepare_cached(
-            "UPDATE submissions SET state = 'received', received_ms = ?1 WHERE id = ?2",
+            "UPDATE submissions SET state = 'received', received_ms = ?1,
+                 submitted_ms = CASE WHEN ?1 - submitted_ms > ?3 THEN ?1 ELSE submitted_ms END
+             WHERE id = ?2",
         )?
-        .execute(params![now, id])?;
+        .execute(params![now, id, OFFICIAL_TIME_GRACE_MS])?;
         crate::judging::enqueue(&tx, id, 0, None, now)?;
         record(
             &tx,
@@ -391,16 +401,17 @@ impl Store {
     }
 
     /// Puts a submission rejected as unreachable back to pending (the kiosk
-    /// resent its reference). Returns whether it changed.
+    /// resent its reference); its official time becomes now, the revival.
+    /// Returns whether it changed.
     pub fn revive_submission(&mut self, id: i64) -> Result<bool> {
         let changed = self
             .conn
             .prepare_cached(
                 "UPDATE submissions SET state = 'pending', reject_kind = NULL, reject_reason = NULL,
-                     fetch_attempts = 0
+                     fetch_attempts = 0, submitted_ms = ?2
                  WHERE id = ?1 AND state = 'rejected' AND reject_kind = 'unreachable'",
             )?
-            .execute([id])?;
+            .execute(params![id, now_ms()])?;
         Ok(changed == 1)
     }
 }
