@@ -216,17 +216,24 @@ impl Pollable for PipeReader {
 }
 
 impl InputStream for PipeReader {
+    /// Waits for data like a blocking pipe read: a guest's libc may read
+    /// without polling first, and an empty answer would be end of file (or
+    /// `EAGAIN`) to it, not "not yet". The guest runs on a thread of its own,
+    /// and every pipe is closed at the latest at the run's wall-clock limit,
+    /// so the wait always ends.
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
-        let mut s = self.0.lock();
-        if s.buf.is_empty() {
-            return if s.closed {
-                Err(StreamError::Closed)
-            } else {
-                Ok(Bytes::new())
-            };
+        let pipe = &self.0;
+        let mut s = pipe.lock();
+        loop {
+            if !s.buf.is_empty() {
+                let n = size.min(s.buf.len());
+                return Ok(s.buf.drain(..n).collect::<Vec<u8>>().into());
+            }
+            if s.closed || s.reader_gone {
+                return Err(StreamError::Closed);
+            }
+            s = pipe.0.changed.wait(s).unwrap_or_else(|e| e.into_inner());
         }
-        let n = size.min(s.buf.len());
-        Ok(s.buf.drain(..n).collect::<Vec<u8>>().into())
     }
 }
 
