@@ -380,6 +380,7 @@ pub async fn run(
             .unwrap_or_else(|e| e.into_inner())
             .insert(job.judging_id);
         beat_ms.store(job.heartbeat_ms, Ordering::Relaxed);
+        tracing::info!(judging = job.judging_id, "job received");
         let work = judge_job(jury.clone(), judge.clone(), cache.clone(), job.clone());
         tokio::pin!(work);
         let budget = judging_budget(&job);

@@ -510,9 +510,11 @@ fn a_daemon_stopped_mid_judging_returns_its_job_and_another_judges_it_once() {
     // a TLE burns the whole 2 s of fuel on each testcase: time to stop the daemon mid-judging
     let sub = submit(&ws, "hello", &fixture("hello_tle.c"));
     let id = sub["id"].as_i64().unwrap();
+    // the daemon's own word that it holds the job (the jury says "judging"
+    // a moment earlier, while the lease answer is still on its way)
     wait_for("the judging to start", Duration::from_secs(60), || {
         let s = jury_submissions(&contest);
-        (s[0]["judge"] == "Judging").then_some(())
+        (s[0]["judge"] == "Judging" && leaving.log().contains("job received")).then_some(())
     });
     let status = leaving
         .terminate(Duration::from_secs(20))
