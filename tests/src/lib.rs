@@ -40,7 +40,15 @@ fn sources_of(binary: &str) -> &'static [&'static str] {
 /// The newest modification time of what `binary` is built from (its
 /// crates' `src/`, manifests and migrations).
 fn newest_source(binary: &str) -> std::time::SystemTime {
-    {
+    // scanned once per binary and test process, not on every command
+    static NEWEST: std::sync::OnceLock<
+        Mutex<std::collections::HashMap<String, std::time::SystemTime>>,
+    > = std::sync::OnceLock::new();
+    let cache = NEWEST.get_or_init(Default::default);
+    if let Some(t) = cache.lock().unwrap().get(binary) {
+        return *t;
+    }
+    let newest = {
         fn walk(dir: &Path, newest: &mut std::time::SystemTime) {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 return;
@@ -72,7 +80,9 @@ fn newest_source(binary: &str) -> std::time::SystemTime {
             }
         }
         newest
-    }
+    };
+    cache.lock().unwrap().insert(binary.to_owned(), newest);
+    newest
 }
 
 /// Path of one of the workspace's binaries, built beside the tests. A

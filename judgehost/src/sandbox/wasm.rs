@@ -175,7 +175,6 @@ pub struct WasmSandbox {
     linker: Linker<GuestState>,
     component_linker: wasmtime::component::Linker<ComponentState>,
     cache: Mutex<ModuleCache<InstancePre<GuestState>>>,
-    pinned: Mutex<std::collections::HashMap<String, Linked>>,
     prepare_time: Duration,
     stop_ticker: Arc<AtomicBool>,
     checks: Checks,
@@ -259,7 +258,6 @@ impl WasmSandbox {
             linker,
             component_linker,
             cache: Mutex::new(ModuleCache::new(MODULE_CACHE_BYTES)),
-            pinned: Mutex::new(Default::default()),
             prepare_time: PREPARE_TIME,
             stop_ticker,
             checks,
@@ -300,34 +298,17 @@ impl WasmSandbox {
         Ok(Prepared(Linked::Module(pre)))
     }
 
-    /// Compiles and links one of our own runtimes (the Python interpreter):
-    /// no time bound, kept for the life of the process, outside the LRU.
-    pub fn prepare_pinned(&self, key: &str, wasm: &[u8]) -> Result<Prepared, SandboxError> {
-        if let Some(pre) = self.cached(key) {
-            return Ok(pre);
-        }
-        let module = Module::new(&self.engine, wasm).map_err(wt)?;
-        let pre = Linked::Module(self.linker.instantiate_pre(&module).map_err(wt)?);
-        self.pinned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key.to_owned(), pre.clone());
-        Ok(Prepared(pre))
-    }
-
     /// Compiles and links one of our own runtimes built as a WASI command
-    /// component (the Python runtime); kept for the life of the process. Cranelift takes 15–30 s on it, so the
-    /// compiled form is kept in `cache_dir` (keyed by `key` and this engine's
-    /// settings) and loaded from there by later processes.
+    /// component (the Python runtime; the caller keeps it for the life of
+    /// the process). Cranelift takes 15–30 s on it, so the compiled form is
+    /// kept in `cache_dir` (keyed by `key` and this engine's settings) and
+    /// loaded from there by later processes.
     pub fn prepare_runtime_component(
         &self,
         key: &str,
         wasm: &[u8],
         cache_dir: Option<&std::path::Path>,
     ) -> Result<Prepared, SandboxError> {
-        if let Some(pre) = self.cached(key) {
-            return Ok(pre);
-        }
         let component = match cache_dir {
             Some(dir) => super::compiled_cache::component(&self.engine, key, wasm, dir)?,
             None => Component::new(&self.engine, wasm).map_err(wt)?,
@@ -336,25 +317,13 @@ impl WasmSandbox {
             .component_linker
             .instantiate_pre(&component)
             .map_err(wt)?;
-        let pre = CommandPre::new(pre).map_err(wt)?;
-        let prepared = Linked::Component(pre);
-        self.pinned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key.to_owned(), prepared.clone());
-        Ok(Prepared(prepared))
+        Ok(Prepared(Linked::Component(
+            CommandPre::new(pre).map_err(wt)?,
+        )))
     }
 
     /// A module prepared earlier under `key`, if any.
     pub fn cached(&self, key: &str) -> Option<Prepared> {
-        if let Some(pre) = self
-            .pinned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-        {
-            return Some(Prepared(pre.clone()));
-        }
         self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
