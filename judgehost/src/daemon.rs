@@ -80,7 +80,7 @@ pub fn jury_client(
         .connect_timeout(Duration::from_secs(3))
         .timeout(Duration::from_secs(60))
         .no_proxy();
-    let builder = floorjudge_tls::for_jury(builder, jury_url, pin)
+    let builder = floorjudge_tls::for_jury(builder, jury_url, pin, None)
         .map_err(|e| DaemonError::Local(e.to_string()))?;
     builder
         .build()

@@ -221,7 +221,7 @@ pub fn pin_for(url: &str) -> Option<floorjudge_tls::Fingerprint> {
 
 /// An HTTP client of the jury at `url` (pinned), from `source`.
 pub fn jury_http(url: &str, source: Option<std::net::IpAddr>) -> reqwest::Client {
-    floorjudge_team::jury_client::jury_http_client(url, pin_for(url), source).expect("client")
+    floorjudge_team::jury_client::jury_http_client(url, pin_for(url), source, None).expect("client")
 }
 
 /// A bench's `serve` flags: `extra`, plus `--plain-http` when
@@ -336,6 +336,29 @@ impl Workstation {
             port,
             state: root.join(format!("ws-{ip}")),
         }
+    }
+
+    /// The kiosk key this workstation's `floorjudge-team` made in its state
+    /// folder (on its first run).
+    pub fn kiosk_key(&self) -> floorjudge_tls::Identity {
+        floorjudge_tls::Identity::load_or_create(
+            &self.state,
+            floorjudge_team::agent::KIOSK_TLS_STEM,
+            &["floorjudge-kiosk"],
+        )
+        .expect("the workstation's kiosk key")
+    }
+
+    /// An HTTP client of the jury from this workstation's address, proving
+    /// its kiosk key (as its `floorjudge-team` does).
+    pub fn http(&self) -> reqwest::Client {
+        floorjudge_team::jury_client::jury_http_client(
+            &self.jury,
+            pin_for(&self.jury),
+            Some(self.ip.parse().expect("workstation address")),
+            Some(&self.kiosk_key()),
+        )
+        .expect("client")
     }
 
     /// The command with the workstation's global flags.

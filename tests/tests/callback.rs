@@ -225,19 +225,31 @@ fn hostile_references_are_refused_with_a_reason_and_nothing_is_stored() {
         alice.callback_dir().holds(&alice_ref.callback_name),
         "alice's file was taken"
     );
-    // and reading alice's callback server directly, unsigned, is refused
-    let http = floorjudge_tls::http_client_builder()
+    // and reading alice's callback server directly is refused: plain HTTP
+    // gets no answer at all (it speaks TLS), TLS without the jury's
+    // signature gets 401
+    let url = format!(
+        "127.0.0.2:{port}/callback/{}/hello.c",
+        alice_ref.callback_name
+    );
+    let plain = floorjudge_tls::http_client_builder()
         .local_address(Some("127.0.0.3".parse().unwrap()))
         .build()
         .unwrap();
+    assert!(
+        rt.block_on(plain.get(format!("http://{url}")).send())
+            .is_err(),
+        "the callback server answered plain HTTP"
+    );
+    let tls = floorjudge_tls::pinned(
+        floorjudge_tls::http_client_builder().local_address(Some("127.0.0.3".parse().unwrap())),
+        alice.kiosk_fingerprint().expect("alice has a kiosk key"),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
     let direct = rt
-        .block_on(
-            http.get(format!(
-                "http://127.0.0.2:{port}/callback/{}/hello.c",
-                alice_ref.callback_name
-            ))
-            .send(),
-        )
+        .block_on(tls.get(format!("https://{url}")).send())
         .unwrap();
     assert_eq!(direct.status().as_u16(), 401);
     // (path traversal in a *signed* request: team/tests/callback_server.rs)
@@ -486,6 +498,7 @@ fn slow_flooding_and_silent_callback_servers_end_in_clear_rejections() {
         &jury.url,
         floorjudge_tests::pin_for(&jury.url),
         Some("127.0.0.2".parse().unwrap()),
+        None,
     )
     .unwrap();
     let token = rt.block_on(client.identify()).unwrap().token;
@@ -767,6 +780,7 @@ fn a_team_whose_kiosk_never_answers_cannot_delay_another_team() {
         &jury.url,
         floorjudge_tests::pin_for(&jury.url),
         Some("127.0.0.3".parse().unwrap()),
+        None,
     )
     .unwrap();
     let token = rt.block_on(mallory.identify()).unwrap().token;
@@ -856,6 +870,7 @@ fn a_reference_revived_by_a_resend_gets_the_revival_time() {
         &jury.url,
         floorjudge_tests::pin_for(&jury.url),
         Some("127.0.0.5".parse().unwrap()),
+        None,
     )
     .unwrap();
     let session = rt.block_on(client.identify()).unwrap();
@@ -892,6 +907,7 @@ fn a_reference_revived_by_a_resend_gets_the_revival_time() {
         .block_on(floorjudge_team::CallbackServer::start(
             format!("127.0.0.5:{port}").parse().unwrap(),
             dir,
+            None,
         ))
         .unwrap();
     server.set_jury_key(&session.jury_key).unwrap();

@@ -126,6 +126,7 @@ fn brute_force_logins_are_rate_limited() {
         &jury.url,
         floorjudge_tests::pin_for(&jury.url),
         Some("127.0.0.20".parse().unwrap()),
+        None,
     )
     .unwrap();
     let mut codes = Vec::new();
@@ -143,6 +144,7 @@ fn brute_force_logins_are_rate_limited() {
         &jury.url,
         floorjudge_tests::pin_for(&jury.url),
         Some("127.0.0.21".parse().unwrap()),
+        None,
     )
     .unwrap();
     let s = rt.block_on(other.login("5", TEAM5_PASSWORD)).unwrap();
@@ -215,8 +217,7 @@ fn a_token_copied_to_another_address_is_refused() {
     ok(ws.run(&["whoami"]));
     let token = ws.token();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let get = |ip: &str, token: &str| {
-        let http = floorjudge_tests::jury_http(&jury.url, Some(ip.parse().unwrap()));
+    let get_with = |http: reqwest::Client, token: &str| {
         rt.block_on(async {
             let r = http
                 .get(format!("{}/api/team/submissions", jury.url))
@@ -227,7 +228,17 @@ fn a_token_copied_to_another_address_is_refused() {
             (r.status().as_u16(), r.text().await.unwrap())
         })
     };
-    assert_eq!(get("127.0.0.2", &token).0, 200);
+    let get = |ip: &str, token: &str| {
+        get_with(
+            floorjudge_tests::jury_http(&jury.url, Some(ip.parse().unwrap())),
+            token,
+        )
+    };
+    assert_eq!(get_with(ws.http(), &token).0, 200);
+    // from the workstation's own address, but without its kiosk key
+    let (status, body) = get("127.0.0.2", &token);
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("kiosk_key_mismatch"), "{body}");
     // from a stranger's address and from another team's address
     for ip in ["127.0.0.30", "127.0.0.3"] {
         let (status, body) = get(ip, &token);
@@ -294,6 +305,7 @@ fn a_parallel_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit() {
         &jury.url,
         floorjudge_tests::pin_for(&jury.url),
         Some("127.0.0.30".parse().unwrap()),
+        None,
     )
     .unwrap();
     // 20 wrong passwords at once: each is counted before its argon2 runs,
@@ -325,6 +337,7 @@ fn a_parallel_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit() {
         &jury.url,
         floorjudge_tests::pin_for(&jury.url),
         Some("127.0.0.31".parse().unwrap()),
+        None,
     )
     .unwrap();
     let s = rt.block_on(own.login("5", TEAM5_PASSWORD)).unwrap();
@@ -341,6 +354,7 @@ fn refusals_from_one_address_are_audited_up_to_a_cap() {
         &jury.url,
         floorjudge_tests::pin_for(&jury.url),
         Some("127.0.0.99".parse().unwrap()),
+        None,
     )
     .unwrap();
     for _ in 0..60 {

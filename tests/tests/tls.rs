@@ -1,7 +1,9 @@
 //! TLS on the jury's socket across real processes: the pinned certificate
 //! works; a wrong fingerprint, a missing one, a plain-HTTP client and a man
 //! in the middle with a certificate of its own are refused; an exposed key
-//! stops the jury at start.
+//! stops the jury at start. The kiosk key: bound with the workstation
+//! address at first identification, proved on every later call, pinned by
+//! the jury when it pulls files, and forgotten by `team reset-ip`.
 
 use std::process::Command;
 
@@ -17,7 +19,7 @@ fn whoami(root: &std::path::Path, url: &str, pin: Option<&str>) -> std::process:
     let mut c = Command::new(bin("floorjudge-team"));
     c.args(["--jury", url, "--source-ip", "127.0.0.3"])
         .arg("--state-dir")
-        .arg(root.join(format!("ws-{}", rand_suffix())));
+        .arg(root.join("ws-tls"));
     if let Some(p) = pin {
         c.args(["--jury-fingerprint", p]);
     }
@@ -26,10 +28,143 @@ fn whoami(root: &std::path::Path, url: &str, pin: Option<&str>) -> std::process:
         .expect("floorjudge-team")
 }
 
-fn rand_suffix() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    N.fetch_add(1, Ordering::Relaxed)
+#[test]
+fn a_machine_taking_over_a_bound_address_without_the_kiosk_key_is_refused_until_reset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    // team 2's pre-assigned workstation identifies: its key is bound
+    let kiosk = Workstation::new(tmp.path(), &jury.url, "127.0.0.3", free_port());
+    assert_eq!(
+        last_json(&kiosk.run(&["--json", "whoami"]))["team"]["id"],
+        "2"
+    );
+    // another machine on the same address (another state folder, another key)
+    let intruder = Workstation::new(
+        &tmp.path().join("intruder"),
+        &jury.url,
+        "127.0.0.3",
+        free_port(),
+    );
+    let out = intruder.run(&["whoami"]);
+    assert!(!out.status.success(), "the intruder was identified");
+    let err = stderr(&out);
+    assert!(
+        err.contains("kiosk key") && err.contains("team reset-ip 2"),
+        "{err}"
+    );
+    let audit = ok(jury_cmd(&contest, &["audit", "--limit", "20"]));
+    assert!(audit.contains("team.identify.refused"), "{audit}");
+    // the real kiosk is unaffected
+    assert_eq!(
+        last_json(&kiosk.run(&["--json", "whoami"]))["team"]["id"],
+        "2"
+    );
+    // the jury replaces the workstation: reset, bind the address again; the
+    // new machine binds its own key and the old one is now the stranger
+    ok(jury_cmd(&contest, &["team", "reset-ip", "2"]));
+    ok(jury_cmd(&contest, &["team", "set-ip", "2", "127.0.0.3"]));
+    assert_eq!(
+        last_json(&intruder.run(&["--json", "whoami"]))["team"]["id"],
+        "2"
+    );
+    let out = kiosk.run(&["whoami"]);
+    assert!(!out.status.success(), "the replaced kiosk was identified");
+    assert!(stderr(&out).contains("kiosk key"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_jury_pulls_files_only_from_the_kiosk_key_bound_with_the_address() {
+    use floorjudge_proto::team_api::{FileRef, SubmissionPhase, SubmissionRef};
+    use sha2::Digest;
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(
+        &contest,
+        &[
+            "--no-embedded-judgehost",
+            "--callback-attempts",
+            "1",
+            "--callback-timeout-ms",
+            "500",
+        ],
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let key = |dir: &str| {
+        floorjudge_tls::Identity::load_or_create(
+            &{
+                let d = tmp.path().join(dir);
+                std::fs::create_dir_all(&d).unwrap();
+                d
+            },
+            "kiosk-tls",
+            &["floorjudge-kiosk"],
+        )
+        .unwrap()
+    };
+    let (kiosk_key, impostor_key) = (key("kiosk"), key("impostor"));
+    let client = floorjudge_team::JuryClient::new(
+        &jury.url,
+        pin_for(&jury.url),
+        Some("127.0.0.5".parse().unwrap()),
+        Some(&kiosk_key),
+    )
+    .unwrap();
+    let session = rt.block_on(client.identify()).unwrap();
+    let dir = floorjudge_team::CallbackDir::open(tmp.path().join("cb")).unwrap();
+    let source = b"#include <stdio.h>\nint main(void) { puts(\"Hello World!\"); return 0; }\n";
+    let reference = |port: u16| {
+        let name = floorjudge_team::callback_dir::new_callback_name();
+        let r = SubmissionRef {
+            problem: "A".into(),
+            language: "c".into(),
+            files: vec![FileRef {
+                name: "hello.c".into(),
+                size: source.len() as u64,
+                sha256: hex::encode(sha2::Sha256::digest(source)),
+            }],
+            callback_name: name.clone(),
+            callback_port: port,
+            client_nonce: hex::encode(rand::random::<[u8; 16]>()),
+        };
+        dir.store(&name, &[("hello.c".into(), source.to_vec())], &r)
+            .unwrap();
+        r
+    };
+    // an impostor at the team's address, holding the right files, with a
+    // key of its own: the jury's pull fails in the handshake
+    let impostor_port = free_port();
+    let impostor = rt
+        .block_on(floorjudge_team::CallbackServer::start(
+            format!("127.0.0.5:{impostor_port}").parse().unwrap(),
+            dir.clone(),
+            Some(&impostor_key),
+        ))
+        .unwrap();
+    impostor.set_jury_key(&session.jury_key).unwrap();
+    let r = reference(impostor_port);
+    let status = rt.block_on(client.submit(&session.token, &r)).unwrap();
+    assert_eq!(status.phase, SubmissionPhase::Rejected, "{status:?}");
+    let reason = status.reason.unwrap_or_default();
+    assert!(
+        reason.contains(&impostor_key.fingerprint().to_string())
+            && reason.contains(&kiosk_key.fingerprint().to_string()),
+        "{reason}"
+    );
+    assert!(dir.holds(&r.callback_name), "the impostor was never read");
+    // the kiosk itself serves with its own key: pulled
+    let port = free_port();
+    let real = rt
+        .block_on(floorjudge_team::CallbackServer::start(
+            format!("127.0.0.5:{port}").parse().unwrap(),
+            dir.clone(),
+            Some(&kiosk_key),
+        ))
+        .unwrap();
+    real.set_jury_key(&session.jury_key).unwrap();
+    let r = reference(port);
+    let status = rt.block_on(client.submit(&session.token, &r)).unwrap();
+    assert_eq!(status.phase, SubmissionPhase::Queued, "{status:?}");
 }
 
 #[test]

@@ -18,6 +18,8 @@ use floorjudge_store::{RejectKind, Submission, SubmissionState};
 use sha2::{Digest, Sha256};
 use tokio::sync::{Semaphore, watch};
 
+use floorjudge_tls::Fingerprint;
+
 use crate::keys::JuryKeys;
 use crate::shared_store::SharedStore;
 
@@ -60,6 +62,13 @@ enum Attempt {
     Transient(String),
 }
 
+/// Where one submission's files are pulled from, and how.
+struct Target {
+    addr: SocketAddr,
+    client: reqwest::Client,
+    tls: bool,
+}
+
 /// Pulls pending submissions' files; see the module docs.
 #[derive(Debug)]
 pub struct CallbackFetcher {
@@ -67,7 +76,12 @@ pub struct CallbackFetcher {
     keys: Arc<JuryKeys>,
     uploads: PathBuf,
     config: CallbackConfig,
-    client: reqwest::Client,
+    /// The plain-HTTP client, for kiosks that bound no key (a
+    /// `--plain-http` jury's).
+    plain: reqwest::Client,
+    /// TLS clients by the kiosk key they accept (each keeps its kiosk's
+    /// connections open for the next pull).
+    pinned: Mutex<HashMap<Fingerprint, reqwest::Client>>,
     permits: Semaphore,
     /// One callback at a time per team: a team whose kiosk accepts and never
     /// answers holds one of the permits, never all of them.
@@ -76,15 +90,28 @@ pub struct CallbackFetcher {
     received: tokio::sync::broadcast::Sender<i64>,
 }
 
-/// The one HTTP client constructor for jury → kiosk calls (TLS goes here).
-pub fn kiosk_client(config: &CallbackConfig) -> reqwest::Client {
-    floorjudge_tls::http_client_builder()
+/// Most TLS clients kept (one per kiosk key); more and the map starts over.
+const PINNED_CLIENTS: usize = 4096;
+
+/// The one HTTP client constructor for jury → kiosk calls: TLS accepting
+/// only the kiosk key `pin` (the one bound with the team's address), or
+/// plain HTTP for a kiosk that bound none.
+pub fn kiosk_client(
+    config: &CallbackConfig,
+    pin: Option<Fingerprint>,
+) -> Result<reqwest::Client, String> {
+    let builder = floorjudge_tls::http_client_builder()
         .connect_timeout(config.connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .pool_max_idle_per_host(2)
-        .build()
-        .expect("the HTTP client builds with static settings")
+        .pool_max_idle_per_host(2);
+    let builder = match pin {
+        Some(pin) => {
+            floorjudge_tls::pinned(builder.https_only(true), pin).map_err(|e| e.to_string())?
+        }
+        None => builder,
+    };
+    builder.build().map_err(|e| format!("HTTP client: {e}"))
 }
 
 impl CallbackFetcher {
@@ -99,7 +126,8 @@ impl CallbackFetcher {
             store,
             keys,
             uploads,
-            client: kiosk_client(&config),
+            plain: kiosk_client(&config, None).expect("the plain HTTP client builds"),
+            pinned: Mutex::new(HashMap::new()),
             permits: Semaphore::new(config.max_concurrent),
             team_slots: Mutex::new(HashMap::new()),
             config,
@@ -225,8 +253,10 @@ impl CallbackFetcher {
                 let Some(sub) = s.submission(id)? else {
                     return Ok((None, None));
                 };
-                let ip = s.identity(&sub.team_id)?.and_then(|t| t.ip);
-                Ok((Some(sub), ip))
+                let registered = s
+                    .identity(&sub.team_id)?
+                    .and_then(|t| Some((t.ip?, t.kiosk_key)));
+                Ok((Some(sub), registered))
             })
             .await?;
         let Some(sub) = sub else {
@@ -235,16 +265,25 @@ impl CallbackFetcher {
         if sub.state != SubmissionState::Pending {
             return Ok(Attempt::Decided);
         }
-        let Some(ip) = registered.and_then(|ip| ip.parse::<IpAddr>().ok()) else {
+        let Some((ip, kiosk_key)) =
+            registered.and_then(|(ip, key)| Some((ip.parse::<IpAddr>().ok()?, key)))
+        else {
             return Ok(Attempt::Transient(format!(
                 "team {} has no registered address to call back",
                 sub.team_id
             )));
         };
-        let target = SocketAddr::new(ip, sub.callback_port);
+        let target = Target {
+            addr: SocketAddr::new(ip, sub.callback_port),
+            client: match self.client_for(kiosk_key.as_deref()) {
+                Ok(c) => c,
+                Err(e) => return Ok(Attempt::Transient(e)),
+            },
+            tls: kiosk_key.is_some(),
+        };
         let mut contents = Vec::with_capacity(sub.files.len());
         for f in &sub.files {
-            match self.pull(&sub, target, &f.name, f.size, &f.sha256).await {
+            match self.pull(&sub, &target, &f.name, f.size, &f.sha256).await {
                 Ok(data) => contents.push((f.name.clone(), data)),
                 Err(outcome) => return Ok(outcome),
             }
@@ -263,25 +302,48 @@ impl CallbackFetcher {
         }
         tracing::info!(submission = id, team = %sub.team_id, callback = %sub.callback_name, "submission received");
         let _ = self.received.send(id);
-        self.acknowledge(&sub, target).await;
+        self.acknowledge(&sub, &target).await;
         Ok(Attempt::Received)
+    }
+
+    /// The client that speaks to the kiosk holding `key` (bound with the
+    /// team's address), or the plain one if the kiosk bound none.
+    fn client_for(&self, key: Option<&str>) -> Result<reqwest::Client, String> {
+        let Some(key) = key else {
+            return Ok(self.plain.clone());
+        };
+        let pin: Fingerprint = key
+            .parse()
+            .map_err(|e| format!("the stored kiosk key is unusable: {e}"))?;
+        let mut map = self.pinned.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = map.get(&pin) {
+            return Ok(c.clone());
+        }
+        if map.len() >= PINNED_CLIENTS {
+            map.clear();
+        }
+        let client = kiosk_client(&self.config, Some(pin))?;
+        map.insert(pin, client.clone());
+        Ok(client)
     }
 
     fn signed(
         &self,
         method: reqwest::Method,
-        target: SocketAddr,
+        target: &Target,
         path: &str,
     ) -> reqwest::RequestBuilder {
         let date = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let signature = self.keys.sign_callback(&signed_message(
             method.as_str(),
-            &target.to_string(),
+            &target.addr.to_string(),
             path,
             &date,
         ));
-        self.client
-            .request(method, format!("http://{target}{path}"))
+        let scheme = if target.tls { "https" } else { "http" };
+        target
+            .client
+            .request(method, format!("{scheme}://{}{path}", target.addr))
             .header(DATE_HEADER, date)
             .header(SIGNATURE_HEADER, signature)
     }
@@ -289,13 +351,14 @@ impl CallbackFetcher {
     async fn pull(
         &self,
         sub: &Submission,
-        target: SocketAddr,
+        target: &Target,
         name: &str,
         size: u64,
         sha256: &str,
     ) -> Result<Vec<u8>, Attempt> {
         let path = format!("/callback/{}/{name}", sub.callback_name);
-        let transient = |what: String| Attempt::Transient(format!("{what} ({target}{path})"));
+        let transient =
+            |what: String| Attempt::Transient(format!("{what} ({}{path})", target.addr));
         let fetch = async {
             let mut resp = self
                 .signed(reqwest::Method::GET, target, &path)
@@ -370,7 +433,7 @@ impl CallbackFetcher {
         Ok(())
     }
 
-    async fn acknowledge(&self, sub: &Submission, target: SocketAddr) {
+    async fn acknowledge(&self, sub: &Submission, target: &Target) {
         let path = format!("/callback/{}", sub.callback_name);
         let sent = self
             .signed(reqwest::Method::DELETE, target, &path)

@@ -25,7 +25,6 @@ pub mod shared_store;
 pub mod status;
 pub mod team_access;
 pub mod team_api;
-pub mod tls_listener;
 
 pub use contest_dir::{ContestDir, ContestDirError};
 

@@ -115,6 +115,20 @@ struct ServeArgs {
     /// source code and every testcase then cross the network readable.
     #[arg(long)]
     plain_http: bool,
+    /// Connections held open at once; more are closed at once.
+    #[arg(long, default_value_t = 4096, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(16..=1_000_000))]
+    max_connections: usize,
+    /// Connections held open at once from one address.
+    #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=100_000))]
+    max_connections_per_address: usize,
+    /// Time a client has to send a request's head (from connecting, or from
+    /// the previous answer on a kept-alive connection), in ms.
+    #[arg(long, default_value_t = 30_000, value_name = "MS", value_parser = clap::value_parser!(u64).range(200..=600_000))]
+    header_timeout_ms: u64,
+    /// A connection with no byte either way for this long is closed, in ms
+    /// (keep it above the judgehosts' 20 s long poll).
+    #[arg(long, default_value_t = 60_000, value_name = "MS", value_parser = clap::value_parser!(u64).range(200..=3_600_000))]
+    idle_timeout_ms: u64,
 }
 
 impl ServeArgs {
@@ -132,6 +146,13 @@ impl ServeArgs {
             lease_ms: Some(self.lease_ms),
             plain_http: self.plain_http,
             submits_per_minute: Some(self.submits_per_minute),
+            connections: floorjudge_tls::ConnectionLimits {
+                total: self.max_connections,
+                per_address: self.max_connections_per_address,
+                header_read: Duration::from_millis(self.header_timeout_ms),
+                idle: Duration::from_millis(self.idle_timeout_ms),
+                ..floorjudge_tls::ConnectionLimits::jury()
+            },
         }
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::serve::ListenerExt;
+use axum::extract::ConnectInfo;
+use floorjudge_tls::{ConnectionLimits, Peer};
 use thiserror::Error;
 
 use crate::callback_fetcher::{CallbackConfig, CallbackFetcher};
@@ -17,7 +18,7 @@ use crate::team_access::TeamDesk;
 use crate::{ContestDir, ContestDirError};
 
 /// Settings of a running jury server.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// Callback timing.
     pub callback: CallbackConfig,
@@ -34,6 +35,22 @@ pub struct ServeOptions {
     /// Submission references one team may send per minute (default
     /// [`crate::team_access::SUBMITS_PER_MINUTE`]).
     pub submits_per_minute: Option<usize>,
+    /// Connection caps and timeouts of the listening socket.
+    pub connections: ConnectionLimits,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            callback: CallbackConfig::default(),
+            submit_wait: None,
+            no_embedded_judgehost: false,
+            lease_ms: None,
+            plain_http: false,
+            submits_per_minute: None,
+            connections: ConnectionLimits::jury(),
+        }
+    }
 }
 
 /// The server could not start.
@@ -73,6 +90,7 @@ pub struct JuryServer {
     router: Router,
     fetcher: Arc<CallbackFetcher>,
     embedded: Option<(floorjudge_proto::judge_api::Credentials, std::path::PathBuf)>,
+    connections: ConnectionLimits,
 }
 
 impl std::fmt::Debug for JuryServer {
@@ -102,7 +120,8 @@ impl JuryServer {
             );
             None
         } else {
-            Some(identity.acceptor()?)
+            // kiosks present their own key as a client certificate
+            Some(identity.acceptor(true)?)
         };
         let embedded = if options.no_embedded_judgehost {
             None
@@ -158,6 +177,7 @@ impl JuryServer {
             router,
             fetcher,
             embedded,
+            connections: options.connections,
         })
     }
 
@@ -208,29 +228,23 @@ impl JuryServer {
             shutdown.await;
             let _ = stop.send(true);
         };
-        let app = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        match self.tls {
-            Some(acceptor) => {
-                let listener = crate::tls_listener::TlsListener::new(self.listener, acceptor)?;
-                axum::serve(listener.tap_io(|_| {}), app)
-                    .with_graceful_shutdown(shutdown)
-                    .await?;
-            }
-            None => {
-                let listener = self.listener.tap_io(|tcp| {
-                    let peer = tcp.peer_addr().ok();
-                    tracing::warn!(
-                        ?peer,
-                        "plain-HTTP connection (--plain-http: development only)"
-                    );
-                });
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(shutdown)
-                    .await?;
-            }
-        }
+        let router = self.router;
+        let per_connection = move |peer: Peer| {
+            let router = router.clone();
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                let mut router = router.clone();
+                async move { tower_service::Service::call(&mut router, req).await }
+            })
+        };
+        floorjudge_tls::serve(
+            self.listener,
+            self.tls,
+            self.connections,
+            per_connection,
+            shutdown,
+        )
+        .await?;
         if let Some(j) = judgehost {
             let _ = tokio::time::timeout(Duration::from_secs(12), j).await;
         }

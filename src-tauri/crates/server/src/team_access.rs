@@ -26,6 +26,8 @@ use floorjudge_store::{
 };
 use thiserror::Error;
 
+use floorjudge_tls::{Fingerprint, Peer};
+
 use crate::callback_fetcher::CallbackFetcher;
 use crate::keys::JuryKeys;
 use crate::rate_limit::FailureLimiter;
@@ -104,6 +106,19 @@ pub enum TeamRefusal {
     /// No such submission of this team.
     #[error("no submission {0} of this team")]
     NoSuchSubmission(i64),
+    /// The address is bound with a kiosk key this machine did not prove.
+    #[error(
+        "this workstation's address is bound to team {team}'s kiosk, and this machine {}: \
+         if the workstation was replaced, ask the jury to reset the team's address \
+         (`floorjudge-jury team reset-ip {team}`)",
+        if *.presented { "holds another kiosk key" } else { "presented no kiosk key" }
+    )]
+    KioskKeyMismatch {
+        /// The team bound to the address.
+        team: String,
+        /// Whether the machine presented a key at all.
+        presented: bool,
+    },
     /// Our own failure.
     #[error("internal error: {0}")]
     Internal(String),
@@ -133,6 +148,7 @@ impl TeamRefusal {
             | TeamRefusal::BadSession(_)
             | TeamRefusal::BadCredentials => 401,
             TeamRefusal::SessionFromOtherAddress
+            | TeamRefusal::KioskKeyMismatch { .. }
             | TeamRefusal::ModeDisabled(_)
             | TeamRefusal::ContestNotRunning(_) => 403,
             TeamRefusal::TeamAlreadyBound(_)
@@ -162,6 +178,7 @@ impl TeamRefusal {
             TeamRefusal::TooManyPending(_) => "too_many_pending",
             TeamRefusal::Conflict(_) => "conflict",
             TeamRefusal::NoSuchSubmission(_) => "no_such_submission",
+            TeamRefusal::KioskKeyMismatch { .. } => "kiosk_key_mismatch",
             TeamRefusal::Internal(_) => "internal",
         }
     }
@@ -235,13 +252,13 @@ impl TeamDesk {
         }
     }
 
-    /// How long a submit call waits for the callback before answering
-    /// "pending".
     /// Sets how many submission references a team may send per minute.
     pub fn set_submits_per_minute(&mut self, n: usize) {
         self.submits = FailureLimiter::new(n.max(1), 60_000);
     }
 
+    /// How long a submit call waits for the callback before answering
+    /// "pending".
     pub fn set_submit_wait(&mut self, wait: Duration) {
         self.submit_wait = wait;
     }
@@ -350,9 +367,52 @@ impl TeamDesk {
         })
     }
 
-    /// Identifies the kiosk by its peer address alone.
-    pub async fn identify(&self, peer: IpAddr) -> Result<Session, TeamRefusal> {
-        let ip = peer_text(peer);
+    /// Checks the kiosk key of `team`'s workstation at `ip`: binds `key`
+    /// with the address the first time the kiosk presents one, and from then
+    /// on refuses a machine that did not prove that key in its handshake.
+    async fn check_kiosk_key(
+        &self,
+        team: &TeamIdentity,
+        ip: &str,
+        key: Option<Fingerprint>,
+    ) -> Result<(), TeamRefusal> {
+        let bound = match (&team.kiosk_key, key) {
+            (Some(bound), _) => bound.clone(),
+            (None, None) => return Ok(()),
+            (None, Some(key)) => {
+                let (id, ip_owned, text) = (team.id.clone(), ip.to_owned(), key.to_string());
+                let now = self
+                    .store
+                    .run(move |s| s.bind_kiosk_key(&id, &ip_owned, &text))
+                    .await?;
+                match now {
+                    Some(now) if now == key.to_string() => {
+                        tracing::info!(peer = ip, team = %team.id, kiosk_key = %key, "kiosk key bound with the workstation address");
+                        return Ok(());
+                    }
+                    // another kiosk bound first, or the address changed meanwhile
+                    Some(other) => other,
+                    None => {
+                        return Err(TeamRefusal::BadSession(
+                            "the team's workstation address was changed",
+                        ));
+                    }
+                }
+            }
+        };
+        if key.map(|k| k.to_string()).as_deref() == Some(bound.as_str()) {
+            return Ok(());
+        }
+        Err(TeamRefusal::KioskKeyMismatch {
+            team: team.id.clone(),
+            presented: key.is_some(),
+        })
+    }
+
+    /// Identifies the kiosk by its peer address alone (and, once bound, the
+    /// kiosk key it proved).
+    pub async fn identify(&self, peer: &Peer) -> Result<Session, TeamRefusal> {
+        let ip = peer_text(peer.ip());
         let key = ip.clone();
         let (team, modes) = self
             .store
@@ -360,6 +420,11 @@ impl TeamDesk {
             .await?;
         match team {
             Some(team) => {
+                if let Err(e) = self.check_kiosk_key(&team, &ip, peer.client).await {
+                    return Err(self
+                        .refuse(&ip, "team.identify", Some(team.id.clone()), e)
+                        .await);
+                }
                 tracing::info!(peer = %ip, team = %team.id, "kiosk identified by address");
                 self.session_for(&team, &ip, IdMode::Ip).await
             }
@@ -374,16 +439,21 @@ impl TeamDesk {
     }
 
     /// Password login: binds the peer address to the team, once.
-    pub async fn login(&self, peer: IpAddr, req: LoginRequest) -> Result<Session, TeamRefusal> {
-        let ip = peer_text(peer);
+    pub async fn login(&self, peer: &Peer, req: LoginRequest) -> Result<Session, TeamRefusal> {
+        let ip = peer_text(peer.ip());
         let subject = Some(req.team.chars().take(64).collect::<String>());
-        match self.login_inner(&ip, req).await {
+        match self.login_inner(&ip, peer.client, req).await {
             Ok(s) => Ok(s),
             Err(e) => Err(self.refuse(&ip, "team.login", subject, e).await),
         }
     }
 
-    async fn login_inner(&self, ip: &str, req: LoginRequest) -> Result<Session, TeamRefusal> {
+    async fn login_inner(
+        &self,
+        ip: &str,
+        kiosk_key: Option<Fingerprint>,
+        req: LoginRequest,
+    ) -> Result<Session, TeamRefusal> {
         let now = now_ms();
         // Every attempt counts before anything is checked (a success is
         // forgiven below): per address, per address and team, and loosely
@@ -463,6 +533,7 @@ impl TeamDesk {
             limiter.clear(key);
         }
         tracing::info!(peer = %ip, team = %team.id, "team bound to workstation by password");
+        self.check_kiosk_key(&team, ip, kiosk_key).await?;
         self.session_for(&team, ip, IdMode::Password).await
     }
 
@@ -519,10 +590,10 @@ impl TeamDesk {
     /// The team behind a token presented from `peer`.
     pub async fn authenticate(
         &self,
-        peer: IpAddr,
+        peer: &Peer,
         token: Option<&str>,
     ) -> Result<TeamIdentity, TeamRefusal> {
-        let ip = peer_text(peer);
+        let ip = peer_text(peer.ip());
         let Some((selector, verifier)) = token.and_then(session_token::split) else {
             return Err(self
                 .refuse(&ip, "team.session", None, TeamRefusal::NoSession)
@@ -546,12 +617,24 @@ impl TeamDesk {
             if session.ip != ip {
                 return Err(TeamRefusal::SessionFromOtherAddress);
             }
-            match &bound {
-                Some(t) if t.id == session.team_id => Ok(t.clone()),
-                _ => Err(TeamRefusal::BadSession(
-                    "the team's workstation address was changed",
-                )),
+            let team = match &bound {
+                Some(t) if t.id == session.team_id => t.clone(),
+                _ => {
+                    return Err(TeamRefusal::BadSession(
+                        "the team's workstation address was changed",
+                    ));
+                }
+            };
+            // a session is only as good as the kiosk key bound with its address
+            if let Some(bound_key) = &team.kiosk_key
+                && peer.client.map(|k| k.to_string()).as_deref() != Some(bound_key.as_str())
+            {
+                return Err(TeamRefusal::KioskKeyMismatch {
+                    team: team.id.clone(),
+                    presented: peer.client.is_some(),
+                });
             }
+            Ok(team)
         };
         match check() {
             Ok(team) => Ok(team),

@@ -1,7 +1,6 @@
 //! HTTP adapter of the team API (axum): every handler takes the peer address
 //! from the accepted connection and hands over to [`TeamDesk`].
 
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
@@ -11,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use floorjudge_proto::team_api::{ApiError, LoginRequest, SubmissionRef};
+use floorjudge_tls::Peer;
 use serde::de::DeserializeOwned;
 
 use crate::team_access::{TeamDesk, TeamRefusal};
@@ -53,8 +53,8 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let peer = req
             .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_canonical().to_string())
+            .get::<ConnectInfo<Peer>>()
+            .map(|c| c.0.ip().to_string())
             .unwrap_or_default();
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
@@ -91,30 +91,26 @@ fn token(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
-fn peer(addr: SocketAddr) -> IpAddr {
-    addr.ip().to_canonical()
-}
-
 async fn identify(
     State(desk): State<Arc<TeamDesk>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
 ) -> Response {
-    desk.identify(peer(addr)).await.map(Json).into_response()
+    desk.identify(&peer).await.map(Json).into_response()
 }
 
 async fn login(
     State(desk): State<Arc<TeamDesk>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Response {
-    desk.login(peer(addr), req).await.map(Json).into_response()
+    desk.login(&peer, req).await.map(Json).into_response()
 }
 
 async fn pairing(
     State(desk): State<Arc<TeamDesk>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
 ) -> Response {
-    desk.request_pairing(peer(addr))
+    desk.request_pairing(peer.ip())
         .await
         .map(Json)
         .into_response()
@@ -122,10 +118,10 @@ async fn pairing(
 
 async fn contest(
     State(desk): State<Arc<TeamDesk>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(e) = desk.authenticate(peer(addr), token(&headers)).await {
+    if let Err(e) = desk.authenticate(&peer, token(&headers)).await {
         return e.into_response();
     }
     desk.contest_info().await.map(Json).into_response()
@@ -133,15 +129,15 @@ async fn contest(
 
 async fn submit(
     State(desk): State<Arc<TeamDesk>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
     ApiJson(r): ApiJson<SubmissionRef>,
 ) -> Response {
-    let team = match desk.authenticate(peer(addr), token(&headers)).await {
+    let team = match desk.authenticate(&peer, token(&headers)).await {
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    desk.submit(peer(addr), &team, r)
+    desk.submit(peer.ip(), &team, r)
         .await
         .map(Json)
         .into_response()
@@ -149,10 +145,10 @@ async fn submit(
 
 async fn submissions(
     State(desk): State<Arc<TeamDesk>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
 ) -> Response {
-    match desk.authenticate(peer(addr), token(&headers)).await {
+    match desk.authenticate(&peer, token(&headers)).await {
         Ok(team) => desk.submissions(&team).await.map(Json).into_response(),
         Err(e) => e.into_response(),
     }
@@ -160,11 +156,11 @@ async fn submissions(
 
 async fn submission(
     State(desk): State<Arc<TeamDesk>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    match desk.authenticate(peer(addr), token(&headers)).await {
+    match desk.authenticate(&peer, token(&headers)).await {
         Ok(team) => desk.status_of(&team, id).await.map(Json).into_response(),
         Err(e) => e.into_response(),
     }

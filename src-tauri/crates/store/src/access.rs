@@ -44,6 +44,8 @@ pub struct TeamIdentity {
     pub ip: Option<String>,
     /// Whether a password is set.
     pub has_password: bool,
+    /// Fingerprint (`sha256:…`) of the kiosk key bound with the address.
+    pub kiosk_key: Option<String>,
 }
 
 /// A pairing code waiting for, or given, the jury's approval.
@@ -67,10 +69,11 @@ fn identity_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TeamIdentity> {
         name: display.unwrap_or(name),
         ip: r.get(3)?,
         has_password: r.get::<_, Option<String>>(4)?.is_some(),
+        kiosk_key: r.get(5)?,
     })
 }
 
-const IDENTITY_COLUMNS: &str = "id, name, display_name, ip, password_hash";
+const IDENTITY_COLUMNS: &str = "id, name, display_name, ip, password_hash, kiosk_fingerprint";
 
 impl Store {
     /// The team bound to `ip`, if any.
@@ -96,6 +99,43 @@ impl Store {
             ))?
             .query_row([id], identity_from_row)
             .optional()?)
+    }
+
+    /// Binds the kiosk key `fingerprint` with the team's address `ip`, if
+    /// the team is still bound to `ip` and has no key yet. Returns the key
+    /// now bound (this one, or the one that was there first).
+    pub fn bind_kiosk_key(
+        &mut self,
+        team_id: &str,
+        ip: &str,
+        fingerprint: &str,
+    ) -> Result<Option<String>> {
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE teams SET kiosk_fingerprint = ?1
+             WHERE id = ?2 AND ip = ?3 AND kiosk_fingerprint IS NULL",
+            params![fingerprint, team_id, ip],
+        )?;
+        if changed == 1 {
+            record(
+                &tx,
+                &format!("team:{team_id}"),
+                "team.bind_kiosk_key",
+                Some(team_id),
+                Some(fingerprint),
+                Some(ip),
+            )?;
+        }
+        let now: Option<String> = tx
+            .query_row(
+                "SELECT kiosk_fingerprint FROM teams WHERE id = ?1 AND ip = ?2",
+                params![team_id, ip],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        tx.commit()?;
+        Ok(now)
     }
 
     /// Binds `ip` to a team that has no address yet (password login or

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_judge_queue.sql"),
     include_str!("../migrations/0004_lost_leases.sql"),
     include_str!("../migrations/0005_language_table.sql"),
+    include_str!("../migrations/0006_kiosk_key.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use floorjudge_proto::callback::validate_file_name;
@@ -72,8 +72,11 @@ pub enum AgentError {
         /// The address.
         addr: SocketAddr,
         /// Why.
-        source: std::io::Error,
+        source: crate::callback_server::CallbackServerError,
     },
+    /// The kiosk's TLS key is unusable.
+    #[error(transparent)]
+    Tls(#[from] floorjudge_tls::TlsError),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,12 +115,17 @@ struct SavedSession {
 pub struct Agent {
     config: AgentConfig,
     client: JuryClient,
+    /// The kiosk's key (`None` with a plain-HTTP jury): its client
+    /// certificate to the jury and its callback server's certificate.
+    kiosk_key: Option<Arc<floorjudge_tls::Identity>>,
     callbacks: CallbackDir,
     server: Option<CallbackServer>,
     session: Mutex<Option<Session>>,
 }
 
 const SESSION_FILE: &str = "session.json";
+/// File stem of the kiosk's TLS key and certificate in the state folder.
+pub const KIOSK_TLS_STEM: &str = "kiosk-tls";
 /// The last contest info the jury gave (problems and languages), so a
 /// submit while the jury is down can still be resolved and kept.
 const CONTEST_FILE: &str = "contest.json";
@@ -197,13 +205,35 @@ impl Agent {
             .and_then(|b| serde_json::from_slice::<SavedSession>(&b).ok())
             .filter(|s| s.jury_url == config.jury_url)
             .map(|s| s.session);
+        // one key per workstation, made on first start, kept in the state folder
+        let kiosk_key = if config.jury_url.starts_with("https://") {
+            Some(Arc::new(floorjudge_tls::Identity::load_or_create(
+                &config.state_dir,
+                KIOSK_TLS_STEM,
+                &["floorjudge-kiosk"],
+            )?))
+        } else {
+            None
+        };
         Ok(Agent {
-            client: JuryClient::new(&config.jury_url, config.jury_fingerprint, config.source_ip)?,
+            client: JuryClient::new(
+                &config.jury_url,
+                config.jury_fingerprint,
+                config.source_ip,
+                kiosk_key.as_deref(),
+            )?,
+            kiosk_key,
             config,
             callbacks,
             server: None,
             session: Mutex::new(session),
         })
+    }
+
+    /// The fingerprint of this kiosk's key (what the jury binds with the
+    /// workstation address), if it has one.
+    pub fn kiosk_fingerprint(&self) -> Option<floorjudge_tls::Fingerprint> {
+        self.kiosk_key.as_ref().map(|k| k.fingerprint())
     }
 
     /// The callback folder.
@@ -226,7 +256,7 @@ impl Agent {
             .source_ip
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         let addr = SocketAddr::new(ip, self.config.callback_port);
-        let server = CallbackServer::start(addr, self.callbacks.clone())
+        let server = CallbackServer::start(addr, self.callbacks.clone(), self.kiosk_key.as_deref())
             .await
             .map_err(|source| AgentError::CallbackServer { addr, source })?;
         if let Some(s) = self.current_session() {

@@ -4,7 +4,8 @@
 //! Only `GET /callback/<name>/<file>` and `DELETE /callback/<name>` exist.
 //! Each must carry a date within ten minutes and the jury's Ed25519 signature
 //! over method, the address the request arrived at, path and date; a
-//! signature is accepted once. Everything else is refused and logged.
+//! signature is accepted once. Everything else is refused and logged. It
+//! speaks TLS with the kiosk's own key, which the jury pins.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -19,12 +20,24 @@ use floorjudge_proto::callback::{
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use ring::signature::{ED25519, UnparsedPublicKey};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
+use floorjudge_tls::{ConnectionLimits, Identity, Peer};
+
 use crate::callback_dir::CallbackDir;
+
+/// The callback server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum CallbackServerError {
+    /// The address could not be bound.
+    #[error("{0}")]
+    Bind(std::io::Error),
+    /// The kiosk's TLS key is unusable.
+    #[error(transparent)]
+    Tls(floorjudge_tls::TlsError),
+}
 
 /// State shared by the connections of one callback server.
 #[derive(Debug)]
@@ -45,10 +58,22 @@ pub struct CallbackServer {
 }
 
 impl CallbackServer {
-    /// Binds `addr` and serves `dir` in the background.
-    pub async fn start(addr: SocketAddr, dir: CallbackDir) -> std::io::Result<CallbackServer> {
-        let listener = TcpListener::bind(addr).await?;
-        let local_addr = listener.local_addr()?;
+    /// Binds `addr` and serves `dir` in the background: over TLS with the
+    /// kiosk's key `tls` (the jury pins it), plain HTTP without (for a
+    /// `--plain-http` jury only).
+    pub async fn start(
+        addr: SocketAddr,
+        dir: CallbackDir,
+        tls: Option<&Identity>,
+    ) -> Result<CallbackServer, CallbackServerError> {
+        let acceptor = tls
+            .map(|id| id.acceptor(false))
+            .transpose()
+            .map_err(CallbackServerError::Tls)?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(CallbackServerError::Bind)?;
+        let local_addr = listener.local_addr().map_err(CallbackServerError::Bind)?;
         let shared = Arc::new(Shared {
             dir,
             jury_key: RwLock::new(None),
@@ -56,30 +81,24 @@ impl CallbackServer {
             acknowledged: broadcast::channel(256).0,
         });
         let accept_shared = shared.clone();
+        let per_connection = move |peer: Peer| {
+            let shared = accept_shared.clone();
+            hyper::service::service_fn(move |req| {
+                let shared = shared.clone();
+                async move { Ok::<_, Infallible>(handle(&shared, peer.addr, peer.local, req)) }
+            })
+        };
         tokio::spawn(async move {
-            loop {
-                let (stream, peer) = match listener.accept().await {
-                    Ok(c) => c,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "callback server accept failed");
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let Ok(local) = stream.local_addr() else {
-                    continue;
-                };
-                let shared = accept_shared.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| {
-                        let shared = shared.clone();
-                        async move { Ok::<_, Infallible>(handle(&shared, peer, local, req)) }
-                    });
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .max_buf_size(64 * 1024)
-                        .serve_connection(TokioIo::new(stream), service);
-                    let _ = tokio::time::timeout(std::time::Duration::from_secs(60), conn).await;
-                });
+            let served = floorjudge_tls::serve(
+                listener,
+                acceptor,
+                ConnectionLimits::kiosk(),
+                per_connection,
+                std::future::pending(),
+            )
+            .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the callback server stopped");
             }
         });
         Ok(CallbackServer { shared, local_addr })

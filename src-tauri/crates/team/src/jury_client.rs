@@ -6,7 +6,7 @@ use std::time::Duration;
 use floorjudge_proto::team_api::{
     ApiError, ContestInfo, LoginRequest, PairingCode, Session, SubmissionRef, SubmissionStatus,
 };
-use floorjudge_tls::Fingerprint;
+use floorjudge_tls::{Fingerprint, Identity};
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
@@ -52,12 +52,14 @@ pub struct JuryClient {
 }
 
 /// The one constructor of kiosk → jury HTTP clients: TLS to the
-/// certificate `pin` for an `https://` jury; plain only for `http://` (a
-/// jury started with `--plain-http`).
+/// certificate `pin` for an `https://` jury, presenting the kiosk's key
+/// `kiosk` as client certificate; plain only for `http://` (a jury started
+/// with `--plain-http`).
 pub fn jury_http_client(
     base: &str,
     pin: Option<Fingerprint>,
     source_ip: Option<IpAddr>,
+    kiosk: Option<&Identity>,
 ) -> Result<reqwest::Client, ClientError> {
     let builder = floorjudge_tls::http_client_builder()
         .local_address(source_ip)
@@ -65,7 +67,7 @@ pub fn jury_http_client(
         .timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy();
-    let builder = floorjudge_tls::for_jury(builder, base, pin)
+    let builder = floorjudge_tls::for_jury(builder, base, pin, kiosk)
         .map_err(|e| ClientError::Setup(e.to_string()))?;
     builder
         .build()
@@ -86,15 +88,16 @@ fn chain(e: &dyn std::error::Error) -> String {
 impl JuryClient {
     /// A client of the jury at `base` (`https://host:port`) whose
     /// certificate has the fingerprint `pin`, connecting from `source_ip` if
-    /// given.
+    /// given and proving the kiosk key `kiosk` if given.
     pub fn new(
         base: &str,
         pin: Option<Fingerprint>,
         source_ip: Option<IpAddr>,
+        kiosk: Option<&Identity>,
     ) -> Result<Self, ClientError> {
         Ok(JuryClient {
             base: base.trim_end_matches('/').to_owned(),
-            http: jury_http_client(base, pin, source_ip)?,
+            http: jury_http_client(base, pin, source_ip, kiosk)?,
         })
     }
 

@@ -12,12 +12,20 @@ struct Fixture {
     key: Ed25519KeyPair,
     name: String,
     http: reqwest::Client,
+    /// `https` or `http`.
+    scheme: &'static str,
     /// The folder the server serves (a second handle on it).
     dir: CallbackDir,
     _tmp: tempfile::TempDir,
 }
 
 async fn fixture() -> Fixture {
+    fixture_with(None).await
+}
+
+/// A callback server over TLS with `tls` as its key (plain without), and a
+/// client pinned to that key.
+async fn fixture_with(tls: Option<&floorjudge_tls::Identity>) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let dir = CallbackDir::open(tmp.path().join(".callback")).unwrap();
     let name = new_callback_name();
@@ -35,7 +43,7 @@ async fn fixture() -> Fixture {
     };
     dir.store(&name, &[("a.c".into(), b"main".to_vec())], &reference)
         .unwrap();
-    let server = CallbackServer::start("127.0.0.1:0".parse().unwrap(), dir)
+    let server = CallbackServer::start("127.0.0.1:0".parse().unwrap(), dir, tls)
         .await
         .unwrap();
     let key = Ed25519KeyPair::from_seed_unchecked(&[7u8; 32]).unwrap();
@@ -46,7 +54,16 @@ async fn fixture() -> Fixture {
         server,
         key,
         name,
-        http: floorjudge_tls::http_client_builder().build().unwrap(),
+        http: match tls {
+            Some(id) => {
+                floorjudge_tls::pinned(floorjudge_tls::http_client_builder(), id.fingerprint())
+                    .unwrap()
+                    .build()
+                    .unwrap()
+            }
+            None => floorjudge_tls::http_client_builder().build().unwrap(),
+        },
+        scheme: if tls.is_some() { "https" } else { "http" },
         dir: CallbackDir::open(tmp.path().join(".callback")).unwrap(),
         _tmp: tmp,
     }
@@ -76,7 +93,10 @@ impl Fixture {
     ) -> (u16, Vec<u8>) {
         let r = self
             .http
-            .request(method, format!("http://{}{path}", self.server.local_addr()))
+            .request(
+                method,
+                format!("{}://{}{path}", self.scheme, self.server.local_addr()),
+            )
             .header(DATE_HEADER, date)
             .header(SIGNATURE_HEADER, signature_hex)
             .send()
@@ -248,4 +268,92 @@ async fn the_acknowledgement_deletes_the_entry() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
     assert!(f.dir.holds(&other), "the other entry survives");
+}
+
+#[tokio::test]
+async fn over_tls_only_a_client_pinned_to_the_kiosk_key_gets_the_file() {
+    let keys = tempfile::tempdir().unwrap();
+    let kiosk =
+        floorjudge_tls::Identity::load_or_create(keys.path(), "kiosk-tls", &["floorjudge-kiosk"])
+            .unwrap();
+    let f = fixture_with(Some(&kiosk)).await;
+    let path = format!("/callback/{}/a.c", f.name);
+    let (status, body) = f
+        .send(reqwest::Method::GET, &path, &f.target(), &now(), &f.key)
+        .await;
+    assert_eq!((status, body.as_slice()), (200, b"main".as_slice()));
+    // a client pinned to another key, and a plain-HTTP one, get nothing
+    let other = floorjudge_tls::Fingerprint::of(b"another certificate");
+    let wrong = floorjudge_tls::pinned(floorjudge_tls::http_client_builder(), other)
+        .unwrap()
+        .build()
+        .unwrap();
+    let err = wrong
+        .get(format!("https://{}{path}", f.target()))
+        .send()
+        .await
+        .unwrap_err();
+    let mut chain = err.to_string();
+    let mut cur = std::error::Error::source(&err);
+    while let Some(c) = cur {
+        chain.push_str(&format!(": {c}"));
+        cur = c.source();
+    }
+    assert!(chain.contains(&kiosk.fingerprint().to_string()), "{chain}");
+    let plain = floorjudge_tls::http_client_builder().build().unwrap();
+    assert!(
+        plain
+            .get(format!("http://{}{path}", f.target()))
+            .send()
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn one_address_cannot_hold_the_callback_port_and_bodies_are_never_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let f = fixture().await;
+    let to = f.server.local_addr();
+    let connect_from = move |from: &'static str| async move {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+        socket.connect(to).await.unwrap()
+    };
+    let mut held = Vec::new();
+    for _ in 0..floorjudge_tls::ConnectionLimits::kiosk().per_address {
+        held.push(connect_from("127.0.0.61").await);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut over = connect_from("127.0.0.61").await;
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(3), over.read(&mut buf)).await;
+    assert!(
+        matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+        "a connection over the per-address cap was kept: {read:?}"
+    );
+    // the jury's own address is still served
+    let path = format!("/callback/{}/a.c", f.name);
+    let (status, _) = f
+        .send(reqwest::Method::GET, &path, &f.target(), &now(), &f.key)
+        .await;
+    assert_eq!(status, 200);
+    drop(held);
+    // a request with a huge body is answered without the body being read
+    let mut s = connect_from("127.0.0.62").await;
+    s.write_all(
+        format!(
+            "POST /callback/{}/a.c HTTP/1.1\r\nHost: k\r\nContent-Length: 104857600\r\n\r\n",
+            f.name
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut head = [0u8; 12];
+    tokio::time::timeout(std::time::Duration::from_secs(3), s.read_exact(&mut head))
+        .await
+        .expect("an answer without reading 100 MB")
+        .unwrap();
+    assert_eq!(&head, b"HTTP/1.1 401");
 }

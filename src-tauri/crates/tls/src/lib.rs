@@ -4,7 +4,16 @@
 //! must find and accepts that one only. There are no certificate authorities
 //! and no switch that accepts any certificate.
 //!
+//! A kiosk also presents its certificate as a TLS client certificate when it
+//! calls the jury: the handshake's CertificateVerify signature proves it
+//! holds the key, and the jury binds that key with the team's address.
+//!
 //! Certificates come from `rcgen`; TLS is `rustls` with the `ring` provider.
+//! [`serve`] is the one accept loop of every floorjudge server.
+
+mod serve;
+
+pub use serve::{ConnectionLimits, Peer, serve};
 
 use std::fmt;
 use std::io::Write;
@@ -17,7 +26,8 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 use thiserror::Error;
 
 /// What went wrong with a certificate, a key or a fingerprint.
@@ -192,20 +202,88 @@ impl Identity {
         Fingerprint::of(&self.cert)
     }
 
-    /// A rustls server configuration presenting this certificate.
-    pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, TlsError> {
-        let config = rustls::ServerConfig::builder_with_provider(provider())
+    /// A rustls server configuration presenting this certificate. With
+    /// `client_keys`, a client may present a certificate of its own (any
+    /// one: what it proves is possession of the key, which the handshake
+    /// checks; [`Peer::client`] names it).
+    pub fn server_config(&self, client_keys: bool) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+        let builder = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
-            .map_err(|e| TlsError::Setup(e.to_string()))?
-            .with_no_client_auth()
+            .map_err(|e| TlsError::Setup(e.to_string()))?;
+        let builder = if client_keys {
+            builder.with_client_cert_verifier(Arc::new(AnyClientKey {
+                algorithms: provider().signature_verification_algorithms,
+            }))
+        } else {
+            builder.with_no_client_auth()
+        };
+        let config = builder
             .with_single_cert(vec![self.cert.clone()], self.key.clone_key())
             .map_err(|e| TlsError::Setup(e.to_string()))?;
         Ok(Arc::new(config))
     }
 
-    /// A tokio acceptor presenting this certificate.
-    pub fn acceptor(&self) -> Result<tokio_rustls::TlsAcceptor, TlsError> {
-        Ok(tokio_rustls::TlsAcceptor::from(self.server_config()?))
+    /// A tokio acceptor presenting this certificate (see
+    /// [`Identity::server_config`] for `client_keys`).
+    pub fn acceptor(&self, client_keys: bool) -> Result<tokio_rustls::TlsAcceptor, TlsError> {
+        Ok(tokio_rustls::TlsAcceptor::from(
+            self.server_config(client_keys)?,
+        ))
+    }
+}
+
+/// Takes whatever client certificate is offered (none is fine too) and has
+/// rustls check the client's handshake signature with it: a client named by
+/// a certificate's fingerprint has proved it holds that certificate's key,
+/// over this connection's own handshake transcript, so the proof cannot be
+/// replayed on another connection.
+#[derive(Debug)]
+struct AnyClientKey {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ClientCertVerifier for AnyClientKey {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
     }
 }
 
@@ -278,19 +356,28 @@ impl ServerCertVerifier for PinnedVerifier {
     }
 }
 
-/// A rustls client configuration that accepts only the certificate `pin`.
-pub fn pinned_client_config(pin: Fingerprint) -> Result<rustls::ClientConfig, TlsError> {
+/// A rustls client configuration that accepts only the certificate `pin`,
+/// presenting `client`'s certificate if given.
+pub fn pinned_client_config(
+    pin: Fingerprint,
+    client: Option<&Identity>,
+) -> Result<rustls::ClientConfig, TlsError> {
     let provider = provider();
     let verifier = Arc::new(PinnedVerifier {
         pin,
         algorithms: provider.signature_verification_algorithms,
     });
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError::Setup(e.to_string()))?
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth())
+        .with_custom_certificate_verifier(verifier);
+    match client {
+        Some(id) => builder
+            .with_client_auth_cert(vec![id.cert.clone()], id.key.clone_key())
+            .map_err(|e| TlsError::Setup(e.to_string())),
+        None => Ok(builder.with_no_client_auth()),
+    }
 }
 
 /// A reqwest client builder for this process. reqwest's rustls needs a
@@ -306,16 +393,20 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
 }
 
 /// `builder` set up for the jury at `url`: TLS to the certificate `pin`
-/// for `https://` (which then needs a pin), plain only for `http://` (a
-/// `--plain-http` jury, warned about); anything else is refused.
+/// for `https://` (which then needs a pin), presenting `client`'s
+/// certificate if given; plain only for `http://` (a `--plain-http` jury,
+/// warned about); anything else is refused.
 pub fn for_jury(
     builder: reqwest::ClientBuilder,
     url: &str,
     pin: Option<Fingerprint>,
+    client: Option<&Identity>,
 ) -> Result<reqwest::ClientBuilder, TlsError> {
     if url.starts_with("https://") {
         let pin = pin.ok_or_else(|| TlsError::NoFingerprint(url.to_owned()))?;
-        pinned(builder.https_only(true), pin)
+        Ok(builder
+            .https_only(true)
+            .tls_backend_preconfigured(pinned_client_config(pin, client)?))
     } else if url.starts_with("http://") {
         tracing::warn!(
             url,
@@ -332,7 +423,7 @@ pub fn pinned(
     builder: reqwest::ClientBuilder,
     pin: Fingerprint,
 ) -> Result<reqwest::ClientBuilder, TlsError> {
-    Ok(builder.tls_backend_preconfigured(pinned_client_config(pin)?))
+    Ok(builder.tls_backend_preconfigured(pinned_client_config(pin, None)?))
 }
 
 #[cfg(test)]
