@@ -348,6 +348,7 @@ pub async fn run(
         })
     };
 
+    let mut left = false;
     let result = loop {
         if *shutdown.borrow() {
             break Ok(());
@@ -355,9 +356,20 @@ pub async fn run(
         let ask = LeaseRequest {
             wait_ms: config.lease_wait.as_millis() as u64,
         };
+        let asking = jury.post("/api/judgehost/lease", &ask);
+        tokio::pin!(asking);
         let lease = tokio::select! {
-            r = jury.post("/api/judgehost/lease", &ask) => r,
-            _ = shutdown.changed() => break Ok(()),
+            r = &mut asking => r,
+            _ = shutdown.changed() => {
+                // The jury may be granting a job this very moment; an answer
+                // dropped unread would hold that job until its lease expired.
+                // Leaving returns it, and then the waiting request is
+                // answered at once.
+                leave(&jury).await;
+                let _ = tokio::time::timeout(Duration::from_secs(3), asking).await;
+                left = true;
+                break Ok(());
+            }
         };
         let job: Job = match lease {
             Ok((204, _)) => continue,
@@ -411,7 +423,25 @@ pub async fn run(
             .remove(&job.judging_id);
     };
     beat.abort();
+    if result.is_ok() && !left {
+        leave(&jury).await;
+    }
     result
+}
+
+/// Tells the jury this run stops: whatever it still holds goes back to the
+/// queue at once.
+async fn leave(jury: &Jury) {
+    match tokio::time::timeout(
+        Duration::from_secs(3),
+        jury.post("/api/judgehost/leave", &serde_json::json!({})),
+    )
+    .await
+    {
+        Ok(Ok(_)) => tracing::info!("left the jury"),
+        Ok(Err(e)) => tracing::warn!(error = %e, "could not tell the jury this judgehost stops"),
+        Err(_) => tracing::warn!("the jury did not answer the leave in time"),
+    }
 }
 
 /// How long a judging may take before the daemon takes it for hung: the

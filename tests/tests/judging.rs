@@ -381,6 +381,18 @@ fn two_judgehost_daemons_judge_100_submissions_exactly_once_even_when_one_dies()
     );
 
     let mut hosts = std::collections::BTreeMap::new();
+    let finished: Vec<serde_json::Value> = serde_json::from_str::<Vec<serde_json::Value>>(&ok(
+        jury_cmd(&contest, &["--json", "audit", "--limit", "100000"]),
+    ))
+    .unwrap()
+    .into_iter()
+    .filter(|e| e["action"] == "judging.finished")
+    .collect();
+    assert!(
+        finished.len() >= 100,
+        "{} finishes in the audit log",
+        finished.len()
+    );
     for (id, verdict) in &expected {
         let shown = show(&contest, *id);
         let judgings = shown["judgings"].as_array().unwrap();
@@ -400,9 +412,27 @@ fn two_judgehost_daemons_judge_100_submissions_exactly_once_even_when_one_dies()
             (j["state"].as_str(), j["valid"].as_bool()),
             (Some("done"), Some(true))
         );
-        assert!(
-            !j["runs"].as_array().unwrap().is_empty(),
-            "submission {id} has no testcase results"
+        // the runs of one lease: each testcase once (a re-lease starts over)
+        let runs = j["runs"].as_array().unwrap();
+        assert!(!runs.is_empty(), "submission {id} has no testcase results");
+        let cases: std::collections::BTreeSet<i64> = runs
+            .iter()
+            .map(|r| r["testcase_id"].as_i64().expect("testcase id"))
+            .collect();
+        assert_eq!(
+            cases.len(),
+            runs.len(),
+            "submission {id}: a testcase twice: {j}"
+        );
+        // and one accepted finish
+        let judging = j["id"].as_i64().expect("judging id").to_string();
+        let finishes = finished
+            .iter()
+            .filter(|e| e["subject"].as_str() == Some(judging.as_str()))
+            .count();
+        assert_eq!(
+            finishes, 1,
+            "judging {judging} of submission {id} finished {finishes} times"
         );
         *hosts
             .entry(j["judgehost"].as_str().unwrap().to_owned())
@@ -510,21 +540,18 @@ fn a_daemon_stopped_mid_judging_returns_its_job_and_another_judges_it_once() {
     // a TLE burns the whole 2 s of fuel on each testcase: time to stop the daemon mid-judging
     let sub = submit(&ws, "hello", &fixture("hello_tle.c"));
     let id = sub["id"].as_i64().unwrap();
-    // the daemon's own word that it holds the job (the jury says "judging"
-    // a moment earlier, while the lease answer is still on its way)
+    // stopped as soon as the jury leased the job: the daemon may be judging
+    // or its lease answer may still be on the way; either way the job is
+    // back in the queue when it has stopped (not 30 s later, at expiry)
     wait_for("the judging to start", Duration::from_secs(60), || {
         let s = jury_submissions(&contest);
-        (s[0]["judge"] == "Judging" && leaving.log().contains("job received")).then_some(())
+        (s[0]["judge"] == "Judging").then_some(())
     });
     let status = leaving
         .terminate(Duration::from_secs(20))
         .expect("stopped within 20 s");
     assert!(status.success(), "{}", leaving.log());
-    assert!(
-        leaving.log().contains("job returned to the queue"),
-        "{}",
-        leaving.log()
-    );
+    assert!(leaving.log().contains("left the jury"), "{}", leaving.log());
     let s = jury_submissions(&contest);
     assert_eq!(s[0]["judge"]["Queued"], 1, "{s:?}");
     let _next = JudgehostProcess::start(&contest, &jury.url, "staying");
@@ -543,6 +570,55 @@ fn a_daemon_stopped_mid_judging_returns_its_job_and_another_judges_it_once() {
         audit(&contest)
             .iter()
             .any(|e| e["action"] == "judging.returned")
+    );
+}
+
+/// A judgehost run that leaves gives back every job the jury leased it,
+/// also one whose lease answer it never read, and gets no new one until it
+/// registers again.
+#[test]
+fn a_judgehost_that_leaves_gives_back_even_a_lease_it_never_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(
+        &contest,
+        &["--no-embedded-judgehost", "--lease-ms", "60000"],
+    );
+    let alpha = HandJudgehost::add(&contest, &jury.url, "alpha");
+    let beta = HandJudgehost::add(&contest, &jury.url, "beta");
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
+    let sub = submit(&ws, "greetings", &workspace().join(GREET));
+    let rt = rt();
+    rt.block_on(async {
+        assert_eq!(alpha.call("POST", "/api/judgehost/register", json!({})).await.0, 200);
+        // leased to alpha; alpha "never reads" the answer and leaves
+        let job = alpha.lease(2000).await.expect("a job");
+        let jid = job["judging_id"].as_i64().unwrap();
+        assert_eq!(alpha.call("POST", "/api/judgehost/leave", json!({})).await.0, 204);
+        // back in the queue at once, although the lease had 60 s to run
+        assert_eq!(jury_submissions(&contest)[0]["judge"]["Queued"], 1);
+        // the left run gets nothing, even while work waits; beta gets the job
+        assert!(alpha.lease(300).await.is_none(), "a leaver was given a job");
+        let again = beta.lease(2000).await.expect("the returned job");
+        assert_eq!(again["judging_id"].as_i64(), Some(jid));
+        // alpha's old token is dead
+        let late = json!({"job_token": job["job_token"], "verdict": "WA", "compile_output": "", "error": null});
+        let (s, v) = alpha.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), late).await;
+        assert_eq!((s, v["error"].as_str()), (409, Some("not_leased_to_you")), "{v}");
+        let done = json!({"job_token": again["job_token"], "verdict": "AC", "compile_output": "", "error": null});
+        assert_eq!(beta.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), done).await.0, 204);
+        // registering again (a new run) lifts the leave
+        let second = submit(&ws, "greetings", &workspace().join(GREET));
+        assert_eq!(alpha.call("POST", "/api/judgehost/register", json!({})).await.0, 200);
+        let next = alpha.lease(2000).await.expect("a job after registering again");
+        assert_eq!(next["submission_id"].as_i64(), second["id"].as_i64());
+    });
+    let shown = show(&contest, sub["id"].as_i64().unwrap());
+    assert_eq!(shown["judgings"][0]["judgehost"], "beta");
+    assert!(
+        audit(&contest)
+            .iter()
+            .any(|e| e["action"] == "judging.returned" && e["detail"] == "the judgehost left")
     );
 }
 

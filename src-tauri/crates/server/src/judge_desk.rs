@@ -3,7 +3,7 @@
 //! HTTP handlers ([`crate::judgehost_api`]) are thin adapters over
 //! [`JudgeDesk`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -136,6 +136,10 @@ pub struct JudgeDesk {
     /// How many jobs each judgehost said at registration it judges at once
     /// (1 unless it said otherwise, as after a jury restart).
     parallel: std::sync::Mutex<HashMap<i64, u32>>,
+    /// Judgehosts whose run said it is leaving: they get no lease until
+    /// they register again. Read and written inside store calls, so a lease
+    /// and a leave never interleave.
+    leaving: Arc<std::sync::Mutex<HashSet<i64>>>,
 }
 
 /// Most jobs one judgehost may hold at once, whatever it declares.
@@ -151,6 +155,7 @@ impl JudgeDesk {
             work: Notify::new(),
             lease_ms: lease_ms.max(1000),
             parallel: Default::default(),
+            leaving: Default::default(),
         }
     }
 
@@ -276,10 +281,16 @@ impl JudgeDesk {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(host.id, parallel);
-        let (id, now) = (host.id, now_ms());
+        let (id, now, leaving) = (host.id, now_ms(), self.leaving.clone());
         let released = self
             .store
-            .run(move |s| s.release_leases_of(id, now))
+            .run(move |s| {
+                leaving
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&id);
+                s.release_leases_of(id, now)
+            })
             .await?;
         for e in &released {
             tracing::warn!(
@@ -329,6 +340,9 @@ impl JudgeDesk {
         let deadline = tokio::time::Instant::now() + wait.min(MAX_LEASE_WAIT);
         loop {
             let notified = self.work.notified();
+            if self.is_leaving(host.id) {
+                return Ok(None);
+            }
             if let Some(job) = self.try_lease(host).await? {
                 return Ok(Some(job));
             }
@@ -355,9 +369,13 @@ impl JudgeDesk {
                 .unwrap_or(&1),
         );
         let name = host.name.clone();
+        let leaving = self.leaving.clone();
         let leased = self
             .store
             .run(move |s| {
+                if leaving.lock().unwrap_or_else(|e| e.into_inner()).contains(&host_id) {
+                    return Ok(None);
+                }
                 for e in s.expire_leases(now)? {
                     if e.given_up {
                         tracing::error!(
@@ -575,6 +593,34 @@ impl JudgeDesk {
         )
         .await?;
         tracing::info!(judgehost = %host.name, judging = judging_id, verdict = verdict.unwrap_or("judge error"), "judging finished");
+        Ok(())
+    }
+
+    fn is_leaving(&self, judgehost_id: i64) -> bool {
+        self.leaving
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&judgehost_id)
+    }
+
+    /// A judgehost run stops: every job it holds goes back to the queue, and
+    /// it gets no new one (a lease request still waiting is answered "no
+    /// work") until it registers again. A job the jury leased in the same
+    /// moment, whose answer the stopping judgehost never reads, is among the
+    /// returned: nothing waits for a lease to expire.
+    pub async fn leave(&self, host: &Judgehost) -> Result<(), JudgehostRefusal> {
+        let (id, leaving) = (host.id, self.leaving.clone());
+        let returned = self
+            .store
+            .run(move |s| {
+                leaving.lock().unwrap_or_else(|e| e.into_inner()).insert(id);
+                s.return_jobs_of(id)
+            })
+            .await?;
+        tracing::info!(judgehost = %host.name, returned = ?returned, "judgehost left; its jobs are back in the queue");
+        // waiting lease requests look again: the leaver's answers "no work",
+        // the others may take what it returned
+        self.work.notify_waiters();
         Ok(())
     }
 

@@ -148,6 +148,10 @@ async fn give_back(
     done(desk.give_back(&s.host, judging, &s.body.job_token).await)
 }
 
+async fn leave(State(desk): State<Arc<JudgeDesk>>, s: Signed<serde_json::Value>) -> Response {
+    done(desk.leave(&s.host).await)
+}
+
 /// The judgehost API routes, under `/api/judgehost`.
 /// The scheme this jury serves (`https`, or `http` with `--plain-http`):
 /// part of the URL a judgehost signs.
@@ -164,6 +168,7 @@ pub fn router(desk: Arc<JudgeDesk>, scheme: &'static str) -> Router {
         .route("/api/judgehost/register", post(register))
         .route("/api/judgehost/heartbeat", post(heartbeat))
         .route("/api/judgehost/lease", post(lease))
+        .route("/api/judgehost/leave", post(leave))
         .route("/api/judgehost/blobs/{sha}", get(blob))
         .route("/api/judgehost/jobs/{judging}/runs", post(run))
         .route("/api/judgehost/jobs/{judging}/finish", post(finish))

@@ -588,6 +588,36 @@ impl Store {
         Ok(Ok(()))
     }
 
+    /// Gives every job `judgehost_id` holds back to the queue (a judgehost
+    /// leaving cleanly); returns their judging ids.
+    pub fn return_jobs_of(&mut self, judgehost_id: i64) -> Result<Vec<i64>> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<i64> = tx
+            .prepare_cached(
+                "SELECT judging_id FROM judge_queue WHERE state = 'leased' AND judgehost_id = ?1",
+            )?
+            .query_map([judgehost_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in &ids {
+            tx.execute(
+                "UPDATE judge_queue SET state = 'queued', judgehost_id = NULL, lease_nonce = NULL,
+                     lease_expires_ms = NULL WHERE judging_id = ?1",
+                [id],
+            )?;
+            tx.execute("DELETE FROM runs WHERE judging_id = ?1", [id])?;
+            record(
+                &tx,
+                &format!("judgehost:{judgehost_id}"),
+                "judging.returned",
+                Some(&id.to_string()),
+                Some("the judgehost left"),
+                None,
+            )?;
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
     /// Queues a rejudge of every received submission the filter selects
     /// whose judging is finished; returns `(submission, new judging)` pairs.
     pub fn rejudge(&mut self, filter: &RejudgeFilter, actor: &str) -> Result<Vec<(i64, i64)>> {
