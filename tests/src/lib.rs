@@ -5,6 +5,8 @@
 //! The binaries are looked up beside the test executable (`target/debug`);
 //! `installer/test.sh` builds them before running the tests.
 
+pub mod soak;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -169,21 +169,39 @@ impl Identity {
     /// Loads `DIR/STEM.crt` and `DIR/STEM.key`, or makes both the first time
     /// (a new ECDSA P-256 key, 0600, and a self-signed certificate for
     /// `names`). A key that other users may read is refused.
+    ///
+    /// Safe when several processes start at once (a kiosk's `serve` and a
+    /// `submit`): one makes the pair under a lock on `DIR/STEM.lock`, the
+    /// certificate first and the key last, each written whole and renamed
+    /// into place, so a key on disk always has its certificate beside it.
     pub fn load_or_create(dir: &Path, stem: &str, names: &[&str]) -> Result<Identity, TlsError> {
         let cert_path = dir.join(format!("{stem}.crt"));
         let key_path = dir.join(format!("{stem}.key"));
         if !key_path.exists() {
-            let made = rcgen::generate_simple_self_signed(
-                names.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
-            )
-            .map_err(|e| TlsError::Setup(e.to_string()))?;
-            write_new(
-                &key_path,
-                made.signing_key.serialize_pem().as_bytes(),
-                0o600,
-            )?;
-            write_new(&cert_path, made.cert.pem().as_bytes(), 0o644)?;
-            tracing::info!(cert = %cert_path.display(), "made a new TLS key and certificate");
+            let lock_path = dir.join(format!("{stem}.lock"));
+            let lock = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(&lock_path)
+                .map_err(io(&lock_path))?;
+            lock.lock().map_err(io(&lock_path))?;
+            // another process may have made the pair while this one waited
+            if !key_path.exists() {
+                let made = rcgen::generate_simple_self_signed(
+                    names.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+                )
+                .map_err(|e| TlsError::Setup(e.to_string()))?;
+                write_whole(&cert_path, made.cert.pem().as_bytes(), 0o644)?;
+                write_whole(
+                    &key_path,
+                    made.signing_key.serialize_pem().as_bytes(),
+                    0o600,
+                )?;
+                tracing::info!(cert = %cert_path.display(), "made a new TLS key and certificate");
+            }
+            drop(lock);
         }
         check_private(&key_path)?;
         let cert = CertificateDer::from_pem_file(&cert_path).map_err(|e| TlsError::Pem {
@@ -287,15 +305,20 @@ impl ClientCertVerifier for AnyClientKey {
     }
 }
 
-fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), TlsError> {
+/// Writes `path` whole: into a temporary file beside it (mode `mode`),
+/// synced, then renamed over it.
+fn write_whole(path: &Path, bytes: &[u8], mode: u32) -> Result<(), TlsError> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let mut f = std::fs::OpenOptions::new()
         .write(true)
-        .create_new(true)
+        .create(true)
+        .truncate(true)
         .mode(mode)
-        .open(path)
-        .map_err(io(path))?;
-    f.write_all(bytes).map_err(io(path))?;
-    f.sync_all().map_err(io(path))
+        .open(&tmp)
+        .map_err(io(&tmp))?;
+    f.write_all(bytes).map_err(io(&tmp))?;
+    f.sync_all().map_err(io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io(path))
 }
 
 fn provider() -> Arc<CryptoProvider> {
@@ -474,5 +497,23 @@ mod tests {
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = Identity::load_or_create(dir.path(), "jury-tls", &["floorjudge"]).unwrap_err();
         assert!(err.to_string().contains("chmod 600"), "{err}");
+    }
+
+    #[test]
+    fn processes_starting_at_once_get_one_key() {
+        let dir = tempfile::tempdir().expect("dir");
+        let prints: Vec<Fingerprint> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        Identity::load_or_create(dir.path(), "kiosk-tls", &["k"])
+                            .expect("made or loaded")
+                            .fingerprint()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(prints.windows(2).all(|w| w[0] == w[1]), "{prints:?}");
     }
 }
