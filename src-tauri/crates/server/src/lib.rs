@@ -8,6 +8,7 @@
 //! adapters over these.
 
 pub mod callback_fetcher;
+pub mod collation;
 pub mod contest_dir;
 pub mod import;
 pub mod job_token;
@@ -19,6 +20,8 @@ pub mod organizer;
 pub mod passwords;
 pub mod rate_limit;
 pub mod reltime;
+pub mod results;
+pub mod scoreboard;
 pub mod serve;
 pub mod session_token;
 pub mod shared_store;
