@@ -21,6 +21,8 @@ macro_rules! say {
     };
 }
 
+mod cli;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "floorjudge-jury",
@@ -65,6 +67,11 @@ enum Command {
     /// and judgehosts need to pin it.
     #[command(subcommand)]
     Tls(TlsCmd),
+    /// The scoreboard: the jury's (everything) or the public, frozen one.
+    Scoreboard(cli::standings::ScoreboardArgs),
+    /// Final results and awards.
+    #[command(subcommand)]
+    Results(cli::standings::ResultsCmd),
     /// Summarise the contest: teams, IPs, problems, languages.
     Status,
     /// Show the newest audit log entries (binds, resets, refusals, …).
@@ -644,6 +651,8 @@ fn run(cli: Cli) -> Result<()> {
             store.revoke_judgehost(&name, &organizer::cli_actor())?;
             say!("judgehost {name} revoked; its jobs went back to the queue");
         }
+        Command::Scoreboard(args) => cli::standings::scoreboard(&dir, &args, cli.json)?,
+        Command::Results(cmd) => cli::standings::results(&dir, cmd)?,
         Command::Audit { limit } => {
             let store = dir.open()?;
             let log = store.audit_log(limit)?;

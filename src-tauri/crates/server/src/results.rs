@@ -19,9 +19,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use floorjudge_store::{Store, StoreError};
 use serde::Serialize;
 
-use crate::scoreboard::Row;
+use crate::scoreboard::{Column, Row};
 
 /// How many medals, and who can win them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +89,9 @@ pub struct ResultRow {
     pub time_of_last_submission: i64,
     /// The group it won, if any.
     pub group_winner: Option<String>,
+    /// That group's id.
+    #[serde(skip)]
+    pub group_won: Option<String>,
 }
 
 /// The results of the jury's ranked `rows`; `standings` by team id
@@ -136,6 +140,7 @@ pub fn results(
             total_time: row.score.total_time,
             time_of_last_submission: row.score.last_solve,
             group_winner: None,
+            group_won: None,
         };
         if solved == 0 {
             out.push(base);
@@ -225,4 +230,121 @@ pub fn to_tsv(rows: &[ResultRow]) -> String {
 /// Tabs and line breaks inside a field would break the file's layout.
 fn tsv_field(s: &str) -> String {
     s.replace(['\t', '\n', '\r'], " ")
+}
+
+/// A CLICS award.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Award {
+    /// CLICS award id (`gold-medal`, `first-to-solve-<problem>`, …).
+    pub id: String,
+    /// What it says.
+    pub citation: String,
+    /// The teams (CLICS team ids).
+    pub team_ids: Vec<String>,
+}
+
+/// The CLICS awards of `results` (made from the jury's `rows` with
+/// `standings`): the winner, the medals, each group's winner, each
+/// problem's first solver and the honorable mentions.
+pub fn awards(
+    rows: &[Row],
+    columns: &[Column],
+    standings: &HashMap<String, Standing>,
+    results: &[ResultRow],
+) -> Vec<Award> {
+    let team_of: HashMap<&str, &str> = standings
+        .iter()
+        .map(|(team, s)| (s.export_id.as_str(), team.as_str()))
+        .collect();
+    let teams = |pick: &dyn Fn(&ResultRow) -> bool| -> Vec<String> {
+        results
+            .iter()
+            .filter(|r| pick(r))
+            .filter_map(|r| team_of.get(r.team_id.as_str()).map(|t| (*t).to_owned()))
+            .collect()
+    };
+    let mut out = vec![Award {
+        id: "winner".into(),
+        citation: "Contest winner".into(),
+        team_ids: teams(&|r| r.rank == Some(1)),
+    }];
+    for (id, award, citation) in [
+        ("gold-medal", "Gold Medal", "Gold medal winner"),
+        ("silver-medal", "Silver Medal", "Silver medal winner"),
+        ("bronze-medal", "Bronze Medal", "Bronze medal winner"),
+    ] {
+        out.push(Award {
+            id: id.into(),
+            citation: citation.into(),
+            team_ids: teams(&|r| r.award == award),
+        });
+    }
+    let mut groups: Vec<(&str, &str)> = results
+        .iter()
+        .filter_map(|r| Some((r.group_won.as_deref()?, r.team_id.as_str())))
+        .collect();
+    groups.sort();
+    for (group, export_id) in groups {
+        let name = results
+            .iter()
+            .find(|r| r.group_won.as_deref() == Some(group))
+            .and_then(|r| r.group_winner.clone())
+            .unwrap_or_default();
+        out.push(Award {
+            id: format!("group-winner-{group}"),
+            citation: format!("Winner of {name}"),
+            team_ids: team_of
+                .get(export_id)
+                .map(|t| vec![(*t).to_owned()])
+                .unwrap_or_default(),
+        });
+    }
+    for (i, column) in columns.iter().enumerate() {
+        out.push(Award {
+            id: format!("first-to-solve-{}", column.problem_id),
+            citation: format!("First to solve problem {}", column.label),
+            team_ids: rows
+                .iter()
+                .filter(|r| r.cells.get(i).is_some_and(|c| c.first_to_solve))
+                .map(|r| r.team_id.clone())
+                .collect(),
+        });
+    }
+    out.push(Award {
+        id: "honorable-mention".into(),
+        citation: "Honorable mention".into(),
+        team_ids: teams(&|r| r.award == "Honorable"),
+    });
+    out
+}
+
+/// What the results need of each team in `store`: its ICPC id (else its
+/// id), its name and its first group, by team id. Hidden teams and teams
+/// of hidden groups are left out.
+pub fn standings_from_store(store: &Store) -> Result<HashMap<String, Standing>, StoreError> {
+    let groups: HashMap<String, (String, bool)> = store
+        .groups()?
+        .into_iter()
+        .map(|g| (g.id, (g.name, g.hidden)))
+        .collect();
+    let mut out = HashMap::new();
+    for t in store.teams()? {
+        let group = t.group_ids.first().and_then(|g| {
+            groups
+                .get(g)
+                .map(|(name, hidden)| (g.clone(), name.clone(), *hidden))
+        });
+        if t.hidden || group.as_ref().is_some_and(|(_, _, hidden)| *hidden) {
+            continue;
+        }
+        out.insert(
+            t.id.clone(),
+            Standing {
+                export_id: t.icpc_id.clone().unwrap_or_else(|| t.id.clone()),
+                name: t.display_name.clone().unwrap_or_else(|| t.name.clone()),
+                group: group.map(|(id, name, _)| (id, name)),
+            },
+        );
+    }
+    Ok(out)
 }

@@ -20,6 +20,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use floorjudge_store::{JudgeState, Store, StoreError, SubmissionState};
 use serde::Serialize;
 
 /// How a submission counts.
@@ -377,4 +378,67 @@ impl Scoreboard {
     pub fn row(&self, view: View, team: &str) -> Option<Row> {
         self.rows(view).into_iter().find(|r| r.team_id == team)
     }
+}
+
+/// Why a scoreboard cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreboardError {
+    /// The contest has no start time yet.
+    #[error(
+        "the contest has not been started (`floorjudge-jury contest start`): there is no scoreboard yet"
+    )]
+    NotStarted,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The scoreboard of the contest in `store`: its teams, problems and every
+/// received submission with its counting judgement. Submissions the
+/// callback rejected, or not yet received, are not on it.
+pub fn from_store(store: &Store) -> Result<Scoreboard, ScoreboardError> {
+    let contest = store.contest()?.settings;
+    let start_ms = contest.start_time_ms.ok_or(ScoreboardError::NotStarted)?;
+    let freeze_ms =
+        (contest.freeze_s > 0).then(|| start_ms + (contest.duration_s - contest.freeze_s) * 1000);
+    let setup = Setup {
+        start_ms,
+        freeze_ms,
+        penalty_minutes: contest.penalty_minutes,
+        columns: store
+            .problems()?
+            .into_iter()
+            .map(|p| Column {
+                problem_id: p.problem.id,
+                label: p.problem.label,
+            })
+            .collect(),
+        entrants: store
+            .teams()?
+            .into_iter()
+            .map(|t| Entrant {
+                name: t.display_name.unwrap_or(t.name),
+                team_id: t.id,
+                hidden: t.hidden,
+            })
+            .collect(),
+    };
+    let mut board = Scoreboard::new(setup);
+    for sub in store.submissions()? {
+        if sub.state != SubmissionState::Received {
+            continue;
+        }
+        let outcome = match store.judge_state(sub.id)? {
+            JudgeState::Judged(verdict) => Outcome::of_verdict(verdict.as_deref()),
+            JudgeState::None | JudgeState::Queued(_) | JudgeState::Judging => Outcome::Pending,
+        };
+        board.apply(Attempt {
+            submission_id: sub.id,
+            team_id: sub.team_id,
+            problem_id: sub.problem_id,
+            at_ms: sub.submitted_ms,
+            outcome,
+        });
+    }
+    Ok(board)
 }

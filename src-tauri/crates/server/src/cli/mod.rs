@@ -1,0 +1,4 @@
+//! `floorjudge-jury` subcommands, one file per area (the older ones still
+//! live in `main.rs`).
+
+pub mod standings;
