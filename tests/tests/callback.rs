@@ -695,7 +695,7 @@ fn submissions_are_refused_while_the_contest_is_not_running() {
     ]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("not running: it has not been started"),
+        stderr(&out).contains("not running: it has not been scheduled"),
         "{}",
         stderr(&out)
     );

@@ -155,6 +155,15 @@ pub struct ContestInfo {
     pub start_time_ms: Option<i64>,
     /// Length in seconds.
     pub duration_s: i64,
+    /// End, ms since the epoch, if scheduled.
+    #[serde(default)]
+    pub end_time_ms: Option<i64>,
+    /// When the public scoreboard freezes, ms since the epoch (none: no freeze).
+    #[serde(default)]
+    pub freeze_time_ms: Option<i64>,
+    /// Whether the public scoreboard is frozen now.
+    #[serde(default)]
+    pub frozen: bool,
     /// Whether submissions are accepted now.
     pub running: bool,
     /// The jury's clock when it answered, ms since the epoch (a kiosk counts

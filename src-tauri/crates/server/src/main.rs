@@ -257,9 +257,8 @@ enum JudgehostCmd {
 enum ContestCmd {
     /// Create a new contest with sane defaults.
     Init(InitArgs),
-    /// Start the contest now: submissions are accepted from this moment for
-    /// the contest's duration.
-    Start,
+    #[command(flatten)]
+    Clock(cli::clock::ClockCmd),
     /// Choose how kiosks may identify: a comma-separated subset of
     /// ip, password, pairing (a bound address always identifies its team).
     SetIdModes {
@@ -460,20 +459,7 @@ fn run(cli: Cli) -> Result<()> {
                 );
             }
         }
-        Command::Contest(ContestCmd::Start) => {
-            let mut store = dir.open()?;
-            let mut settings = store.contest()?.settings;
-            let now = floorjudge_store::now_ms();
-            settings.start_time_ms = Some(now);
-            store.update_contest(&settings, &organizer::cli_actor())?;
-            if cli.json {
-                return print_json(&settings);
-            }
-            let end = chrono::DateTime::from_timestamp_millis(now + settings.duration_s * 1000)
-                .map(|t| t.with_timezone(&chrono::Local).to_rfc3339())
-                .unwrap_or_default();
-            say!("contest started; submissions are accepted until {end}");
-        }
+        Command::Contest(ContestCmd::Clock(cmd)) => cli::clock::run(&dir, cmd, cli.json)?,
         Command::Contest(ContestCmd::SetIdModes { modes }) => {
             let parsed = modes
                 .split(',')

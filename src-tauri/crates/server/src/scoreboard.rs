@@ -399,8 +399,8 @@ pub enum ScoreboardError {
 pub fn from_store(store: &Store) -> Result<Scoreboard, ScoreboardError> {
     let contest = store.contest()?.settings;
     let start_ms = contest.start_time_ms.ok_or(ScoreboardError::NotStarted)?;
-    let freeze_ms =
-        (contest.freeze_s > 0).then(|| start_ms + (contest.duration_s - contest.freeze_s) * 1000);
+    // the public view's freeze, none once the jury lifted it
+    let freeze_ms = crate::clock::Clock::of(&contest).scoreboard_freeze_ms();
     let setup = Setup {
         start_ms,
         freeze_ms,

@@ -91,7 +91,7 @@ pub enum TeamRefusal {
     ModeDisabled(IdMode),
     /// Submissions are not accepted now.
     #[error("the contest is not running: {0}")]
-    ContestNotRunning(&'static str),
+    ContestNotRunning(String),
     /// The reference is malformed or over a limit.
     #[error("{0}")]
     BadReference(String),
@@ -653,7 +653,8 @@ impl TeamDesk {
             .run(|s| {
                 let c = s.contest()?.settings;
                 let now = now_ms();
-                let running = contest_state(c.start_time_ms, c.duration_s, now).is_ok();
+                let clock = crate::clock::Clock::of(&c);
+                let running = clock.accepting(now).is_ok();
                 let started = c.start_time_ms.is_some_and(|start| now >= start);
                 let problems = if started {
                     s.problems()?
@@ -671,6 +672,9 @@ impl TeamDesk {
                     name: c.name,
                     start_time_ms: c.start_time_ms,
                     duration_s: c.duration_s,
+                    end_time_ms: clock.end_ms(),
+                    freeze_time_ms: clock.freeze_ms(),
+                    frozen: clock.frozen(now),
                     running,
                     server_time_ms: now,
                     problems,
@@ -722,7 +726,7 @@ impl TeamDesk {
             .store
             .run(move |s| {
                 let c = s.contest()?.settings;
-                if let Err(why) = contest_state(c.start_time_ms, c.duration_s, now_ms()) {
+                if let Err(why) = crate::clock::Clock::of(&c).accepting(now_ms()) {
                     return Ok(Err(TeamRefusal::ContestNotRunning(why)));
                 }
                 let problem = match s.problem(&r.problem) {
@@ -830,20 +834,6 @@ impl TeamDesk {
             .await?;
         Ok(subs.iter().map(|(j, s)| team_view(s, j)).collect())
     }
-}
-
-/// `Ok` while submissions are accepted, else why not.
-pub fn contest_state(start_ms: Option<i64>, duration_s: i64, now: i64) -> Result<(), &'static str> {
-    let Some(start) = start_ms else {
-        return Err("it has not been started");
-    };
-    if now < start {
-        return Err("it has not started yet");
-    }
-    if now >= start + duration_s * 1000 {
-        return Err("it is over");
-    }
-    Ok(())
 }
 
 fn check_reference(r: &SubmissionRef) -> Result<Vec<SubmittedFile>, TeamRefusal> {

@@ -73,6 +73,9 @@ pub struct ContestSettings {
     pub id_modes: Vec<IdMode>,
     /// Time limit for problems whose package names none, in ms.
     pub default_time_limit_ms: i64,
+    /// When the jury lifted the scoreboard freeze, ms since the epoch.
+    #[serde(default)]
+    pub thawed_ms: Option<i64>,
 }
 
 impl Default for ContestSettings {
@@ -88,6 +91,7 @@ impl Default for ContestSettings {
             scoreboard_type: "pass-fail".into(),
             id_modes: IdMode::ALL.to_vec(),
             default_time_limit_ms: 2000,
+            thawed_ms: None,
         }
     }
 }
@@ -115,13 +119,15 @@ fn modes_to_text(modes: &[IdMode]) -> String {
 fn write(conn: &Connection, s: &ContestSettings, created_ms: i64) -> Result<()> {
     conn.execute(
         "INSERT INTO contest (singleton, id, name, formal_name, start_time_ms, duration_s,
-             freeze_s, penalty_minutes, scoreboard_type, id_modes, default_time_limit_ms, created_ms)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             freeze_s, penalty_minutes, scoreboard_type, id_modes, default_time_limit_ms, created_ms,
+             thawed_ms)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (singleton) DO UPDATE SET id = excluded.id, name = excluded.name,
              formal_name = excluded.formal_name, start_time_ms = excluded.start_time_ms,
              duration_s = excluded.duration_s, freeze_s = excluded.freeze_s,
              penalty_minutes = excluded.penalty_minutes, scoreboard_type = excluded.scoreboard_type,
-             id_modes = excluded.id_modes, default_time_limit_ms = excluded.default_time_limit_ms",
+             id_modes = excluded.id_modes, default_time_limit_ms = excluded.default_time_limit_ms,
+             thawed_ms = excluded.thawed_ms",
         params![
             s.id,
             s.name,
@@ -133,7 +139,8 @@ fn write(conn: &Connection, s: &ContestSettings, created_ms: i64) -> Result<()> 
             s.scoreboard_type,
             modes_to_text(&s.id_modes),
             s.default_time_limit_ms,
-            created_ms
+            created_ms,
+            s.thawed_ms
         ],
     )?;
     Ok(())
@@ -148,7 +155,7 @@ impl Store {
     pub fn contest(&self) -> Result<Contest> {
         let (settings, modes, created_ms) = self.conn.query_row(
             "SELECT id, name, formal_name, start_time_ms, duration_s, freeze_s, penalty_minutes,
-                    scoreboard_type, id_modes, default_time_limit_ms, created_ms
+                    scoreboard_type, id_modes, default_time_limit_ms, created_ms, thawed_ms
              FROM contest WHERE singleton = 1",
             [],
             |r| {
@@ -164,6 +171,7 @@ impl Store {
                         scoreboard_type: r.get(7)?,
                         id_modes: Vec::new(),
                         default_time_limit_ms: r.get(9)?,
+                        thawed_ms: r.get(11)?,
                     },
                     r.get::<_, String>(8)?,
                     r.get(10)?,
@@ -187,10 +195,29 @@ impl Store {
 
     /// Replaces the contest's settings.
     pub fn update_contest(&mut self, s: &ContestSettings, actor: &str) -> Result<()> {
+        self.change_contest(s, actor, "contest.update", None)
+    }
+
+    /// Replaces the contest's settings, audited as `action` with `detail`
+    /// (`contest.start`, `contest.freeze`, …).
+    pub fn change_contest(
+        &mut self,
+        s: &ContestSettings,
+        actor: &str,
+        action: &str,
+        detail: Option<&str>,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         write(&tx, s, crate::now_ms())?;
-        crate::audit::record(&tx, actor, "contest.update", Some(&s.id), None, None)?;
+        crate::audit::record(&tx, actor, action, Some(&s.id), detail, None)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// How many submissions (references) the contest holds.
+    pub fn submission_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0))?)
     }
 }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_lost_leases.sql"),
     include_str!("../migrations/0005_language_table.sql"),
     include_str!("../migrations/0006_kiosk_key.sql"),
+    include_str!("../migrations/0007_contest_thaw.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -238,6 +238,7 @@ fn contest_settings_are_updated_in_place() {
         name: "Renamed".into(),
         penalty_minutes: 10,
         start_time_ms: Some(1_800_000_000_000),
+        thawed_ms: Some(1_800_000_100_000),
         ..ContestSettings::default()
     };
     store.update_contest(&s, "alice").expect("update");

@@ -1,4 +1,5 @@
 //! `floorjudge-jury` subcommands, one file per area (the older ones still
 //! live in `main.rs`).
 
+pub mod clock;
 pub mod standings;
