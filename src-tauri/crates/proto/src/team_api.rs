@@ -210,3 +210,35 @@ pub struct LanguageInfo {
 fn one() -> f64 {
     1.0
 }
+
+/// Longest clarification text, in characters.
+pub const MAX_CLARIFICATION_CHARS: usize = 2000;
+
+/// A team's question to the jury.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClarificationRequest {
+    /// The problem it is about (id or label; none: a general question).
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// The question.
+    pub text: String,
+}
+
+/// A clarification as a team reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClarificationInfo {
+    /// Id.
+    pub id: i64,
+    /// Whether this team asked it (else the jury wrote it).
+    pub from_us: bool,
+    /// Whether the jury sent it to every team.
+    pub to_everyone: bool,
+    /// The clarification it answers.
+    pub reply_to_id: Option<i64>,
+    /// The problem's label (none: general).
+    pub problem: Option<String>,
+    /// Text.
+    pub text: String,
+    /// When, ms since the epoch.
+    pub time_ms: i64,
+}

@@ -8,6 +8,7 @@
 //! adapters over these.
 
 pub mod callback_fetcher;
+pub mod clarifications;
 pub mod clock;
 pub mod collation;
 pub mod contest_dir;

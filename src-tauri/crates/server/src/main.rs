@@ -67,6 +67,9 @@ enum Command {
     /// and judgehosts need to pin it.
     #[command(subcommand)]
     Tls(TlsCmd),
+    /// Clarifications: list, answer a team (or everyone), announce.
+    #[command(subcommand)]
+    Clarification(cli::clarifications::ClarificationCmd),
     /// The scoreboard: the jury's (everything) or the public, frozen one.
     Scoreboard(cli::standings::ScoreboardArgs),
     /// Final results and awards.
@@ -637,6 +640,7 @@ fn run(cli: Cli) -> Result<()> {
             store.revoke_judgehost(&name, &organizer::cli_actor())?;
             say!("judgehost {name} revoked; its jobs went back to the queue");
         }
+        Command::Clarification(cmd) => cli::clarifications::run(&dir, cmd, cli.json)?,
         Command::Scoreboard(args) => cli::standings::scoreboard(&dir, &args, cli.json)?,
         Command::Results(cmd) => cli::standings::results(&dir, cmd)?,
         Command::Audit { limit } => {

@@ -16,9 +16,9 @@ use floorjudge_proto::callback::{
     validate_callback_name, validate_file_name, validate_nonce, validate_sha256,
 };
 use floorjudge_proto::team_api::{
-    ContestInfo, LanguageInfo, LoginRequest, MAX_SOURCE_FILE_BYTES, MAX_SUBMISSION_BYTES,
-    MAX_SUBMISSION_FILES, PairingCode, ProblemInfo, Session, SubmissionPhase, SubmissionRef,
-    SubmissionStatus, TeamInfo,
+    ClarificationInfo, ClarificationRequest, ContestInfo, LanguageInfo, LoginRequest,
+    MAX_SOURCE_FILE_BYTES, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES, PairingCode, ProblemInfo,
+    Session, SubmissionPhase, SubmissionRef, SubmissionStatus, TeamInfo,
 };
 use floorjudge_store::{
     IdMode, Inserted, JudgeState, NewSubmission, RejectKind, StoreError, Submission,
@@ -106,6 +106,9 @@ pub enum TeamRefusal {
     /// No such submission of this team.
     #[error("no submission {0} of this team")]
     NoSuchSubmission(i64),
+    /// A clarification that cannot be taken.
+    #[error("{0}")]
+    BadClarification(String),
     /// The address is bound with a kiosk key this machine did not prove.
     #[error(
         "this workstation's address is bound to team {team}'s kiosk, and this machine {}: \
@@ -155,7 +158,7 @@ impl TeamRefusal {
             | TeamRefusal::AddressAlreadyBound(_)
             | TeamRefusal::Conflict(_) => 409,
             TeamRefusal::RateLimited { .. } | TeamRefusal::TooManyPending(_) => 429,
-            TeamRefusal::BadReference(_) => 400,
+            TeamRefusal::BadReference(_) | TeamRefusal::BadClarification(_) => 400,
             TeamRefusal::NoSuchSubmission(_) => 404,
             TeamRefusal::Internal(_) => 500,
         }
@@ -179,6 +182,7 @@ impl TeamRefusal {
             TeamRefusal::Conflict(_) => "conflict",
             TeamRefusal::NoSuchSubmission(_) => "no_such_submission",
             TeamRefusal::KioskKeyMismatch { .. } => "kiosk_key_mismatch",
+            TeamRefusal::BadClarification(_) => "bad_clarification",
             TeamRefusal::Internal(_) => "internal",
         }
     }
@@ -211,6 +215,8 @@ pub struct TeamDesk {
     refusals: std::sync::Mutex<HashMap<String, RefusalBudget>>,
     /// Submissions (references) per team per minute.
     submits: FailureLimiter,
+    /// Clarification questions per team per minute.
+    questions: FailureLimiter,
     submit_wait: Duration,
 }
 
@@ -226,6 +232,9 @@ struct RefusalBudget {
     written: u32,
     dropped: u32,
 }
+
+/// Most clarification questions one team may ask in a minute.
+pub const QUESTIONS_PER_MINUTE: usize = 10;
 
 /// Most submission references one team may send in a minute.
 pub const SUBMITS_PER_MINUTE: usize = 30;
@@ -248,6 +257,7 @@ impl TeamDesk {
             argon2: tokio::sync::Semaphore::new(2),
             refusals: Default::default(),
             submits: FailureLimiter::new(SUBMITS_PER_MINUTE, 60_000),
+            questions: FailureLimiter::new(QUESTIONS_PER_MINUTE, 60_000),
             submit_wait: Duration::from_secs(10),
         }
     }
@@ -692,6 +702,78 @@ impl TeamDesk {
                         })
                         .collect(),
                 })
+            })
+            .await?)
+    }
+
+    /// A team asks the jury, about a problem or in general (at most
+    /// [`QUESTIONS_PER_MINUTE`] a minute).
+    pub async fn ask(
+        &self,
+        peer: IpAddr,
+        team: &TeamIdentity,
+        req: ClarificationRequest,
+    ) -> Result<ClarificationInfo, TeamRefusal> {
+        let ip = peer_text(peer);
+        let now = now_ms();
+        if let Some(wait_ms) = self.questions.check(&team.id, now) {
+            let e = TeamRefusal::RateLimited {
+                what: "clarification questions in a minute",
+                retry_after_s: (wait_ms + 999) / 1000,
+            };
+            return Err(self
+                .refuse(&ip, "clarification", Some(team.id.clone()), e)
+                .await);
+        }
+        self.questions.fail(&team.id, now);
+        let id = team.id.clone();
+        let asked = self
+            .store
+            .run(move |s| {
+                let c = s.contest()?.settings;
+                let public = c.start_time_ms.is_some_and(|start| now >= start);
+                let asked = crate::clarifications::ask(
+                    s,
+                    &id,
+                    req.problem.as_deref(),
+                    &req.text,
+                    public,
+                    now,
+                );
+                match asked {
+                    Ok(c) => Ok(Ok(crate::clarifications::team_view(s, &id, &c)?)),
+                    Err(crate::clarifications::ClarificationError::Refused(why)) => {
+                        Ok(Err(TeamRefusal::BadClarification(why)))
+                    }
+                    Err(crate::clarifications::ClarificationError::Store(e)) => Err(e),
+                }
+            })
+            .await?;
+        match asked {
+            Ok(c) => {
+                tracing::info!(peer = %ip, team = %team.id, clarification = c.id, "clarification asked");
+                Ok(c)
+            }
+            Err(e) => Err(self
+                .refuse(&ip, "clarification", Some(team.id.clone()), e)
+                .await),
+        }
+    }
+
+    /// What a team reads: its questions, the jury's answers to it and
+    /// everything sent to every team, oldest first.
+    pub async fn clarifications(
+        &self,
+        team: &TeamIdentity,
+    ) -> Result<Vec<ClarificationInfo>, TeamRefusal> {
+        let id = team.id.clone();
+        Ok(self
+            .store
+            .run(move |s| {
+                s.team_clarifications(&id)?
+                    .iter()
+                    .map(|c| crate::clarifications::team_view(s, &id, c))
+                    .collect::<Result<Vec<_>, StoreError>>()
             })
             .await?)
     }

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use floorjudge_proto::team_api::{ApiError, LoginRequest, SubmissionRef};
+use floorjudge_proto::team_api::{ApiError, ClarificationRequest, LoginRequest, SubmissionRef};
 use floorjudge_tls::Peer;
 use serde::de::DeserializeOwned;
 
@@ -166,6 +166,33 @@ async fn submission(
     }
 }
 
+async fn ask(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<ClarificationRequest>,
+) -> Response {
+    match desk.authenticate(&peer, token(&headers)).await {
+        Ok(team) => desk
+            .ask(peer.ip(), &team, req)
+            .await
+            .map(Json)
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn clarifications(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+) -> Response {
+    match desk.authenticate(&peer, token(&headers)).await {
+        Ok(team) => desk.clarifications(&team).await.map(Json).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 /// The team API routes, under `/api/team`.
 pub fn router(desk: Arc<TeamDesk>) -> Router {
     Router::new()
@@ -175,6 +202,7 @@ pub fn router(desk: Arc<TeamDesk>) -> Router {
         .route("/api/team/contest", get(contest))
         .route("/api/team/submissions", post(submit).get(submissions))
         .route("/api/team/submissions/{id}", get(submission))
+        .route("/api/team/clarifications", post(ask).get(clarifications))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(desk)
 }

@@ -11,6 +11,7 @@
 mod access;
 mod audit;
 mod blob;
+mod clarification;
 mod contest;
 mod error;
 mod judging;
@@ -28,6 +29,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use access::{PairingRow, SESSIONS_PER_WORKSTATION, StoredSession, TeamIdentity};
 pub use audit::AuditEntry;
 pub use blob::sha256_hex;
+pub use clarification::{Clarification, NewClarification};
 pub use contest::{Contest, ContestSettings, IdMode};
 pub use error::StoreError;
 pub use judging::{

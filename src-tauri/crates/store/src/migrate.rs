@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_language_table.sql"),
     include_str!("../migrations/0006_kiosk_key.sql"),
     include_str!("../migrations/0007_contest_thaw.sql"),
+    include_str!("../migrations/0008_clarifications.sql"),
 ];
 
 /// The schema version this binary writes.

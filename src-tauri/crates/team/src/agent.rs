@@ -389,6 +389,29 @@ impl Agent {
         }
     }
 
+    /// Asks the jury, about `problem` (id or label) or in general.
+    pub async fn ask(
+        &self,
+        problem: Option<&str>,
+        text: &str,
+    ) -> Result<floorjudge_proto::team_api::ClarificationInfo, AgentError> {
+        let req = floorjudge_proto::team_api::ClarificationRequest {
+            problem: problem.map(str::to_owned),
+            text: text.to_owned(),
+        };
+        let req = &req;
+        self.with_session(|t| async move { self.client.ask(&t, req).await })
+            .await
+    }
+
+    /// The clarifications the team may read, oldest first.
+    pub async fn clarifications(
+        &self,
+    ) -> Result<Vec<floorjudge_proto::team_api::ClarificationInfo>, AgentError> {
+        self.with_session(|t| async move { self.client.clarifications(&t).await })
+            .await
+    }
+
     /// The team's submissions.
     pub async fn submissions(&self) -> Result<Vec<SubmissionStatus>, AgentError> {
         self.with_session(|t| async move { self.client.submissions(&t).await })

@@ -4,7 +4,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use floorjudge_proto::team_api::{
-    ApiError, ContestInfo, LoginRequest, PairingCode, Session, SubmissionRef, SubmissionStatus,
+    ApiError, ClarificationInfo, ClarificationRequest, ContestInfo, LoginRequest, PairingCode,
+    Session, SubmissionRef, SubmissionStatus,
 };
 use floorjudge_tls::{Fingerprint, Identity};
 use serde::de::DeserializeOwned;
@@ -208,6 +209,32 @@ impl JuryClient {
         self.call(
             reqwest::Method::GET,
             &format!("/api/team/submissions/{id}"),
+            Some(token),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// Asks the jury.
+    pub async fn ask(
+        &self,
+        token: &str,
+        req: &ClarificationRequest,
+    ) -> Result<ClarificationInfo, ClientError> {
+        self.call(
+            reqwest::Method::POST,
+            "/api/team/clarifications",
+            Some(token),
+            Some(req),
+        )
+        .await
+    }
+
+    /// The clarifications the team may read.
+    pub async fn clarifications(&self, token: &str) -> Result<Vec<ClarificationInfo>, ClientError> {
+        self.call(
+            reqwest::Method::GET,
+            "/api/team/clarifications",
             Some(token),
             None::<&()>,
         )

@@ -63,6 +63,21 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+enum ClarificationCmd {
+    /// Ask the jury, about a problem or in general.
+    Ask {
+        /// The problem (id or label); without it, a general question.
+        #[arg(long)]
+        problem: Option<String>,
+        /// The question.
+        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        text: Vec<String>,
+    },
+    /// The team's questions, the jury's answers and announcements.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Identify by this workstation's address and show the team.
     Whoami,
@@ -75,6 +90,9 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
+    /// Ask the jury a question, or read the clarifications.
+    #[command(subcommand)]
+    Clarification(ClarificationCmd),
     /// Ask for a pairing code to read out to the jury, and wait for approval.
     Pair {
         /// Seconds to wait for the jury's approval (0: do not wait).
@@ -459,6 +477,34 @@ async fn run(cli: Cli) -> Result<i32> {
                     return Ok(2);
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        Command::Clarification(ClarificationCmd::Ask { problem, text }) => {
+            let c = agent.ask(problem.as_deref(), &text.join(" ")).await?;
+            if json {
+                say!("{}", serde_json::to_string(&c)?);
+            } else {
+                say!("clarification {} sent to the jury", c.id);
+            }
+        }
+        Command::Clarification(ClarificationCmd::List) => {
+            let list = agent.clarifications().await?;
+            if json {
+                say!("{}", serde_json::to_string(&list)?);
+            } else if list.is_empty() {
+                say!("no clarifications yet");
+            } else {
+                for c in list {
+                    let who = if c.from_us {
+                        "we asked"
+                    } else if c.to_everyone {
+                        "jury to all"
+                    } else {
+                        "jury to us"
+                    };
+                    let about = c.problem.as_deref().unwrap_or("general");
+                    say!("#{} [{who}, {about}] {}", c.id, c.text);
+                }
             }
         }
         Command::Status { follow: false, .. } => {
