@@ -242,3 +242,37 @@ pub struct ClarificationInfo {
     /// When, ms since the epoch.
     pub time_ms: i64,
 }
+
+/// A problem's statement files and samples, as a team may download them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemMaterial {
+    /// The problem.
+    pub problem: ProblemInfo,
+    /// The statement folder's files (Markdown, HTML, LaTeX, PDF, images),
+    /// under `/api/team/problems/{id}/statement/{path}`.
+    pub statement: Vec<MaterialFile>,
+    /// The samples, under `/api/team/problems/{id}/samples/{name}/in|ans`.
+    pub samples: Vec<SampleInfo>,
+}
+
+/// One downloadable file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialFile {
+    /// Path inside the statement folder.
+    pub path: String,
+    /// Its media type.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// One sample testcase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleInfo {
+    /// Its name (`1`, `sample-02`, …).
+    pub name: String,
+    /// Input size, bytes.
+    pub input_size: u64,
+    /// Answer size, bytes.
+    pub answer_size: u64,
+}

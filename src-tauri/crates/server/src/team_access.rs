@@ -18,7 +18,7 @@ use floorjudge_proto::callback::{
 use floorjudge_proto::team_api::{
     ClarificationInfo, ClarificationRequest, ContestInfo, LanguageInfo, LoginRequest,
     MAX_SOURCE_FILE_BYTES, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES, PairingCode, ProblemInfo,
-    Session, SubmissionPhase, SubmissionRef, SubmissionStatus, TeamInfo,
+    ProblemMaterial, Session, SubmissionPhase, SubmissionRef, SubmissionStatus, TeamInfo,
 };
 use floorjudge_store::{
     IdMode, Inserted, JudgeState, NewSubmission, RejectKind, StoreError, Submission,
@@ -106,6 +106,9 @@ pub enum TeamRefusal {
     /// No such submission of this team.
     #[error("no submission {0} of this team")]
     NoSuchSubmission(i64),
+    /// No such problem file (or problem) for teams.
+    #[error("{0}")]
+    NotFound(String),
     /// A clarification that cannot be taken.
     #[error("{0}")]
     BadClarification(String),
@@ -159,7 +162,7 @@ impl TeamRefusal {
             | TeamRefusal::Conflict(_) => 409,
             TeamRefusal::RateLimited { .. } | TeamRefusal::TooManyPending(_) => 429,
             TeamRefusal::BadReference(_) | TeamRefusal::BadClarification(_) => 400,
-            TeamRefusal::NoSuchSubmission(_) => 404,
+            TeamRefusal::NoSuchSubmission(_) | TeamRefusal::NotFound(_) => 404,
             TeamRefusal::Internal(_) => 500,
         }
     }
@@ -183,6 +186,7 @@ impl TeamRefusal {
             TeamRefusal::NoSuchSubmission(_) => "no_such_submission",
             TeamRefusal::KioskKeyMismatch { .. } => "kiosk_key_mismatch",
             TeamRefusal::BadClarification(_) => "bad_clarification",
+            TeamRefusal::NotFound(_) => "not_found",
             TeamRefusal::Internal(_) => "internal",
         }
     }
@@ -706,6 +710,90 @@ impl TeamDesk {
             .await?)
     }
 
+    /// Runs `f` on the store once the problems are public (the contest has
+    /// started); a missing problem is a 404.
+    async fn problem_material<T: Send + 'static>(
+        &self,
+        peer: IpAddr,
+        team: &TeamIdentity,
+        what: String,
+        f: impl FnOnce(&floorjudge_store::Store) -> Result<Option<T>, StoreError> + Send + 'static,
+    ) -> Result<T, TeamRefusal> {
+        let found = self
+            .store
+            .run(move |s| {
+                let c = s.contest()?.settings;
+                if c.start_time_ms.is_none_or(|start| now_ms() < start) {
+                    return Ok(Err(TeamRefusal::ContestNotRunning(
+                        "the problems are public from the start".into(),
+                    )));
+                }
+                match f(s) {
+                    Ok(Some(v)) => Ok(Ok(v)),
+                    Ok(None) | Err(StoreError::NotFound { .. }) => Ok(Err(TeamRefusal::NotFound(
+                        format!("no {what} in this contest"),
+                    ))),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        match found {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self
+                .refuse(&peer_text(peer), "team.problem", Some(team.id.clone()), e)
+                .await),
+        }
+    }
+
+    /// A problem's statement files and samples (from the start on).
+    pub async fn material(
+        &self,
+        peer: IpAddr,
+        team: &TeamIdentity,
+        problem: String,
+    ) -> Result<ProblemMaterial, TeamRefusal> {
+        let what = format!("problem {:?}", short(&problem));
+        self.problem_material(peer, team, what, move |s| {
+            crate::statements::material(s, &problem).map(Some)
+        })
+        .await
+    }
+
+    /// One statement file (from the start on).
+    pub async fn statement_file(
+        &self,
+        peer: IpAddr,
+        team: &TeamIdentity,
+        problem: String,
+        path: String,
+    ) -> Result<(Vec<u8>, &'static str), TeamRefusal> {
+        let what = format!(
+            "statement file {:?} of problem {:?}",
+            short(&path),
+            short(&problem)
+        );
+        self.problem_material(peer, team, what, move |s| {
+            crate::statements::statement_file(s, &problem, &path)
+        })
+        .await
+    }
+
+    /// A sample's input or answer (from the start on).
+    pub async fn sample_file(
+        &self,
+        peer: IpAddr,
+        team: &TeamIdentity,
+        problem: String,
+        name: String,
+        answer: bool,
+    ) -> Result<Vec<u8>, TeamRefusal> {
+        let what = format!("sample {:?} of problem {:?}", short(&name), short(&problem));
+        self.problem_material(peer, team, what, move |s| {
+            crate::statements::sample_file(s, &problem, &name, answer)
+        })
+        .await
+    }
+
     /// A team asks the jury, about a problem or in general (at most
     /// [`QUESTIONS_PER_MINUTE`] a minute).
     pub async fn ask(
@@ -916,6 +1004,11 @@ impl TeamDesk {
             .await?;
         Ok(subs.iter().map(|(j, s)| team_view(s, j)).collect())
     }
+}
+
+/// At most 60 characters of a name a team sent, for messages.
+fn short(s: &str) -> String {
+    s.chars().take(60).collect()
 }
 
 fn check_reference(r: &SubmissionRef) -> Result<Vec<SubmittedFile>, TeamRefusal> {

@@ -193,6 +193,86 @@ async fn clarifications(
     }
 }
 
+async fn material(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    Path(problem): Path<String>,
+) -> Response {
+    match desk.authenticate(&peer, token(&headers)).await {
+        Ok(team) => desk
+            .material(peer.ip(), &team, problem)
+            .await
+            .map(Json)
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A file for a kiosk to show or save: never sniffed, and HTML runs
+/// sandboxed (no scripts, no forms, its own origin).
+fn file(bytes: Vec<u8>, media_type: &'static str) -> Response {
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+        ),
+    );
+    resp
+}
+
+async fn statement_file(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    Path((problem, path)): Path<(String, String)>,
+) -> Response {
+    match desk.authenticate(&peer, token(&headers)).await {
+        Ok(team) => match desk.statement_file(peer.ip(), &team, problem, path).await {
+            Ok((bytes, media)) => file(bytes, media),
+            Err(e) => e.into_response(),
+        },
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn sample_file(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    Path((problem, name, part)): Path<(String, String, String)>,
+) -> Response {
+    let team = match desk.authenticate(&peer, token(&headers)).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let answer = match part.as_str() {
+        "in" => false,
+        "ans" => true,
+        _ => {
+            return TeamRefusal::NotFound(format!(
+                "a sample has an `in` and an `ans`, not {:?}",
+                part.chars().take(20).collect::<String>()
+            ))
+            .into_response();
+        }
+    };
+    match desk
+        .sample_file(peer.ip(), &team, problem, name, answer)
+        .await
+    {
+        Ok(bytes) => file(bytes, "text/plain; charset=utf-8"),
+        Err(e) => e.into_response(),
+    }
+}
+
 /// The team API routes, under `/api/team`.
 pub fn router(desk: Arc<TeamDesk>) -> Router {
     Router::new()
@@ -203,6 +283,15 @@ pub fn router(desk: Arc<TeamDesk>) -> Router {
         .route("/api/team/submissions", post(submit).get(submissions))
         .route("/api/team/submissions/{id}", get(submission))
         .route("/api/team/clarifications", post(ask).get(clarifications))
+        .route("/api/team/problems/{problem}", get(material))
+        .route(
+            "/api/team/problems/{problem}/statement/{*path}",
+            get(statement_file),
+        )
+        .route(
+            "/api/team/problems/{problem}/samples/{name}/{part}",
+            get(sample_file),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(desk)
 }

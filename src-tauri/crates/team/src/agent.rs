@@ -412,6 +412,71 @@ impl Agent {
             .await
     }
 
+    /// A problem's statement files and samples (from the start on).
+    pub async fn problem(
+        &self,
+        key: &str,
+    ) -> Result<floorjudge_proto::team_api::ProblemMaterial, AgentError> {
+        self.with_session(|t| async move { self.client.problem(&t, key).await })
+            .await
+    }
+
+    /// Downloads a problem's statement files and samples into `out`
+    /// (`out/statement/…`, `out/samples/NAME.in|.ans`); returns the paths
+    /// written. A path the jury names that would leave `out` is refused.
+    pub async fn download_problem(
+        &self,
+        key: &str,
+        out: &std::path::Path,
+    ) -> Result<Vec<PathBuf>, AgentError> {
+        let material = self.problem(key).await?;
+        let id = material.problem.id.as_str();
+        let mut written = Vec::new();
+        let mut save = |rel: String, bytes: Vec<u8>| -> Result<(), AgentError> {
+            let safe = !rel.is_empty()
+                && rel.split('/').all(|part| {
+                    !part.is_empty() && part != "." && part != ".." && !part.contains('\\')
+                });
+            if !safe {
+                return Err(AgentError::Invalid(format!(
+                    "the jury named a file {rel:?} that would leave the download folder"
+                )));
+            }
+            let path = out.join(&rel);
+            let state = |source| AgentError::State {
+                path: path.clone(),
+                source,
+            };
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(state)?;
+            }
+            std::fs::write(&path, bytes).map_err(state)?;
+            written.push(path);
+            Ok(())
+        };
+        for f in &material.statement {
+            let mut segments = vec![id, "statement"];
+            segments.extend(f.path.split('/'));
+            let bytes = self
+                .with_session(|t| {
+                    let segments = segments.clone();
+                    async move { self.client.problem_file(&t, &segments).await }
+                })
+                .await?;
+            save(format!("statement/{}", f.path), bytes)?;
+        }
+        for sample in &material.samples {
+            for (part, ext) in [("in", "in"), ("ans", "ans")] {
+                let segments = [id, "samples", sample.name.as_str(), part];
+                let bytes = self
+                    .with_session(|t| async move { self.client.problem_file(&t, &segments).await })
+                    .await?;
+                save(format!("samples/{}.{ext}", sample.name), bytes)?;
+            }
+        }
+        Ok(written)
+    }
+
     /// The team's submissions.
     pub async fn submissions(&self) -> Result<Vec<SubmissionStatus>, AgentError> {
         self.with_session(|t| async move { self.client.submissions(&t).await })

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use floorjudge_proto::team_api::{
     ApiError, ClarificationInfo, ClarificationRequest, ContestInfo, LoginRequest, PairingCode,
-    Session, SubmissionRef, SubmissionStatus,
+    ProblemMaterial, Session, SubmissionRef, SubmissionStatus,
 };
 use floorjudge_tls::{Fingerprint, Identity};
 use serde::de::DeserializeOwned;
@@ -240,4 +240,58 @@ impl JuryClient {
         )
         .await
     }
+
+    /// A problem's statement files and samples.
+    pub async fn problem(&self, token: &str, key: &str) -> Result<ProblemMaterial, ClientError> {
+        let path = format!("/api/team/problems/{}", encode_segment(key));
+        self.call(reqwest::Method::GET, &path, Some(token), None::<&()>)
+            .await
+    }
+
+    /// The bytes of a problem file: `segments` after `/api/team/problems/`
+    /// (each encoded here).
+    pub async fn problem_file(
+        &self,
+        token: &str,
+        segments: &[&str],
+    ) -> Result<Vec<u8>, ClientError> {
+        let path: Vec<String> = segments.iter().map(|s| encode_segment(s)).collect();
+        let url = format!("{}/api/team/problems/{}", self.base, path.join("/"));
+        let transport = |reason: String| ClientError::Transport {
+            url: url.clone(),
+            reason,
+        };
+        let resp = self
+            .http
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| transport(chain(&e)))?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(|e| transport(chain(&e)))?;
+        if (200..300).contains(&status) {
+            Ok(bytes.to_vec())
+        } else {
+            let error = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| ApiError {
+                error: format!("http_{status}"),
+                message: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
+            });
+            Err(ClientError::Refused { status, error })
+        }
+    }
+}
+
+/// Percent-encodes one URL path segment (everything but unreserved
+/// characters; a `/` inside a name is encoded too).
+fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

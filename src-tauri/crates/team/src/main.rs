@@ -90,6 +90,14 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
+    /// A problem's statement files and samples; with --out, download them.
+    Problem {
+        /// Problem id or label.
+        problem: String,
+        /// Download into this folder (statement/…, samples/NAME.in|.ans).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Ask the jury a question, or read the clarifications.
     #[command(subcommand)]
     Clarification(ClarificationCmd),
@@ -477,6 +485,39 @@ async fn run(cli: Cli) -> Result<i32> {
                     return Ok(2);
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        Command::Problem { problem, out } => {
+            let material = agent.problem(&problem).await?;
+            if let Some(dir) = out {
+                let written = agent.download_problem(&problem, &dir).await?;
+                if json {
+                    say!("{}", serde_json::to_string(&written)?);
+                } else {
+                    for p in written {
+                        say!("{}", p.display());
+                    }
+                }
+            } else if json {
+                say!("{}", serde_json::to_string(&material)?);
+            } else {
+                say!("{} {}", material.problem.label, material.problem.name);
+                for f in &material.statement {
+                    say!(
+                        "  statement/{} ({}, {} bytes)",
+                        f.path,
+                        f.media_type,
+                        f.size
+                    );
+                }
+                for s in &material.samples {
+                    say!(
+                        "  sample {} (input {} bytes, answer {} bytes)",
+                        s.name,
+                        s.input_size,
+                        s.answer_size
+                    );
+                }
             }
         }
         Command::Clarification(ClarificationCmd::Ask { problem, text }) => {
