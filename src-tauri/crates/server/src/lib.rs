@@ -12,6 +12,7 @@ pub mod clarifications;
 pub mod clock;
 pub mod collation;
 pub mod contest_dir;
+pub mod event_feed;
 pub mod import;
 pub mod job_token;
 pub mod judge_desk;

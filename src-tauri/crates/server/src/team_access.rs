@@ -222,6 +222,7 @@ pub struct TeamDesk {
     /// Clarification questions per team per minute.
     questions: FailureLimiter,
     submit_wait: Duration,
+    events: Arc<crate::event_feed::EventHub>,
 }
 
 /// Refusals written to the audit log per address per minute; the rest are
@@ -251,6 +252,7 @@ impl TeamDesk {
     /// A desk over the shared store.
     pub fn new(store: SharedStore, keys: Arc<JuryKeys>, fetcher: Arc<CallbackFetcher>) -> Self {
         TeamDesk {
+            events: crate::event_feed::EventHub::start(store.clone()),
             store,
             keys,
             fetcher,
@@ -662,52 +664,7 @@ impl TeamDesk {
     /// Problems, languages and clock. Before the start, the problems are
     /// not named: a team learns them when the contest begins.
     pub async fn contest_info(&self) -> Result<ContestInfo, TeamRefusal> {
-        Ok(self
-            .store
-            .run(|s| {
-                let c = s.contest()?.settings;
-                let now = now_ms();
-                let clock = crate::clock::Clock::of(&c);
-                let running = clock.accepting(now).is_ok();
-                let started = c.start_time_ms.is_some_and(|start| now >= start);
-                let problems = if started {
-                    s.problems()?
-                        .into_iter()
-                        .map(|p| ProblemInfo {
-                            id: p.problem.id,
-                            label: p.problem.label,
-                            name: p.problem.name,
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                Ok(ContestInfo {
-                    name: c.name,
-                    start_time_ms: c.start_time_ms,
-                    duration_s: c.duration_s,
-                    end_time_ms: clock.end_ms(),
-                    freeze_time_ms: clock.freeze_ms(),
-                    frozen: clock.frozen(now),
-                    running,
-                    server_time_ms: now,
-                    problems,
-                    languages: s
-                        .languages()?
-                        .into_iter()
-                        .filter(|l| l.allow_submit)
-                        .map(|l| LanguageInfo {
-                            id: l.id,
-                            name: l.name,
-                            extensions: l.extensions,
-                            time_factor: l.time_factor,
-                            compiler: l.compiler,
-                            runner: l.runner,
-                        })
-                        .collect(),
-                })
-            })
-            .await?)
+        Ok(self.store.run(|s| contest_info_of(s, now_ms())).await?)
     }
 
     /// Runs `f` on the store once the problems are public (the contest has
@@ -792,6 +749,35 @@ impl TeamDesk {
             crate::statements::sample_file(s, &problem, &name, answer)
         })
         .await
+    }
+
+    /// The team's live events after event `after` (`None`: from now on):
+    /// its submissions' states, clarifications for it or for everyone, and
+    /// the contest's clock and problems, each as it is when sent.
+    pub async fn follow_events(
+        &self,
+        team: &TeamIdentity,
+        after: Option<i64>,
+    ) -> Result<tokio::sync::mpsc::Receiver<crate::event_feed::TeamEvent>, TeamRefusal> {
+        let id = team.id.clone();
+        let render = move |s: &floorjudge_store::Store,
+                           e: &floorjudge_store::Event|
+              -> Result<Option<serde_json::Value>, StoreError> {
+            let json = |v: &dyn erased::Json| v.to_json();
+            Ok(match (e.kind.as_str(), e.ref_id) {
+                ("submission", Some(sub)) => match s.submission(sub)? {
+                    Some(x) if x.team_id == id => Some(json(&team_view(&x, &s.judge_state(sub)?))),
+                    _ => None,
+                },
+                ("clarification", Some(c)) => match s.clarification(c)? {
+                    Some(c) => Some(json(&crate::clarifications::team_view(s, &id, &c)?)),
+                    None => None,
+                },
+                ("contest", _) => Some(json(&contest_info_of(s, now_ms())?)),
+                _ => None,
+            })
+        };
+        Ok(self.events.follow(team.id.clone(), after, render).await?)
     }
 
     /// A team asks the jury, about a problem or in general (at most
@@ -1003,6 +989,65 @@ impl TeamDesk {
             })
             .await?;
         Ok(subs.iter().map(|(j, s)| team_view(s, j)).collect())
+    }
+}
+
+/// What a kiosk is told of the contest at `now`: name, clock, languages,
+/// and the problems from the start on.
+pub fn contest_info_of(s: &floorjudge_store::Store, now: i64) -> Result<ContestInfo, StoreError> {
+    let c = s.contest()?.settings;
+    let clock = crate::clock::Clock::of(&c);
+    let running = clock.accepting(now).is_ok();
+    let started = c.start_time_ms.is_some_and(|start| now >= start);
+    let problems = if started {
+        s.problems()?
+            .into_iter()
+            .map(|p| ProblemInfo {
+                id: p.problem.id,
+                label: p.problem.label,
+                name: p.problem.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ContestInfo {
+        name: c.name,
+        start_time_ms: c.start_time_ms,
+        duration_s: c.duration_s,
+        end_time_ms: clock.end_ms(),
+        freeze_time_ms: clock.freeze_ms(),
+        frozen: clock.frozen(now),
+        running,
+        server_time_ms: now,
+        problems,
+        languages: s
+            .languages()?
+            .into_iter()
+            .filter(|l| l.allow_submit)
+            .map(|l| LanguageInfo {
+                id: l.id,
+                name: l.name,
+                extensions: l.extensions,
+                time_factor: l.time_factor,
+                compiler: l.compiler,
+                runner: l.runner,
+            })
+            .collect(),
+    })
+}
+
+/// Serializing what differs in type behind one function.
+mod erased {
+    /// A value that becomes JSON.
+    pub trait Json {
+        fn to_json(&self) -> serde_json::Value;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+        }
     }
 }
 

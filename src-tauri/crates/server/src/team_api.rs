@@ -273,6 +273,53 @@ async fn sample_file(
     }
 }
 
+/// `GET /api/team/events`: server-sent events for the team, after the
+/// `Last-Event-ID` header's id (or `?since=ID`), else from now on.
+async fn events(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let team = match desk.authenticate(&peer, token(&headers)).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let after = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| q.get("since").cloned());
+    let after = match after.map(|a| a.trim().parse::<i64>()) {
+        None => None,
+        Some(Ok(n)) if n >= 0 => Some(n),
+        Some(_) => {
+            return TeamRefusal::BadReference(
+                "Last-Event-ID (or since) must be an event id, a whole number".into(),
+            )
+            .into_response();
+        }
+    };
+    let rx = match desk.follow_events(&team, after).await {
+        Ok(rx) => rx,
+        Err(e) => return e.into_response(),
+    };
+    tracing::info!(peer = %peer.ip(), team = %team.id, ?after, "team follows its events");
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        let e = rx.recv().await?;
+        let sse = axum::response::sse::Event::default()
+            .id(e.id.to_string())
+            .event(e.kind)
+            .data(e.data.to_string());
+        Some((Ok::<_, std::convert::Infallible>(sse), rx))
+    });
+    axum::response::sse::Sse::new(stream)
+        .keep_alive(
+            axum::response::sse::KeepAlive::new().interval(std::time::Duration::from_secs(15)),
+        )
+        .into_response()
+}
+
 /// The team API routes, under `/api/team`.
 pub fn router(desk: Arc<TeamDesk>) -> Router {
     Router::new()
@@ -283,6 +330,7 @@ pub fn router(desk: Arc<TeamDesk>) -> Router {
         .route("/api/team/submissions", post(submit).get(submissions))
         .route("/api/team/submissions/{id}", get(submission))
         .route("/api/team/clarifications", post(ask).get(clarifications))
+        .route("/api/team/events", get(events))
         .route("/api/team/problems/{problem}", get(material))
         .route(
             "/api/team/problems/{problem}/statement/{*path}",

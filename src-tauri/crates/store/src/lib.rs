@@ -14,6 +14,7 @@ mod blob;
 mod clarification;
 mod contest;
 mod error;
+mod events;
 mod judging;
 mod language;
 mod migrate;
@@ -32,6 +33,7 @@ pub use blob::sha256_hex;
 pub use clarification::{Clarification, NewClarification};
 pub use contest::{Contest, ContestSettings, IdMode};
 pub use error::StoreError;
+pub use events::Event;
 pub use judging::{
     ExpiredLease, JudgeState, Judgehost, JudgingRow, Lease, LeaseCheck, MAX_LOST_LEASES,
     RejudgeFilter, RunRow,

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_kiosk_key.sql"),
     include_str!("../migrations/0007_contest_thaw.sql"),
     include_str!("../migrations/0008_clarifications.sql"),
+    include_str!("../migrations/0009_events.sql"),
 ];
 
 /// The schema version this binary writes.

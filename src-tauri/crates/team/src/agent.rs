@@ -477,6 +477,55 @@ impl Agent {
         Ok(written)
     }
 
+    /// Follows the team's events after `after` (`None`: from now on) until
+    /// `until`, reconnecting (with the last id seen, so nothing is lost or
+    /// repeated) when the jury goes away; `on_event` returning `false` stops.
+    /// Returns the last event id seen.
+    pub async fn follow_events(
+        &self,
+        after: Option<i64>,
+        until: tokio::time::Instant,
+        mut on_event: impl FnMut(&crate::jury_client::ServerEvent) -> bool,
+    ) -> Result<Option<i64>, AgentError> {
+        let mut last = after;
+        while tokio::time::Instant::now() < until {
+            let opened = self
+                .with_session(|t| async move { self.client.events(&t, last).await })
+                .await;
+            let mut stream = match opened {
+                Ok(s) => s,
+                Err(e) if is_unreachable(&e) => {
+                    tracing::info!(error = %e, "event stream: the jury is away; retrying");
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            loop {
+                let next = tokio::select! {
+                    n = stream.next() => n,
+                    _ = tokio::time::sleep_until(until) => return Ok(last),
+                };
+                match next {
+                    Ok(Some(e)) => {
+                        if e.id.is_some() {
+                            last = e.id;
+                        }
+                        if !on_event(&e) {
+                            return Ok(last);
+                        }
+                    }
+                    Ok(None) | Err(_) => {
+                        tracing::info!("event stream ended; reconnecting");
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(last)
+    }
+
     /// The team's submissions.
     pub async fn submissions(&self) -> Result<Vec<SubmissionStatus>, AgentError> {
         self.with_session(|t| async move { self.client.submissions(&t).await })

@@ -280,6 +280,121 @@ impl JuryClient {
             Err(ClientError::Refused { status, error })
         }
     }
+
+    /// Opens the team's event stream (server-sent events) after event
+    /// `after` (`None`: from now on); read it with [`EventStream::next`].
+    pub async fn events(
+        &self,
+        token: &str,
+        after: Option<i64>,
+    ) -> Result<EventStream, ClientError> {
+        let url = format!("{}/api/team/events", self.base);
+        let mut req = self
+            .http
+            .get(&url)
+            .bearer_auth(token)
+            .header("accept", "text/event-stream")
+            // a stream lasts as long as the jury keeps it: no overall limit
+            .timeout(Duration::from_secs(7 * 24 * 3600));
+        if let Some(a) = after {
+            req = req.header("last-event-id", a.to_string());
+        }
+        let resp = req.send().await.map_err(|e| ClientError::Transport {
+            url: url.clone(),
+            reason: chain(&e),
+        })?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let bytes = resp.bytes().await.unwrap_or_default();
+            let error = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| ApiError {
+                error: format!("http_{status}"),
+                message: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
+            });
+            return Err(ClientError::Refused { status, error });
+        }
+        Ok(EventStream {
+            resp,
+            buf: Vec::new(),
+            url,
+        })
+    }
+}
+
+/// One server-sent event from the jury.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ServerEvent {
+    /// Its id (what a reconnect resumes after).
+    pub id: Option<i64>,
+    /// Its kind (`submission`, `clarification`, `contest`).
+    pub kind: String,
+    /// Its data, as JSON.
+    pub data: serde_json::Value,
+}
+
+/// An open event stream.
+#[derive(Debug)]
+pub struct EventStream {
+    resp: reqwest::Response,
+    buf: Vec<u8>,
+    url: String,
+}
+
+/// Longest line of an event stream we hold (a line is one event's data).
+const MAX_EVENT_LINE: usize = 4 * 1024 * 1024;
+
+impl EventStream {
+    /// The next event; `Ok(None)` when the jury closed the stream.
+    pub async fn next(&mut self) -> Result<Option<ServerEvent>, ClientError> {
+        let (mut id, mut kind, mut data) = (None, String::from("message"), String::new());
+        loop {
+            while let Some(nl) = self.buf.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = self.buf.drain(..=nl).collect();
+                let line = String::from_utf8_lossy(&line);
+                let line = line.trim_end_matches(['\n', '\r']);
+                if line.is_empty() {
+                    if data.is_empty() {
+                        continue;
+                    }
+                    let value =
+                        serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data));
+                    return Ok(Some(ServerEvent {
+                        id,
+                        kind,
+                        data: value,
+                    }));
+                }
+                let (field, value) = line.split_once(':').unwrap_or((line, ""));
+                let value = value.strip_prefix(' ').unwrap_or(value);
+                match field {
+                    "id" => id = value.parse().ok(),
+                    "event" => kind = value.to_owned(),
+                    "data" => {
+                        if !data.is_empty() {
+                            data.push('\n');
+                        }
+                        data.push_str(value);
+                    }
+                    _ => {} // comments (keep-alives) and unknown fields
+                }
+            }
+            if self.buf.len() > MAX_EVENT_LINE {
+                return Err(ClientError::Transport {
+                    url: self.url.clone(),
+                    reason: format!("an event line over {MAX_EVENT_LINE} bytes"),
+                });
+            }
+            match self.resp.chunk().await {
+                Ok(Some(bytes)) => self.buf.extend_from_slice(&bytes),
+                Ok(None) => return Ok(None),
+                Err(e) => {
+                    return Err(ClientError::Transport {
+                        url: self.url.clone(),
+                        reason: chain(&e),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// Percent-encodes one URL path segment (everything but unreserved

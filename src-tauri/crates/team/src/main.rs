@@ -90,6 +90,19 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
+    /// Print the team's live events (JSON lines), reconnecting when the jury
+    /// restarts, for --seconds or until --count events.
+    Events {
+        /// Resume after this event id (default: from now on).
+        #[arg(long)]
+        since: Option<i64>,
+        /// How long to follow.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Stop after this many events.
+        #[arg(long)]
+        count: Option<usize>,
+    },
     /// A problem's statement files and samples; with --out, download them.
     Problem {
         /// Problem id or label.
@@ -486,6 +499,22 @@ async fn run(cli: Cli) -> Result<i32> {
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
+        }
+        Command::Events {
+            since,
+            seconds,
+            count,
+        } => {
+            let until = tokio::time::Instant::now() + Duration::from_secs(seconds);
+            let mut seen = 0usize;
+            agent
+                .follow_events(since, until, |e| {
+                    say!("{}", serde_json::to_string(e).unwrap_or_default());
+                    let _ = std::io::stdout().flush();
+                    seen += 1;
+                    count.is_none_or(|c| seen < c)
+                })
+                .await?;
         }
         Command::Problem { problem, out } => {
             let material = agent.problem(&problem).await?;

@@ -1,0 +1,169 @@
+//! Live events for kiosks, from the store's event log: one poller reads new
+//! log rows and fans them out; each follower gets, in log order and exactly
+//! once, the events for its team and for everyone, each with the current
+//! state of what changed. A follower that reconnects with the last id it
+//! saw resumes after it, across jury restarts too (the log is in SQLite).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use floorjudge_store::{Event, Store, StoreError};
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::shared_store::SharedStore;
+
+/// How often the poller looks for new log rows (changes made by other
+/// processes, such as a CLI, arrive this way too).
+const POLL: Duration = Duration::from_millis(150);
+/// Log rows read at once.
+const BATCH: usize = 1000;
+
+/// The fan-out of the event log.
+#[derive(Debug)]
+pub struct EventHub {
+    store: SharedStore,
+    live: broadcast::Sender<Event>,
+}
+
+/// One event for a team, ready to send.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamEvent {
+    /// Its id in the log (what a follower resumes after).
+    pub id: i64,
+    /// `submission`, `clarification` or `contest`.
+    pub kind: String,
+    /// The current state of what changed (a `SubmissionStatus`, a
+    /// `ClarificationInfo` or the `ContestInfo`).
+    pub data: serde_json::Value,
+}
+
+impl EventHub {
+    /// Starts the poller over `store`.
+    pub fn start(store: SharedStore) -> Arc<EventHub> {
+        let (live, _) = broadcast::channel(4096);
+        let hub = Arc::new(EventHub { store, live });
+        let poller = hub.clone();
+        tokio::spawn(async move {
+            let mut last = poller.store.run(|s| s.last_event_id()).await.unwrap_or(0);
+            loop {
+                tokio::time::sleep(POLL).await;
+                match poller
+                    .store
+                    .run(move |s| s.events_since(last, None, BATCH))
+                    .await
+                {
+                    Ok(batch) => {
+                        for e in batch {
+                            last = e.id;
+                            // no follower: nothing to do
+                            let _ = poller.live.send(e);
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "reading the event log failed"),
+                }
+                if Arc::strong_count(&poller) == 1 {
+                    return;
+                }
+            }
+        });
+        hub
+    }
+
+    /// The id of the newest event (0 with none).
+    pub async fn last_id(&self) -> Result<i64, StoreError> {
+        self.store.run(|s| s.last_event_id()).await
+    }
+
+    /// Follows `team`'s events after `after` (`None`: from now on). `render`
+    /// turns a log row into what is sent (`None`: skip it). The receiver
+    /// ends when the hub stops; dropping it ends the follower.
+    pub async fn follow<R>(
+        self: &Arc<Self>,
+        team: String,
+        after: Option<i64>,
+        render: R,
+    ) -> Result<mpsc::Receiver<TeamEvent>, StoreError>
+    where
+        R: Fn(&Store, &Event) -> Result<Option<serde_json::Value>, StoreError>
+            + Send
+            + Sync
+            + 'static,
+    {
+        // subscribe before reading the backlog: nothing falls between them
+        let mut live = self.live.subscribe();
+        let mut last = match after {
+            Some(a) => a,
+            None => self.last_id().await?,
+        };
+        let (tx, rx) = mpsc::channel(256);
+        let hub = self.clone();
+        let render = Arc::new(render);
+        tokio::spawn(async move {
+            loop {
+                // the backlog, from the store
+                loop {
+                    let (t, r) = (team.clone(), render.clone());
+                    let from = last;
+                    let batch = hub
+                        .store
+                        .run(move |s| {
+                            let rows = s.events_since(from, Some(&t), BATCH)?;
+                            rows.into_iter()
+                                .map(|e| Ok((e.id, e.kind.clone(), r(s, &e)?)))
+                                .collect::<Result<Vec<_>, StoreError>>()
+                        })
+                        .await;
+                    let batch = match batch {
+                        Ok(b) => b,
+                        Err(e) => {
+                            tracing::error!(error = %e, "event backlog failed");
+                            return;
+                        }
+                    };
+                    if batch.is_empty() {
+                        break;
+                    }
+                    for (id, kind, data) in batch {
+                        last = id;
+                        if let Some(data) = data
+                            && tx.send(TeamEvent { id, kind, data }).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                }
+                // then live, until the follower falls behind
+                loop {
+                    let e = match live.recv().await {
+                        Ok(e) => e,
+                        Err(broadcast::error::RecvError::Lagged(_)) => break,
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    };
+                    if e.id <= last {
+                        continue;
+                    }
+                    if e.team_id.as_ref().is_some_and(|t| *t != team) {
+                        continue;
+                    }
+                    last = e.id;
+                    let r = render.clone();
+                    let (id, kind) = (e.id, e.kind.clone());
+                    let data = match hub.store.run(move |s| r(s, &e)).await {
+                        Ok(d) => d,
+                        Err(err) => {
+                            tracing::error!(error = %err, event = id, "rendering an event failed");
+                            None
+                        }
+                    };
+                    if let Some(data) = data
+                        && tx.send(TeamEvent { id, kind, data }).await.is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(rx)
+    }
+}

@@ -1,0 +1,176 @@
+//! One team's live events across real processes: its submissions from
+//! sent to verdict and an announcement reach its kiosk's event stream in
+//! order, exactly once, across a jury SIGKILL and restart in the middle;
+//! resuming after an id gives exactly what followed it.
+
+use std::io::{BufRead, BufReader};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use floorjudge_tests::*;
+
+const GREET: &str = "assets/sample-contest/greetings/submissions/accepted/greet.c";
+
+/// Starts `floorjudge-team events` and collects its lines.
+fn follow(
+    ws: &Workstation,
+    args: &[&str],
+) -> (std::process::Child, Arc<Mutex<Vec<serde_json::Value>>>) {
+    let mut child = ws.spawn(&[&["events"], args].concat());
+    let out = child.stdout.take().unwrap();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
+                sink.lock().unwrap().push(v);
+            }
+        }
+    });
+    (child, lines)
+}
+
+fn ids(events: &[serde_json::Value]) -> Vec<i64> {
+    events.iter().map(|e| e["id"].as_i64().unwrap()).collect()
+}
+
+#[test]
+fn a_team_follows_its_submissions_and_announcements_through_a_jury_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let mut jury = JuryProcess::start(&contest, &[]);
+    let addr = jury.addr;
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
+    let other = Workstation::new(tmp.path(), &jury.url, "127.0.0.3", free_port());
+    ok(ws.run(&["whoami"]));
+    let (mut follower, seen) = follow(&ws, &["--since", "0", "--seconds", "120"]);
+    let greet = workspace().join(GREET);
+    let wrong = tmp.path().join("wrong.c");
+    std::fs::write(
+        &wrong,
+        "#include <stdio.h>\nint main(void) { puts(\"no\"); return 0; }\n",
+    )
+    .unwrap();
+    let submit = |ws: &Workstation, f: &std::path::Path| {
+        last_json(&ws.run(&[
+            "--json",
+            "submit",
+            "--problem",
+            "greetings",
+            "--wait",
+            "--timeout",
+            "120",
+            f.to_str().unwrap(),
+        ]))
+    };
+    let first = submit(&ws, &greet);
+    assert_eq!(first["verdict"], "AC");
+    // another team's submission is not ours to see
+    let theirs = submit(&other, &greet);
+    let verdict_seen = |id: i64, verdict: &str| {
+        seen.lock().unwrap().iter().any(|e| {
+            e["kind"] == "submission" && e["data"]["id"] == id && e["data"]["verdict"] == verdict
+        })
+    };
+    wait_for(
+        "the first verdict as an event",
+        Duration::from_secs(20),
+        || verdict_seen(first["id"].as_i64().unwrap(), "AC").then_some(()),
+    );
+    // the jury dies and comes back; the kiosk's stream reconnects after its last id
+    jury.kill();
+    std::thread::sleep(Duration::from_millis(500));
+    let jury = JuryProcess::start_on(&contest, &addr.to_string(), &[]);
+    let second = submit(&ws, &wrong);
+    assert_eq!(second["verdict"], "WA");
+    ok(jury_cmd(
+        &contest,
+        &["clarification", "announce", "Problem A is fine."],
+    ));
+    wait_for(
+        "the second verdict and the announcement",
+        Duration::from_secs(30),
+        || {
+            let s = seen.lock().unwrap();
+            let announced = s
+                .iter()
+                .any(|e| e["kind"] == "clarification" && e["data"]["text"] == "Problem A is fine.");
+            (announced
+                && s.iter()
+                    .any(|e| e["data"]["id"] == second["id"] && e["data"]["verdict"] == "WA"))
+            .then_some(())
+        },
+    );
+    let _ = follower.kill();
+    let events = seen.lock().unwrap().clone();
+    let list = ids(&events);
+    assert!(
+        list.windows(2).all(|w| w[0] < w[1]),
+        "out of order or repeated: {list:?}"
+    );
+    // our submissions' phases, in order, each ending judged
+    let phases = |id: &serde_json::Value| -> Vec<String> {
+        events
+            .iter()
+            .filter(|e| e["kind"] == "submission" && e["data"]["id"] == *id)
+            .map(|e| e["data"]["phase"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // each event carries the state when it is sent: phases only move
+    // forward, and each submission ends judged
+    let rank = |p: &str| {
+        ["pending_callback", "queued", "judging", "judged"]
+            .iter()
+            .position(|x| *x == p)
+    };
+    for sub in [&first["id"], &second["id"]] {
+        let p = phases(sub);
+        assert!(!p.is_empty(), "no events of {sub}");
+        let r: Vec<usize> = p
+            .iter()
+            .map(|x| rank(x).unwrap_or_else(|| panic!("{x}")))
+            .collect();
+        assert!(
+            r.windows(2).all(|w| w[0] <= w[1]),
+            "{sub}: went back: {p:?}"
+        );
+        assert_eq!(p.last().map(String::as_str), Some("judged"), "{sub}: {p:?}");
+    }
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["kind"] == "submission" && e["data"]["id"] == theirs["id"]),
+        "team 2's submission reached team 1"
+    );
+    // resuming after an event in the middle gives exactly what followed it
+    let mid = list[list.len() / 2];
+    let out = ws.run(&[
+        "--json",
+        "events",
+        "--since",
+        &mid.to_string(),
+        "--seconds",
+        "3",
+    ]);
+    let resumed: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let tail: Vec<i64> = list.iter().copied().filter(|i| *i > mid).collect();
+    assert_eq!(ids(&resumed)[..tail.len()], tail[..], "resume after {mid}");
+    // a bad resume point is refused
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _in = rt.enter();
+    let http = ws.http();
+    let status = rt
+        .block_on(
+            http.get(format!("{}/api/team/events", jury.url))
+                .bearer_auth(ws.token())
+                .header("last-event-id", "yesterday")
+                .send(),
+        )
+        .unwrap()
+        .status()
+        .as_u16();
+    assert_eq!(status, 400);
+}
