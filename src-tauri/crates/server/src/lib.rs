@@ -28,6 +28,7 @@ pub mod scoreboard;
 pub mod serve;
 pub mod session_token;
 pub mod shared_store;
+pub mod staff;
 pub mod statements;
 pub mod status;
 pub mod team_access;

@@ -67,6 +67,9 @@ enum Command {
     /// and judgehosts need to pin it.
     #[command(subcommand)]
     Tls(TlsCmd),
+    /// Staff accounts: add, enrol an authenticator, list, remove, check a login.
+    #[command(subcommand)]
+    Staff(cli::staff::StaffCmd),
     /// Clarifications: list, answer a team (or everyone), announce.
     #[command(subcommand)]
     Clarification(cli::clarifications::ClarificationCmd),
@@ -641,6 +644,7 @@ fn run(cli: Cli) -> Result<()> {
             say!("judgehost {name} revoked; its jobs went back to the queue");
         }
         Command::Clarification(cmd) => cli::clarifications::run(&dir, cmd, cli.json)?,
+        Command::Staff(cmd) => cli::staff::run(&dir, cmd, cli.json)?,
         Command::Scoreboard(args) => cli::standings::scoreboard(&dir, &args, cli.json)?,
         Command::Results(cmd) => cli::standings::results(&dir, cmd)?,
         Command::Audit { limit } => {

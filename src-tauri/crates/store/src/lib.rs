@@ -19,6 +19,7 @@ mod judging;
 mod language;
 mod migrate;
 mod problem;
+mod staff;
 mod submission;
 mod team;
 
@@ -45,6 +46,7 @@ pub use migrate::SCHEMA_VERSION;
 pub use problem::{
     NewProblem, NewTestcase, PackageFile, Problem, ProblemImported, ProblemSummary, Testcase,
 };
+pub use staff::{StaffAccount, StaffSecrets};
 pub use submission::{
     Inserted, NewSubmission, OFFICIAL_TIME_GRACE_MS, RejectKind, Submission, SubmissionState,
     SubmittedFile,

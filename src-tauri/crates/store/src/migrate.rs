@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_contest_thaw.sql"),
     include_str!("../migrations/0008_clarifications.sql"),
     include_str!("../migrations/0009_events.sql"),
+    include_str!("../migrations/0010_staff.sql"),
 ];
 
 /// The schema version this binary writes.

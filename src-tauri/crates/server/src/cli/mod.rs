@@ -3,4 +3,5 @@
 
 pub mod clarifications;
 pub mod clock;
+pub mod staff;
 pub mod standings;
