@@ -13,45 +13,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use floorjudge_team::{Agent, AgentConfig};
-use floorjudge_tests::{JuryProcess, free_port, jury_cmd, ok, workspace};
+use floorjudge_tests::{JuryProcess, free_port};
 
 const AGENTS: usize = 50;
 const PER_AGENT: usize = 20;
 const TIME_LIMIT: Duration = Duration::from_secs(120);
 
 fn contest(root: &Path) -> std::path::PathBuf {
-    let dir = root.join("contest");
-    ok(jury_cmd(
-        &dir,
-        &["contest", "init", "--name", "intake bench"],
-    ));
-    let teams: Vec<_> = (1..=AGENTS)
-        .map(|i| serde_json::json!({"id": format!("t{i}"), "name": format!("Team {i}")}))
+    let teams: Vec<(String, String)> = (1..=AGENTS)
+        .map(|i| (format!("t{i}"), format!("127.0.1.{i}")))
         .collect();
-    let mut accounts = String::new();
-    for i in 1..=AGENTS {
-        accounts.push_str(&format!(
-            "- id: t{i}\n  username: t{i}\n  type: team\n  team_id: t{i}\n  ip: 127.0.1.{i}\n"
-        ));
-    }
-    std::fs::write(root.join("teams.json"), serde_json::to_vec(&teams).unwrap()).unwrap();
-    std::fs::write(root.join("accounts.yaml"), accounts).unwrap();
-    ok(jury_cmd(
-        &dir,
-        &[
-            "team",
-            "import",
-            root.join("teams.json").to_str().unwrap(),
-            root.join("accounts.yaml").to_str().unwrap(),
-        ],
-    ));
-    let greetings = workspace().join("assets/sample-contest/greetings");
-    ok(jury_cmd(
-        &dir,
-        &["problem", "import", greetings.to_str().unwrap()],
-    ));
-    ok(jury_cmd(&dir, &["contest", "start"]));
-    dir
+    floorjudge_tests::greetings_contest(root, "intake bench", &teams)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -170,6 +170,43 @@ pub fn sample_contest(root: &Path) -> PathBuf {
     dir
 }
 
+/// A started contest named `name` with the sample `greetings` problem and
+/// one team per `(id, address)` in `teams` (pre-assigned: each identifies
+/// from its address with no typing).
+pub fn greetings_contest(root: &Path, name: &str, teams: &[(String, String)]) -> PathBuf {
+    let dir = root.join("contest");
+    ok(jury_cmd(&dir, &["contest", "init", "--name", name]));
+    let list: Vec<_> = teams
+        .iter()
+        .map(|(id, _)| serde_json::json!({"id": id, "name": format!("Team {id}")}))
+        .collect();
+    let mut accounts = String::new();
+    for (id, ip) in teams {
+        accounts.push_str(&format!(
+            "- id: {id}\n  username: {id}\n  type: team\n  team_id: {id}\n  ip: {ip}\n"
+        ));
+    }
+    let (teams_file, accounts_file) = (root.join("teams.json"), root.join("accounts.yaml"));
+    std::fs::write(&teams_file, serde_json::to_vec(&list).unwrap()).unwrap();
+    std::fs::write(&accounts_file, accounts).unwrap();
+    ok(jury_cmd(
+        &dir,
+        &[
+            "team",
+            "import",
+            teams_file.to_str().unwrap(),
+            accounts_file.to_str().unwrap(),
+        ],
+    ));
+    let greetings = workspace().join("assets/sample-contest/greetings");
+    ok(jury_cmd(
+        &dir,
+        &["problem", "import", greetings.to_str().unwrap()],
+    ));
+    ok(jury_cmd(&dir, &["contest", "start"]));
+    dir
+}
+
 /// Team 5's password in [`sample_contest`].
 pub const TEAM5_PASSWORD: &str = "tangerine-kiosk-42";
 

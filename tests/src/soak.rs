@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::{JudgehostProcess, JuryProcess, Workstation, free_port, jury_cmd, ok, workspace};
+use crate::{JudgehostProcess, JuryProcess, Workstation, free_port, ok, workspace};
 
 /// What to run and what to break.
 #[derive(Debug, Clone)]
@@ -156,36 +156,10 @@ fn programs(root: &Path) -> Vec<(PathBuf, &'static str)> {
 /// A started contest with `kiosks` teams on their pre-assigned addresses
 /// and the sample `greetings` problem.
 fn contest(root: &Path, kiosks: usize) -> PathBuf {
-    let dir = root.join("contest");
-    ok(jury_cmd(&dir, &["contest", "init", "--name", "soak"]));
-    let teams: Vec<_> = (0..kiosks)
-        .map(|i| serde_json::json!({"id": format!("t{i}"), "name": format!("Team {i}")}))
+    let teams: Vec<(String, String)> = (0..kiosks)
+        .map(|i| (format!("t{i}"), kiosk_ip(i)))
         .collect();
-    let mut accounts = String::new();
-    for i in 0..kiosks {
-        accounts.push_str(&format!(
-            "- id: t{i}\n  username: t{i}\n  type: team\n  team_id: t{i}\n  ip: {}\n",
-            kiosk_ip(i)
-        ));
-    }
-    std::fs::write(root.join("teams.json"), serde_json::to_vec(&teams).unwrap()).unwrap();
-    std::fs::write(root.join("accounts.yaml"), accounts).unwrap();
-    ok(jury_cmd(
-        &dir,
-        &[
-            "team",
-            "import",
-            root.join("teams.json").to_str().unwrap(),
-            root.join("accounts.yaml").to_str().unwrap(),
-        ],
-    ));
-    let greetings = workspace().join("assets/sample-contest/greetings");
-    ok(jury_cmd(
-        &dir,
-        &["problem", "import", greetings.to_str().unwrap()],
-    ));
-    ok(jury_cmd(&dir, &["contest", "start"]));
-    dir
+    crate::greetings_contest(root, "soak", &teams)
 }
 
 /// One kiosk: its workstation and its running `serve`.
