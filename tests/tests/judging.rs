@@ -573,6 +573,61 @@ fn a_daemon_stopped_mid_judging_returns_its_job_and_another_judges_it_once() {
     );
 }
 
+/// While a submission is judged, its team sees how far: testcase k of n.
+#[test]
+fn a_team_sees_which_testcase_its_submission_is_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    let hand = HandJudgehost::add(&contest, &jury.url, "hand");
+    let ws = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
+    let sub = submit(&ws, "greetings", &workspace().join(GREET));
+    let rt = rt();
+    let job = rt.block_on(hand.lease(2000)).expect("a job");
+    let total = job["testcases"].as_array().unwrap().len() as u64;
+    assert!(total >= 2);
+    let status = || last_json(&ws.run(&["--json", "status"]))[0].clone();
+    // leased, nothing judged yet: testcase 0 of n done
+    let s = status();
+    assert_eq!(s["phase"], "judging");
+    assert_eq!(
+        (s["testcases_done"].as_u64(), s["testcases_total"].as_u64()),
+        (Some(0), Some(total))
+    );
+    let jid = job["judging_id"].as_i64().unwrap();
+    let testcase = job["testcases"][0]["id"].as_i64().unwrap();
+    let run = json!({"job_token": job["job_token"], "runs": [{"testcase_id": testcase, "verdict": "AC", "fuel": 1, "time_ms": 0, "memory_bytes": 0, "message": ""}]});
+    assert_eq!(
+        rt.block_on(hand.call("POST", &format!("/api/judgehost/jobs/{jid}/runs"), run))
+            .0,
+        204
+    );
+    let s = status();
+    assert_eq!(
+        (s["testcases_done"].as_u64(), s["testcases_total"].as_u64()),
+        (Some(1), Some(total))
+    );
+    let text = String::from_utf8_lossy(&ws.run(&["status"]).stdout).into_owned();
+    assert!(
+        text.contains(&format!("judging (testcase 2 of {total})")),
+        "{text}"
+    );
+    // judged: no progress any more, the verdict instead
+    let done = json!({"job_token": job["job_token"], "verdict": "AC", "compile_output": "", "error": null});
+    assert_eq!(
+        rt.block_on(hand.call("POST", &format!("/api/judgehost/jobs/{jid}/finish"), done))
+            .0,
+        204
+    );
+    let s = status();
+    assert_eq!(
+        (s["phase"].as_str(), s["verdict"].as_str()),
+        (Some("judged"), Some("AC"))
+    );
+    assert!(s.get("testcases_done").is_none(), "{s}");
+    assert_eq!(s["id"], sub["id"]);
+}
+
 /// A judgehost run that leaves gives back every job the jury leased it,
 /// also one whose lease answer it never read, and gets no new one until it
 /// registers again.

@@ -144,6 +144,12 @@ pub struct SubmissionStatus {
     /// reference again retries it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retryable: bool,
+    /// While judging: testcases judged so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub testcases_done: Option<u32>,
+    /// While judging: testcases in all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub testcases_total: Option<u32>,
 }
 
 /// Problems and languages a kiosk offers, and the contest clock.

@@ -766,7 +766,7 @@ impl TeamDesk {
             let json = |v: &dyn erased::Json| v.to_json();
             Ok(match (e.kind.as_str(), e.ref_id) {
                 ("submission", Some(sub)) => match s.submission(sub)? {
-                    Some(x) if x.team_id == id => Some(json(&team_view(&x, &s.judge_state(sub)?))),
+                    Some(x) if x.team_id == id => Some(json(&team_status(s, &x)?)),
                     _ => None,
                 },
                 ("clarification", Some(c)) => match s.clarification(c)? {
@@ -960,17 +960,15 @@ impl TeamDesk {
         team: &TeamIdentity,
         id: i64,
     ) -> Result<SubmissionStatus, TeamRefusal> {
-        let sub = self
+        let team_id = team.id.clone();
+        let status = self
             .store
             .run(move |s| match s.submission(id)? {
-                Some(sub) => Ok(Some((s.judge_state(id)?, sub))),
-                None => Ok(None),
+                Some(sub) if sub.team_id == team_id => Ok(Some(team_status(s, &sub)?)),
+                _ => Ok(None),
             })
             .await?;
-        match sub {
-            Some((judge, s)) if s.team_id == team.id => Ok(team_view(&s, &judge)),
-            _ => Err(TeamRefusal::NoSuchSubmission(id)),
-        }
+        status.ok_or(TeamRefusal::NoSuchSubmission(id))
     }
 
     /// All of the team's submissions, oldest first.
@@ -979,16 +977,15 @@ impl TeamDesk {
         team: &TeamIdentity,
     ) -> Result<Vec<SubmissionStatus>, TeamRefusal> {
         let id = team.id.clone();
-        let subs = self
+        Ok(self
             .store
             .run(move |s| {
                 s.team_submissions(&id)?
-                    .into_iter()
-                    .map(|sub| Ok((s.judge_state(sub.id)?, sub)))
+                    .iter()
+                    .map(|sub| team_status(s, sub))
                     .collect::<Result<Vec<_>, StoreError>>()
             })
-            .await?;
-        Ok(subs.iter().map(|(j, s)| team_view(s, j)).collect())
+            .await?)
     }
 }
 
@@ -1111,7 +1108,22 @@ fn check_reference(r: &SubmissionRef) -> Result<Vec<SubmittedFile>, TeamRefusal>
         .collect())
 }
 
-/// A submission as its team sees it.
+/// What a team sees of `sub` now, with the judging's progress.
+pub fn team_status(
+    store: &floorjudge_store::Store,
+    sub: &Submission,
+) -> Result<SubmissionStatus, StoreError> {
+    let mut status = team_view(sub, &store.judge_state(sub.id)?);
+    if status.phase == SubmissionPhase::Judging
+        && let Some((done, total)) = store.judging_progress(sub.id)?
+    {
+        status.testcases_done = Some(done);
+        status.testcases_total = Some(total);
+    }
+    Ok(status)
+}
+
+/// A submission as its team sees it, from its judge state (no progress).
 pub fn team_view(s: &Submission, judge: &JudgeState) -> SubmissionStatus {
     let (phase, queue_position, verdict) = match (s.state, judge) {
         (SubmissionState::Pending, _) => (SubmissionPhase::PendingCallback, None, None),
@@ -1141,6 +1153,8 @@ pub fn team_view(s: &Submission, judge: &JudgeState) -> SubmissionStatus {
         reason: s.reject_reason.clone(),
         retryable: s.state == SubmissionState::Rejected
             && s.reject_kind == Some(RejectKind::Unreachable),
+        testcases_done: None,
+        testcases_total: None,
     }
 }
 

@@ -680,6 +680,25 @@ impl Store {
         Ok(out)
     }
 
+    /// How far the counting judging of a submission that is being judged
+    /// has got: (testcases with a result, testcases in all); `None` when it
+    /// is not being judged.
+    pub fn judging_progress(&self, submission_id: i64) -> Result<Option<(u32, u32)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT COUNT(*) FROM runs r WHERE r.judging_id = j.id),
+                        (SELECT COUNT(*) FROM testcases t WHERE t.problem_id = s.problem_id AND NOT t.retired)
+                 FROM judgings j
+                 JOIN judge_queue q ON q.judging_id = j.id
+                 JOIN submissions s ON s.id = j.submission_id
+                 WHERE j.submission_id = ?1 AND j.valid AND q.state = 'leased'
+                 ORDER BY j.id DESC LIMIT 1",
+            )?
+            .query_row([submission_id], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?)))
+            .optional()?)
+    }
+
     /// Where a submission stands with the judges.
     pub fn judge_state(&self, submission_id: i64) -> Result<JudgeState> {
         let valid: Option<(i64, Option<String>, Option<i64>, String)> = self

@@ -228,7 +228,13 @@ fn print_status(json: bool, s: &SubmissionStatus) {
             Some(p) => line.push_str(&format!("received, queued (position {p})")),
             None => line.push_str("received, queued"),
         },
-        SubmissionPhase::Judging => line.push_str("judging"),
+        SubmissionPhase::Judging => match (s.testcases_done, s.testcases_total) {
+            (Some(done), Some(total)) => line.push_str(&format!(
+                "judging (testcase {} of {total})",
+                (done + 1).min(total)
+            )),
+            _ => line.push_str("judging"),
+        },
         SubmissionPhase::Judged => {
             line.push_str(s.verdict.map(|v| v.clics_id()).unwrap_or("judged"))
         }
