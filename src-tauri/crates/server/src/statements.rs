@@ -45,7 +45,7 @@ fn statement_files(store: &Store, problem_id: &str) -> Result<Vec<(String, Strin
 }
 
 fn size_of(store: &Store, sha: &str) -> Result<u64, StoreError> {
-    Ok(store.blob(sha)?.map_or(0, |b| b.len() as u64))
+    Ok(store.blob_size(sha)?.unwrap_or(0))
 }
 
 /// The problem `key` (id or label): its statement files and samples.

@@ -763,17 +763,16 @@ impl TeamDesk {
         let render = move |s: &floorjudge_store::Store,
                            e: &floorjudge_store::Event|
               -> Result<Option<serde_json::Value>, StoreError> {
-            let json = |v: &dyn erased::Json| v.to_json();
             Ok(match (e.kind.as_str(), e.ref_id) {
                 ("submission", Some(sub)) => match s.submission(sub)? {
-                    Some(x) if x.team_id == id => Some(json(&team_status(s, &x)?)),
+                    Some(x) if x.team_id == id => Some(to_json(&team_status(s, &x)?)),
                     _ => None,
                 },
                 ("clarification", Some(c)) => match s.clarification(c)? {
-                    Some(c) => Some(json(&crate::clarifications::team_view(s, &id, &c)?)),
+                    Some(c) => Some(to_json(&crate::clarifications::team_view(s, &id, &c)?)),
                     None => None,
                 },
-                ("contest", _) => Some(json(&contest_info_of(s, now_ms())?)),
+                ("contest", _) => Some(to_json(&contest_info_of(s, now_ms())?)),
                 _ => None,
             })
         };
@@ -1034,18 +1033,9 @@ pub fn contest_info_of(s: &floorjudge_store::Store, now: i64) -> Result<ContestI
     })
 }
 
-/// Serializing what differs in type behind one function.
-mod erased {
-    /// A value that becomes JSON.
-    pub trait Json {
-        fn to_json(&self) -> serde_json::Value;
-    }
-
-    impl<T: serde::Serialize> Json for T {
-        fn to_json(&self) -> serde_json::Value {
-            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-        }
-    }
+/// A value as JSON (what an event carries).
+fn to_json(v: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
 /// At most 60 characters of a name a team sent, for messages.

@@ -28,4 +28,17 @@ impl Store {
             })
             .optional()?)
     }
+
+    /// The size of the content stored under a SHA-256 hash, without
+    /// reading it.
+    pub fn blob_size(&self, sha256: &str) -> Result<Option<u64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT length(data) FROM blobs WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
 }

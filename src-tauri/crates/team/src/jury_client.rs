@@ -75,6 +75,16 @@ pub fn jury_http_client(
         .map_err(|e| ClientError::Setup(format!("HTTP client: {e}")))
 }
 
+/// The jury's refusal in an error answer (its `{error, message}` body, or
+/// the start of whatever it sent).
+fn refusal(status: u16, body: &[u8]) -> ClientError {
+    let error = serde_json::from_slice::<ApiError>(body).unwrap_or_else(|_| ApiError {
+        error: format!("http_{status}"),
+        message: String::from_utf8_lossy(body).chars().take(300).collect(),
+    });
+    ClientError::Refused { status, error }
+}
+
 fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
@@ -127,11 +137,7 @@ impl JuryClient {
         if (200..300).contains(&status) {
             serde_json::from_slice(&bytes).map_err(|e| transport(format!("unreadable answer: {e}")))
         } else {
-            let error = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| ApiError {
-                error: format!("http_{status}"),
-                message: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
-            });
-            Err(ClientError::Refused { status, error })
+            Err(refusal(status, &bytes))
         }
     }
 
@@ -273,11 +279,7 @@ impl JuryClient {
         if (200..300).contains(&status) {
             Ok(bytes.to_vec())
         } else {
-            let error = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| ApiError {
-                error: format!("http_{status}"),
-                message: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
-            });
-            Err(ClientError::Refused { status, error })
+            Err(refusal(status, &bytes))
         }
     }
 
@@ -306,11 +308,7 @@ impl JuryClient {
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             let bytes = resp.bytes().await.unwrap_or_default();
-            let error = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| ApiError {
-                error: format!("http_{status}"),
-                message: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
-            });
-            return Err(ClientError::Refused { status, error });
+            return Err(refusal(status, &bytes));
         }
         Ok(EventStream {
             resp,
