@@ -48,6 +48,10 @@ impl EventHub {
             let mut last = poller.store.run(|s| s.last_event_id()).await.unwrap_or(0);
             loop {
                 tokio::time::sleep(POLL).await;
+                // the clock moves the contest's state without a write: log it
+                if let Err(e) = poller.store.run(log_clock_boundaries).await {
+                    tracing::error!(error = %e, "logging the contest clock failed");
+                }
                 match poller
                     .store
                     .run(move |s| s.events_since(last, None, BATCH))
@@ -68,6 +72,12 @@ impl EventHub {
             }
         });
         hub
+    }
+
+    /// Every new log row from now on, as the poller reads it (a receiver
+    /// that falls behind gets `Lagged` and should re-read the store).
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.live.subscribe()
     }
 
     /// The id of the newest event (0 with none).
@@ -166,4 +176,20 @@ impl EventHub {
         });
         Ok(rx)
     }
+}
+
+/// Logs the start, the freeze and the end of the contest once each has
+/// passed (the log's state events are otherwise only written by changes).
+fn log_clock_boundaries(store: &mut Store) -> Result<(), StoreError> {
+    let clock = crate::clock::Clock::of(&store.contest()?.settings);
+    let now = floorjudge_store::now_ms();
+    let passed = [clock.start_ms, clock.freeze_ms(), clock.end_ms()]
+        .into_iter()
+        .flatten()
+        .filter(|t| *t <= now)
+        .max();
+    if let Some(boundary) = passed {
+        store.log_clock_boundary(boundary, now)?;
+    }
+    Ok(())
 }

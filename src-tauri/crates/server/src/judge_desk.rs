@@ -1,6 +1,6 @@
 //! The jury's side of the judgehost API: request signing, leases with job
 //! tokens, results that count only from the judgehost holding the lease.
-//! HTTP handlers ([`crate::judgehost_api`]) are thin adapters over
+//! HTTP handlers ([`crate::http::judgehost`]) are thin adapters over
 //! [`JudgeDesk`].
 
 use std::collections::{HashMap, HashSet};

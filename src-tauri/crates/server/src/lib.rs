@@ -3,20 +3,22 @@
 //! The organizer's side: the contest folder, imports of problem packages and
 //! team lists in the formats organizers already have (Kattis, DOMjudge, CLICS),
 //! passwords and a status summary. The contest server: the team desk
-//! ([`team_access`]) behind its HTTP adapter ([`team_api`]) and the callback
+//! ([`team_access`]) behind its HTTP adapter ([`http::team`]) and the callback
 //! fetcher, started by [`serve`]. The CLI and the console window are thin
 //! adapters over these.
 
 pub mod callback_fetcher;
 pub mod clarifications;
+pub mod clics;
+pub mod clics_desk;
 pub mod clock;
 pub mod collation;
 pub mod contest_dir;
 pub mod event_feed;
+pub mod http;
 pub mod import;
 pub mod job_token;
 pub mod judge_desk;
-pub mod judgehost_api;
 pub mod judgehost_credentials;
 pub mod keys;
 pub mod organizer;
@@ -32,7 +34,6 @@ pub mod staff;
 pub mod statements;
 pub mod status;
 pub mod team_access;
-pub mod team_api;
 
 pub use contest_dir::{ContestDir, ContestDirError};
 

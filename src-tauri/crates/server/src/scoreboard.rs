@@ -393,6 +393,25 @@ pub enum ScoreboardError {
     Store(#[from] StoreError),
 }
 
+/// The ids of the groups hidden from the public.
+pub fn hidden_groups(store: &Store) -> Result<std::collections::HashSet<String>, StoreError> {
+    Ok(store
+        .groups()?
+        .into_iter()
+        .filter(|g| g.hidden)
+        .map(|g| g.id)
+        .collect())
+}
+
+/// Whether the public does not see `team`: hidden itself, or in a hidden
+/// group (as DOMjudge hides the teams of an invisible category).
+pub fn publicly_hidden(
+    team: &floorjudge_store::Team,
+    hidden_groups: &std::collections::HashSet<String>,
+) -> bool {
+    team.hidden || team.group_ids.iter().any(|g| hidden_groups.contains(g))
+}
+
 /// The scoreboard of the contest in `store`: its teams, problems and every
 /// received submission with its counting judgement. Submissions the
 /// callback rejected, or not yet received, are not on it.
@@ -413,15 +432,18 @@ pub fn from_store(store: &Store) -> Result<Scoreboard, ScoreboardError> {
                 label: p.problem.label,
             })
             .collect(),
-        entrants: store
-            .teams()?
-            .into_iter()
-            .map(|t| Entrant {
-                name: t.display_name.unwrap_or(t.name),
-                team_id: t.id,
-                hidden: t.hidden,
-            })
-            .collect(),
+        entrants: {
+            let hidden_groups = hidden_groups(store)?;
+            store
+                .teams()?
+                .into_iter()
+                .map(|t| Entrant {
+                    hidden: publicly_hidden(&t, &hidden_groups),
+                    name: t.display_name.unwrap_or(t.name),
+                    team_id: t.id,
+                })
+                .collect()
+        },
     };
     let mut board = Scoreboard::new(setup);
     for sub in store.submissions()? {

@@ -160,10 +160,16 @@ impl JuryServer {
                 wake.work_arrived();
             }
         });
-        let router = crate::team_api::router(Arc::new(desk)).merge(crate::judgehost_api::router(
-            judges,
-            if options.plain_http { "http" } else { "https" },
+        let clics = Arc::new(crate::clics_desk::ClicsDesk::new(
+            store.clone(),
+            desk.events(),
         ));
+        let router = crate::http::team::router(Arc::new(desk))
+            .merge(crate::http::judgehost::router(
+                judges,
+                if options.plain_http { "http" } else { "https" },
+            ))
+            .merge(crate::http::clics::router(clics));
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|source| ServeError::Listen {
@@ -233,6 +239,7 @@ impl JuryServer {
             let router = router.clone();
             hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
+                crate::http::without_trailing_slash(&mut req);
                 let mut router = router.clone();
                 async move { tower_service::Service::call(&mut router, req).await }
             })

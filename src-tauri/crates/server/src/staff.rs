@@ -230,7 +230,7 @@ pub fn login(
 
 /// An argon2id hash of a random password, verified against when the name
 /// is unknown (made once).
-fn dummy_hash() -> &'static str {
+pub(crate) fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| passwords::hash(&passwords::generate()).unwrap_or_default())
 }

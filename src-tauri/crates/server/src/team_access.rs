@@ -268,6 +268,11 @@ impl TeamDesk {
         }
     }
 
+    /// The live event log this desk follows (shared with the Contest API).
+    pub fn events(&self) -> Arc<crate::event_feed::EventHub> {
+        self.events.clone()
+    }
+
     /// Sets how many submission references a team may send per minute.
     pub fn set_submits_per_minute(&mut self, n: usize) {
         self.submits = FailureLimiter::new(n.max(1), 60_000);

@@ -72,6 +72,21 @@ pub struct RunRow {
     pub message: String,
 }
 
+/// One testcase result as the Contest API names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunRecord {
+    /// The judging.
+    pub judging_id: i64,
+    /// The testcase's position in judging order, from 1.
+    pub ordinal: i64,
+    /// CLICS verdict id.
+    pub verdict: String,
+    /// Charged time, ms.
+    pub time_ms: i64,
+    /// When it was recorded, ms since the epoch (0: unknown).
+    pub recorded_ms: i64,
+}
+
 /// A judging with its runs, for the jury.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JudgingRow {
@@ -95,6 +110,8 @@ pub struct JudgingRow {
     pub compile_output: Option<String>,
     /// Queued, ms since the epoch.
     pub queued_ms: Option<i64>,
+    /// Leased to a judgehost (the latest time), ms since the epoch.
+    pub started_ms: Option<i64>,
     /// Finished, ms since the epoch.
     pub finished_ms: Option<i64>,
     /// Testcase results in order.
@@ -496,8 +513,9 @@ impl Store {
         extend_lease(&tx, judging_id, judgehost_id, lease_until_ms)?;
         for run in runs {
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO runs (judging_id, testcase_id, verdict, fuel, time_ms, memory_bytes, message)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR REPLACE INTO runs (judging_id, testcase_id, verdict, fuel, time_ms, memory_bytes, message,
+                     recorded_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(unixepoch('subsec') * 1000 AS INTEGER))",
             )?
             .execute(params![
                 judging_id,
@@ -731,31 +749,71 @@ impl Store {
 
     /// A submission's judgings with their runs, oldest first.
     pub fn judgings(&self, submission_id: i64) -> Result<Vec<JudgingRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT j.id, j.submission_id, h.name, q.state, j.verdict, j.valid, j.rejudge_of, j.error,
-                    j.compile_output, j.queued_ms, j.finished_ms
-             FROM judgings j JOIN judge_queue q ON q.judging_id = j.id LEFT JOIN judgehosts h ON h.id = j.judgehost_id
-             WHERE j.submission_id = ?1 ORDER BY j.id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {JUDGING_COLUMNS} {JUDGING_FROM} WHERE j.submission_id = ?1 ORDER BY j.id"
+        ))?;
         let mut rows: Vec<JudgingRow> = stmt
-            .query_map([submission_id], |r| {
-                Ok(JudgingRow {
-                    id: r.get(0)?,
-                    submission_id: r.get(1)?,
-                    judgehost: r.get(2)?,
-                    state: r.get(3)?,
-                    verdict: r.get(4)?,
-                    valid: r.get(5)?,
-                    rejudge_of: r.get(6)?,
-                    error: r.get(7)?,
-                    compile_output: r.get(8)?,
-                    queued_ms: r.get(9)?,
-                    finished_ms: r.get(10)?,
-                    runs: Vec::new(),
+            .query_map([submission_id], judging_from_row)?
+            .collect::<Result<_, _>>()?;
+        self.fill_runs(&mut rows)?;
+        Ok(rows)
+    }
+
+    /// One judging with its runs.
+    pub fn judging(&self, judging_id: i64) -> Result<Option<JudgingRow>> {
+        let row = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {JUDGING_COLUMNS} {JUDGING_FROM} WHERE j.id = ?1"
+            ))?
+            .query_row([judging_id], judging_from_row)
+            .optional()?;
+        let mut rows: Vec<JudgingRow> = row.into_iter().collect();
+        self.fill_runs(&mut rows)?;
+        Ok(rows.pop())
+    }
+
+    /// Every judging that has started, in id order, without runs.
+    pub fn started_judgings(&self) -> Result<Vec<JudgingRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {JUDGING_COLUMNS} {JUDGING_FROM} WHERE j.started_ms IS NOT NULL ORDER BY j.id"
+        ))?;
+        let rows = stmt
+            .query_map([], judging_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Testcase results as the Contest API shows them: of one judging
+    /// (`Some`) or of all, by judging and testcase order; with `ordinal`,
+    /// only that testcase's.
+    pub fn run_records(
+        &self,
+        judging_id: Option<i64>,
+        ordinal: Option<i64>,
+    ) -> Result<Vec<RunRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.judging_id, t.ordinal, r.verdict, r.time_ms, r.recorded_ms
+             FROM runs r JOIN testcases t ON t.id = r.testcase_id
+             WHERE (?1 IS NULL OR r.judging_id = ?1) AND (?2 IS NULL OR t.ordinal = ?2)
+             ORDER BY r.judging_id, t.ordinal",
+        )?;
+        let rows = stmt
+            .query_map(params![judging_id, ordinal], |r| {
+                Ok(RunRecord {
+                    judging_id: r.get(0)?,
+                    ordinal: r.get(1)?,
+                    verdict: r.get(2)?,
+                    time_ms: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+                    recorded_ms: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
                 })
             })?
             .collect::<Result<_, _>>()?;
-        for j in &mut rows {
+        Ok(rows)
+    }
+
+    fn fill_runs(&self, rows: &mut [JudgingRow]) -> Result<()> {
+        for j in rows {
             let mut runs = self.conn.prepare_cached(
                 "SELECT r.testcase_id, r.verdict, r.fuel, r.time_ms, r.memory_bytes, r.message
                  FROM runs r JOIN testcases t ON t.id = r.testcase_id WHERE r.judging_id = ?1 ORDER BY t.ordinal",
@@ -773,6 +831,30 @@ impl Store {
                 })?
                 .collect::<Result<_, _>>()?;
         }
-        Ok(rows)
+        Ok(())
     }
+}
+
+const JUDGING_COLUMNS: &str =
+    "j.id, j.submission_id, h.name, q.state, j.verdict, j.valid, j.rejudge_of,
+    j.error, j.compile_output, j.queued_ms, j.started_ms, j.finished_ms";
+const JUDGING_FROM: &str = "FROM judgings j JOIN judge_queue q ON q.judging_id = j.id
+    LEFT JOIN judgehosts h ON h.id = j.judgehost_id";
+
+fn judging_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JudgingRow> {
+    Ok(JudgingRow {
+        id: r.get(0)?,
+        submission_id: r.get(1)?,
+        judgehost: r.get(2)?,
+        state: r.get(3)?,
+        verdict: r.get(4)?,
+        valid: r.get(5)?,
+        rejudge_of: r.get(6)?,
+        error: r.get(7)?,
+        compile_output: r.get(8)?,
+        queued_ms: r.get(9)?,
+        started_ms: r.get(10)?,
+        finished_ms: r.get(11)?,
+        runs: Vec::new(),
+    })
 }

@@ -37,7 +37,7 @@ pub use error::StoreError;
 pub use events::Event;
 pub use judging::{
     ExpiredLease, JudgeState, Judgehost, JudgingRow, Lease, LeaseCheck, MAX_LOST_LEASES,
-    RejudgeFilter, RunRow,
+    RejudgeFilter, RunRecord, RunRow,
 };
 pub use language::{
     Language, LanguageChange, TIME_FACTOR_RANGE, check_language, default_languages,

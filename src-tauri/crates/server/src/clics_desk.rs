@@ -1,0 +1,375 @@
+//! The Contest API desk: who is asking (HTTP Basic staff logins, checked
+//! once and remembered for a minute) and the event feed (NDJSON from the
+//! store's event log, resumable with `since_token`). Read-only: nothing here
+//! changes the contest.
+//!
+//! The feed renders the log in aligned batches of [`BATCH`] rows; a batch
+//! that is complete is kept and shared by every reader of the same audience,
+//! so a hundred readers replaying a contest render it once.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use floorjudge_store::{Store, StoreError, now_ms};
+use sha2::{Digest, Sha256};
+use tokio::sync::{broadcast, mpsc};
+
+use crate::clics::{Audience, ClicsError, ContestView};
+use crate::event_feed::EventHub;
+use crate::rate_limit::FailureLimiter;
+use crate::shared_store::SharedStore;
+use crate::staff::Role;
+
+/// Log rows per feed batch.
+pub const BATCH: i64 = 500;
+/// Complete batches kept (each audience class).
+const KEPT_BATCHES: usize = 256;
+/// How long a checked login is remembered.
+const LOGIN_MEMORY: Duration = Duration::from_secs(60);
+/// The spec asks for a newline at least every 120 s on an idle feed.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(60);
+
+/// Why a Contest API request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ClicsRefusal {
+    /// Wrong or unusable credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Too many failed logins from this address.
+    #[error("too many failed logins from this address: try again in {retry_after_s} s")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after_s: i64,
+    },
+    /// Not found, forbidden, or a store failure.
+    #[error(transparent)]
+    Clics(#[from] ClicsError),
+}
+
+impl From<StoreError> for ClicsRefusal {
+    fn from(e: StoreError) -> Self {
+        ClicsRefusal::Clics(ClicsError::Store(e))
+    }
+}
+
+/// Rendered lines of one batch of log rows.
+#[derive(Debug)]
+struct Batch {
+    /// (row id, its lines, newline-terminated).
+    lines: Vec<(i64, Bytes)>,
+}
+
+/// See the module docs.
+#[derive(Debug)]
+pub struct ClicsDesk {
+    store: SharedStore,
+    hub: Arc<EventHub>,
+    logins: Mutex<HashMap<[u8; 32], (Role, Instant)>>,
+    failures: FailureLimiter,
+    batches: Mutex<KeptBatches>,
+}
+
+/// A batch's key: (for the public, batch number).
+type BatchKey = (bool, i64);
+
+/// The complete batches kept, oldest dropped first.
+#[derive(Debug, Default)]
+struct KeptBatches {
+    by_key: HashMap<BatchKey, Arc<Batch>>,
+    order: VecDeque<BatchKey>,
+}
+
+impl KeptBatches {
+    fn keep(&mut self, key: BatchKey, batch: Arc<Batch>) {
+        if self.by_key.insert(key, batch).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > KEPT_BATCHES {
+            if let Some(old) = self.order.pop_front() {
+                self.by_key.remove(&old);
+            }
+        }
+    }
+}
+
+fn login_key(user: &str, password: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(user.as_bytes());
+    h.update([0]);
+    h.update(password.as_bytes());
+    h.finalize().into()
+}
+
+impl ClicsDesk {
+    /// A desk over `store`, woken by `hub`.
+    pub fn new(store: SharedStore, hub: Arc<EventHub>) -> Self {
+        ClicsDesk {
+            store,
+            hub,
+            logins: Mutex::new(HashMap::new()),
+            failures: FailureLimiter::new(10, 600_000),
+            batches: Mutex::new(KeptBatches::default()),
+        }
+    }
+
+    /// The audience of a request: public without credentials; with HTTP
+    /// Basic credentials, the staff account's. Admin and jury accounts
+    /// with a TOTP authenticator are refused here (a password alone must
+    /// not open what password and code protect): API clients use an
+    /// analyst account.
+    pub async fn audience(
+        &self,
+        peer: IpAddr,
+        basic: Option<(String, String)>,
+    ) -> Result<Audience, ClicsRefusal> {
+        let Some((user, password)) = basic else {
+            return Ok(Audience::Public);
+        };
+        let key = login_key(&user, &password);
+        if let Some((role, at)) = self.logins.lock().expect("logins").get(&key)
+            && at.elapsed() < LOGIN_MEMORY
+        {
+            return Ok(Audience::of_role(*role));
+        }
+        let ip = peer.to_string();
+        let now = now_ms();
+        if let Some(wait_ms) = self.failures.check(&ip, now) {
+            tracing::warn!(peer = %ip, user, "Contest API login refused: too many failures");
+            return Err(ClicsRefusal::RateLimited {
+                retry_after_s: (wait_ms + 999) / 1000,
+            });
+        }
+        let name = user.clone();
+        let secrets = self.store.run(move |s| s.staff_secrets(&name)).await?;
+        let checked = tokio::task::spawn_blocking(move || {
+            let hash = secrets
+                .as_ref()
+                .map(|s| s.password_hash.as_str())
+                .unwrap_or_else(|| crate::staff::dummy_hash());
+            let ok = password.len() <= crate::passwords::MAX_LEN
+                && crate::passwords::verify(&password, hash);
+            (ok, secrets)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("checking a password failed: {e}")))?;
+        let refuse = |reason: &str| {
+            self.failures.fail(&ip, now);
+            tracing::warn!(peer = %ip, user, reason, "Contest API login refused");
+            ClicsRefusal::Unauthorized(reason.to_owned())
+        };
+        let (true, Some(secrets)) = checked else {
+            return Err(refuse("wrong user name or password"));
+        };
+        let role: Role = match secrets.role.parse() {
+            Ok(r) => r,
+            Err(_) => return Err(refuse("the account's role is unknown")),
+        };
+        if role.needs_totp() && secrets.totp_secret.is_some() {
+            return Err(refuse(
+                "this account logs in with a TOTP code (the console); API clients use an analyst account",
+            ));
+        }
+        self.logins
+            .lock()
+            .expect("logins")
+            .insert(key, (role, Instant::now()));
+        Ok(Audience::of_role(role))
+    }
+
+    /// Runs `f` on a view of the contest for `audience` now.
+    pub async fn read<T, F>(&self, audience: Audience, f: F) -> Result<T, ClicsError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut ContestView<'_>) -> Result<T, ClicsError> + Send + 'static,
+    {
+        self.store
+            .run(move |s| {
+                let mut view = ContestView::new(s, audience, now_ms())?;
+                Ok(f(&mut view))
+            })
+            .await?
+    }
+
+    /// A received submission's files as a zip (staff only).
+    pub async fn submission_zip(&self, audience: Audience, id: i64) -> Result<Vec<u8>, ClicsError> {
+        if audience == Audience::Public {
+            return Err(ClicsError::Forbidden(
+                "submission files are shown to staff only".into(),
+            ));
+        }
+        self.store.run(move |s| Ok(zip_of(s, id))).await?
+    }
+
+    /// The event feed for `audience`: the lines after `since` (a token
+    /// from an earlier line; `None`: from the start, with the judgement
+    /// types first), then, with `stream`, every new one as it is logged and
+    /// a newline every [`KEEP_ALIVE`] when there is none. The receiver ends
+    /// when the reader should stop; dropping it stops the feed.
+    pub async fn feed(
+        self: &Arc<Self>,
+        audience: Audience,
+        since: Option<i64>,
+        stream: bool,
+    ) -> Result<mpsc::Receiver<Bytes>, ClicsError> {
+        let mut live = self.hub.subscribe();
+        let (tx, rx) = mpsc::channel(64);
+        let desk = self.clone();
+        if since.is_none() {
+            let mut opening = Vec::new();
+            for line in crate::clics::opening_lines() {
+                opening.extend_from_slice(line.to_string().as_bytes());
+                opening.push(b'\n');
+            }
+            // the channel is new and has room
+            let _ = tx.try_send(Bytes::from(opening));
+        }
+        tokio::spawn(async move {
+            let mut last = since.unwrap_or(0);
+            loop {
+                let (lines, read_to) = match desk.lines_after(audience, last).await {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tracing::error!(error = %e, "the event feed could not be read");
+                        return;
+                    }
+                };
+                let progressed = read_to > last;
+                last = read_to;
+                for line in lines {
+                    if tx.send(line).await.is_err() {
+                        return;
+                    }
+                }
+                if progressed {
+                    continue;
+                }
+                if !stream {
+                    return;
+                }
+                tokio::select! {
+                    r = live.recv() => match r {
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                    _ = tokio::time::sleep(KEEP_ALIVE) => {
+                        if tx.send(Bytes::from_static(b"\n")).await.is_err() {
+                            return;
+                        }
+                    }
+                    _ = tx.closed() => return,
+                }
+            }
+        });
+        Ok(rx)
+    }
+
+    /// The lines of the rows after `after` in its batch, and the id read
+    /// up to (equal to `after` when nothing new was logged).
+    async fn lines_after(
+        &self,
+        audience: Audience,
+        after: i64,
+    ) -> Result<(Vec<Bytes>, i64), StoreError> {
+        let class = audience == Audience::Public;
+        let k = after.div_euclid(BATCH);
+        let (first, end) = (k * BATCH, (k + 1) * BATCH);
+        let cached = self
+            .batches
+            .lock()
+            .expect("batches")
+            .by_key
+            .get(&(class, k))
+            .cloned();
+        let (batch, read_to) = match cached {
+            Some(b) => (b, end),
+            None => {
+                // rows up to the newest committed one: those below it are
+                // all committed (SQLite has one writer), so none is missed
+                let (batch, read_to) = self
+                    .store
+                    .run(move |s| {
+                        let upto = s.last_event_id()?.clamp(first, end);
+                        Ok((render_batch(s, audience, first, upto)?, upto))
+                    })
+                    .await?;
+                let batch = Arc::new(batch);
+                if read_to == end {
+                    self.batches
+                        .lock()
+                        .expect("batches")
+                        .keep((class, k), batch.clone());
+                }
+                (batch, read_to)
+            }
+        };
+        let lines: Vec<Bytes> = batch
+            .lines
+            .iter()
+            .filter(|(id, _)| *id > after)
+            .map(|(_, l)| l.clone())
+            .collect();
+        Ok((lines, read_to.max(after)))
+    }
+}
+
+/// The lines of log rows `first+1 ..= end` for `audience`.
+fn render_batch(s: &Store, audience: Audience, first: i64, end: i64) -> Result<Batch, StoreError> {
+    let rows = s.object_events_since(first, (end - first) as usize)?;
+    let mut view = ContestView::new(s, audience, now_ms())?;
+    let thaw_row = match (audience, s.contest()?.settings.thawed_ms) {
+        (Audience::Public, Some(t)) => s.first_state_event_since(t)?,
+        _ => None,
+    };
+    let mut lines = Vec::with_capacity(rows.len());
+    for e in rows.iter().filter(|e| e.id <= end) {
+        let mut text = Vec::new();
+        if Some(e.id) == thaw_row {
+            for l in view.thaw_lines().map_err(store_of)? {
+                text.extend_from_slice(l.to_string().as_bytes());
+                text.push(b'\n');
+            }
+        }
+        if let Some(l) = view.feed_line(e).map_err(store_of)? {
+            text.extend_from_slice(l.to_string().as_bytes());
+            text.push(b'\n');
+        }
+        if !text.is_empty() {
+            lines.push((e.id, Bytes::from(text)));
+        }
+    }
+    Ok(Batch { lines })
+}
+
+fn store_of(e: ClicsError) -> StoreError {
+    match e {
+        ClicsError::Store(e) => e,
+        other => StoreError::Corrupt(other.to_string()),
+    }
+}
+
+/// The zip of submission `id`'s verified files.
+fn zip_of(s: &Store, id: i64) -> Result<Vec<u8>, ClicsError> {
+    use std::io::Write;
+    let sub = s
+        .submission(id)?
+        .filter(|x| x.state == floorjudge_store::SubmissionState::Received)
+        .ok_or_else(|| ClicsError::NotFound(format!("no received submission {id}")))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for f in &sub.files {
+        let data = s.blob(&f.sha256)?.ok_or_else(|| {
+            StoreError::Corrupt(format!("the file {} of submission {id}", f.name))
+        })?;
+        out.start_file(f.name.as_str(), options)
+            .and_then(|_| out.write_all(&data).map_err(Into::into))
+            .map_err(|e| StoreError::Corrupt(format!("zipping submission {id}: {e}")))?;
+    }
+    let cursor = out
+        .finish()
+        .map_err(|e| StoreError::Corrupt(format!("zipping submission {id}: {e}")))?;
+    Ok(cursor.into_inner())
+}
