@@ -426,7 +426,7 @@ pub fn run(root: &Path, plan: &SoakPlan) -> SoakReport {
             if !by_name.contains_key(&(s.team_id.clone(), s.callback_name.clone())) {
                 continue;
             }
-            if let Ok(floorjudge_store::JudgeState::Judged(_)) = store.judge_state(s.id) {
+            if let Ok(floorjudge_store::JudgeState::Judged { .. }) = store.judge_state(s.id) {
                 judged += 1;
                 for j in store.judgings(s.id).unwrap() {
                     newest = newest.max(j.finished_ms.unwrap_or(0));

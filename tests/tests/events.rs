@@ -1,7 +1,9 @@
 //! One team's live events across real processes: its submissions from
 //! sent to verdict and an announcement reach its kiosk's event stream in
 //! order, exactly once, across a jury SIGKILL and restart in the middle;
-//! resuming after an id gives exactly what followed it.
+//! resuming after an id gives exactly what followed it. The same changes
+//! reach a Contest API event-feed reader that reconnects with its last
+//! `since_token` across the restart: every line once, none lost.
 
 use std::io::{BufRead, BufReader};
 use std::sync::{Arc, Mutex};
@@ -30,6 +32,65 @@ fn follow(
     (child, lines)
 }
 
+/// Streams the Contest API event feed as an analyst, reconnecting after
+/// the last token whenever the connection ends, until `stop`.
+fn follow_feed(
+    url: String,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> (
+    std::thread::JoinHandle<()>,
+    Arc<Mutex<Vec<serde_json::Value>>>,
+) {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let client = jury_http(&url, None);
+        let mut token: Option<String> = None;
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+            let query = token
+                .as_ref()
+                .map(|t| format!("?since_token={t}"))
+                .unwrap_or_default();
+            let feed = format!("{url}/api/contests/floordemo/event-feed{query}");
+            rt.block_on(async {
+                let Ok(mut resp) = client
+                    .get(&feed)
+                    .basic_auth("ana", Some("analyst-password-1"))
+                    .send()
+                    .await
+                else {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    return;
+                };
+                let mut pending = String::new();
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let chunk = match tokio::time::timeout(Duration::from_millis(500), resp.chunk())
+                        .await
+                    {
+                        Err(_) => continue,
+                        Ok(Ok(Some(c))) => c,
+                        Ok(_) => return,
+                    };
+                    pending.push_str(std::str::from_utf8(&chunk).unwrap());
+                    while let Some(end) = pending.find('\n') {
+                        let line: String = pending.drain(..=end).collect();
+                        if line.trim().is_empty() {
+                            continue;
+                        }
+                        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+                        if let Some(t) = v["token"].as_str() {
+                            token = Some(t.to_owned());
+                        }
+                        sink.lock().unwrap().push(v);
+                    }
+                }
+            });
+        }
+    });
+    (handle, lines)
+}
+
 fn ids(events: &[serde_json::Value]) -> Vec<i64> {
     events.iter().map(|e| e["id"].as_i64().unwrap()).collect()
 }
@@ -44,6 +105,13 @@ fn a_team_follows_its_submissions_and_announcements_through_a_jury_restart() {
     let other = Workstation::new(tmp.path(), &jury.url, "127.0.0.3", free_port());
     ok(ws.run(&["whoami"]));
     let (mut follower, seen) = follow(&ws, &["--since", "0", "--seconds", "120"]);
+    ok(jury_cmd_stdin(
+        &contest,
+        &["staff", "add", "ana", "--role", "analyst"],
+        "analyst-password-1\n",
+    ));
+    let stop_feed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (feed_reader, feed) = follow_feed(jury.url.clone(), stop_feed.clone());
     let greet = workspace().join(GREET);
     let wrong = tmp.path().join("wrong.c");
     std::fs::write(
@@ -102,6 +170,85 @@ fn a_team_follows_its_submissions_and_announcements_through_a_jury_restart() {
         },
     );
     let _ = follower.kill();
+    // the Contest API reader: every line of the feed once, in order, none
+    // lost across the restart; our second submission from received to WA
+    let second_id = second["id"].as_i64().unwrap().to_string();
+    let full_feed = |lines: &[serde_json::Value]| {
+        lines.iter().any(|l| {
+            l["type"] == "judgements"
+                && l["data"]["submission_id"] == second_id
+                && l["data"]["judgement_type_id"] == "WA"
+        })
+    };
+    wait_for(
+        "the WA in the Contest API feed",
+        Duration::from_secs(20),
+        || full_feed(&feed.lock().unwrap()).then_some(()),
+    );
+    stop_feed.store(true, std::sync::atomic::Ordering::SeqCst);
+    feed_reader.join().unwrap();
+    let streamed = feed.lock().unwrap().clone();
+    let tokens = |lines: &[serde_json::Value]| -> Vec<i64> {
+        lines
+            .iter()
+            .filter_map(|l| l["token"].as_str().map(|t| t.parse().unwrap()))
+            .collect()
+    };
+    let streamed_tokens = tokens(&streamed);
+    assert!(
+        streamed_tokens.windows(2).all(|w| w[0] < w[1]),
+        "a feed line repeated or out of order: {streamed_tokens:?}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let whole: Vec<serde_json::Value> = rt
+        .block_on(async {
+            jury_http(&jury.url, None)
+                .get(format!(
+                    "{}/api/contests/floordemo/event-feed?stream=false",
+                    jury.url
+                ))
+                .basic_auth("ana", Some("analyst-password-1"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        })
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let whole_tokens: Vec<i64> = tokens(&whole)
+        .into_iter()
+        .filter(|t| t <= streamed_tokens.last().unwrap())
+        .collect();
+    assert_eq!(
+        streamed_tokens, whole_tokens,
+        "lines lost across the restart"
+    );
+    let of_second: Vec<&str> = streamed
+        .iter()
+        .filter(|l| {
+            l["id"] == second_id
+                || l["data"]["submission_id"] == second_id
+                || l["data"]["judgement_id"].as_str().is_some_and(|j| {
+                    streamed.iter().any(|x| {
+                        x["type"] == "judgements"
+                            && x["id"] == j
+                            && x["data"]["submission_id"] == second_id
+                    })
+                })
+        })
+        .map(|l| l["type"].as_str().unwrap())
+        .collect();
+    for ty in ["submissions", "judgements", "runs"] {
+        assert!(
+            of_second.contains(&ty),
+            "no {ty} line of the second submission: {of_second:?}"
+        );
+    }
+    drop(rt);
     let events = seen.lock().unwrap().clone();
     let list = ids(&events);
     assert!(

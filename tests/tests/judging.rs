@@ -364,7 +364,7 @@ fn two_judgehost_daemons_judge_100_submissions_exactly_once_even_when_one_dies()
     let judged = |contest: &Path| -> usize {
         jury_submissions(contest)
             .iter()
-            .filter(|s| s["judge"].get("Judged").is_some())
+            .filter(|s| s["judge"]["state"] == "judged")
             .count()
     };
     wait_for(
@@ -545,7 +545,7 @@ fn a_daemon_stopped_mid_judging_returns_its_job_and_another_judges_it_once() {
     // back in the queue when it has stopped (not 30 s later, at expiry)
     wait_for("the judging to start", Duration::from_secs(60), || {
         let s = jury_submissions(&contest);
-        (s[0]["judge"] == "Judging").then_some(())
+        (s[0]["judge"]["state"] == "judging").then_some(())
     });
     let status = leaving
         .terminate(Duration::from_secs(20))
@@ -553,7 +553,11 @@ fn a_daemon_stopped_mid_judging_returns_its_job_and_another_judges_it_once() {
     assert!(status.success(), "{}", leaving.log());
     assert!(leaving.log().contains("left the jury"), "{}", leaving.log());
     let s = jury_submissions(&contest);
-    assert_eq!(s[0]["judge"]["Queued"], 1, "{s:?}");
+    assert_eq!(
+        s[0]["judge"],
+        serde_json::json!({"state": "queued", "position": 1}),
+        "{s:?}"
+    );
     let _next = JudgehostProcess::start(&contest, &jury.url, "staying");
     wait_for("the verdict", Duration::from_secs(120), || {
         let shown = show(&contest, id);
@@ -651,7 +655,10 @@ fn a_judgehost_that_leaves_gives_back_even_a_lease_it_never_read() {
         let jid = job["judging_id"].as_i64().unwrap();
         assert_eq!(alpha.call("POST", "/api/judgehost/leave", json!({})).await.0, 204);
         // back in the queue at once, although the lease had 60 s to run
-        assert_eq!(jury_submissions(&contest)[0]["judge"]["Queued"], 1);
+        assert_eq!(
+            jury_submissions(&contest)[0]["judge"],
+            serde_json::json!({"state": "queued", "position": 1})
+        );
         // the left run gets nothing, even while work waits; beta gets the job
         assert!(alpha.lease(300).await.is_none(), "a leaver was given a job");
         let again = beta.lease(2000).await.expect("the returned job");

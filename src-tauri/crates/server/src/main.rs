@@ -497,9 +497,11 @@ fn run(cli: Cli) -> Result<()> {
             for (s, judge, _) in rows {
                 let judge = match judge {
                     floorjudge_store::JudgeState::None => String::new(),
-                    floorjudge_store::JudgeState::Queued(n) => format!("queued #{n}"),
+                    floorjudge_store::JudgeState::Queued { position } => {
+                        format!("queued #{position}")
+                    }
                     floorjudge_store::JudgeState::Judging => "judging".into(),
-                    floorjudge_store::JudgeState::Judged(v) => {
+                    floorjudge_store::JudgeState::Judged { verdict: v } => {
                         v.unwrap_or_else(|| "judge error".into())
                     }
                 };

@@ -451,8 +451,8 @@ pub fn from_store(store: &Store) -> Result<Scoreboard, ScoreboardError> {
             continue;
         }
         let outcome = match store.judge_state(sub.id)? {
-            JudgeState::Judged(verdict) => Outcome::of_verdict(verdict.as_deref()),
-            JudgeState::None | JudgeState::Queued(_) | JudgeState::Judging => Outcome::Pending,
+            JudgeState::Judged { verdict } => Outcome::of_verdict(verdict.as_deref()),
+            JudgeState::None | JudgeState::Queued { .. } | JudgeState::Judging => Outcome::Pending,
         };
         board.apply(Attempt {
             submission_id: sub.id,

@@ -1123,16 +1123,16 @@ pub fn team_view(s: &Submission, judge: &JudgeState) -> SubmissionStatus {
     let (phase, queue_position, verdict) = match (s.state, judge) {
         (SubmissionState::Pending, _) => (SubmissionPhase::PendingCallback, None, None),
         (SubmissionState::Rejected, _) => (SubmissionPhase::Rejected, None, None),
-        (SubmissionState::Received, JudgeState::Queued(n)) => {
+        (SubmissionState::Received, JudgeState::Queued { position: n }) => {
             (SubmissionPhase::Queued, Some(*n), None)
         }
         (SubmissionState::Received, JudgeState::None) => (SubmissionPhase::Queued, None, None),
         (SubmissionState::Received, JudgeState::Judging) => (SubmissionPhase::Judging, None, None),
         // a judge error: the jury is looking, the team sees "judging"
-        (SubmissionState::Received, JudgeState::Judged(None)) => {
+        (SubmissionState::Received, JudgeState::Judged { verdict: None }) => {
             (SubmissionPhase::Judging, None, None)
         }
-        (SubmissionState::Received, JudgeState::Judged(Some(v))) => {
+        (SubmissionState::Received, JudgeState::Judged { verdict: Some(v) }) => {
             (SubmissionPhase::Judged, None, v.parse::<Verdict>().ok())
         }
     };

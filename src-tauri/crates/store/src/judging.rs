@@ -118,17 +118,27 @@ pub struct JudgingRow {
     pub runs: Vec<RunRow>,
 }
 
-/// Where a submission stands with the judges, for its team.
+/// Where a submission stands with the judges, for its team. As JSON:
+/// `{"state": "queued", "position": 1}`, `{"state": "judged", "verdict":
+/// "AC"}` (a `null` verdict: a judge error), `{"state": "judging"}`,
+/// `{"state": "none"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum JudgeState {
     /// Not enqueued (not received).
     None,
-    /// Waiting; 1 = next.
-    Queued(u64),
+    /// Waiting.
+    Queued {
+        /// 1 = next.
+        position: u64,
+    },
     /// A judgehost has it.
     Judging,
-    /// The counting verdict (`None`: judge error, the jury is looking).
-    Judged(Option<String>),
+    /// Finished.
+    Judged {
+        /// The counting verdict (`None`: judge error, the jury is looking).
+        verdict: Option<String>,
+    },
 }
 
 /// Why a judgehost's report was refused.
@@ -731,7 +741,7 @@ impl Store {
             return Ok(JudgeState::None);
         };
         Ok(match state.as_str() {
-            "done" => JudgeState::Judged(verdict),
+            "done" => JudgeState::Judged { verdict },
             "leased" => JudgeState::Judging,
             _ => {
                 let ahead: u64 = self
@@ -742,7 +752,9 @@ impl Store {
                           OR (priority = (SELECT priority FROM judge_queue WHERE judging_id = ?1) AND judging_id < ?1))",
                     )?
                     .query_row([judging], |r| r.get(0))?;
-                JudgeState::Queued(ahead + 1)
+                JudgeState::Queued {
+                    position: ahead + 1,
+                }
             }
         })
     }

@@ -76,13 +76,22 @@ fn jobs_go_in_order_and_results_count_only_under_the_live_lease() {
     let tc = s.testcases("p").unwrap()[0].id;
     let first = received(&mut s, 1);
     let second = received(&mut s, 2);
-    assert_eq!(s.judge_state(first).unwrap(), JudgeState::Queued(1));
-    assert_eq!(s.judge_state(second).unwrap(), JudgeState::Queued(2));
+    assert_eq!(
+        s.judge_state(first).unwrap(),
+        JudgeState::Queued { position: 1 }
+    );
+    assert_eq!(
+        s.judge_state(second).unwrap(),
+        JudgeState::Queued { position: 2 }
+    );
 
     let l1 = s.lease_job(a, "n1", 1000, 2000).unwrap().unwrap();
     assert_eq!(l1.submission_id, first);
     assert_eq!(s.judge_state(first).unwrap(), JudgeState::Judging);
-    assert_eq!(s.judge_state(second).unwrap(), JudgeState::Queued(1));
+    assert_eq!(
+        s.judge_state(second).unwrap(),
+        JudgeState::Queued { position: 1 }
+    );
     // b cannot report on a's lease; a can, with its nonce only
     assert_eq!(
         s.record_runs(l1.judging_id, b, "n1", &[run(tc)], 0)
@@ -128,7 +137,9 @@ fn jobs_go_in_order_and_results_count_only_under_the_live_lease() {
     );
     assert_eq!(
         s.judge_state(first).unwrap(),
-        JudgeState::Judged(Some("WA".into()))
+        JudgeState::Judged {
+            verdict: Some("WA".into())
+        }
     );
 
     // a rejudge waits behind new submissions and replaces the verdict when done
@@ -155,14 +166,18 @@ fn jobs_go_in_order_and_results_count_only_under_the_live_lease() {
     // until the rejudge is done the old verdict counts
     assert_eq!(
         s.judge_state(first).unwrap(),
-        JudgeState::Judged(Some("WA".into()))
+        JudgeState::Judged {
+            verdict: Some("WA".into())
+        }
     );
     s.finish_judging(re.judging_id, b, "n5", Some("AC"), "", None, 4001)
         .unwrap()
         .unwrap();
     assert_eq!(
         s.judge_state(first).unwrap(),
-        JudgeState::Judged(Some("AC".into()))
+        JudgeState::Judged {
+            verdict: Some("AC".into())
+        }
     );
     let all = s.judgings(first).unwrap();
     assert_eq!(all.len(), 2);
@@ -206,7 +221,10 @@ fn revoking_a_judgehost_returns_its_jobs_and_replays_are_remembered() {
     let id = received(&mut s, 1);
     s.lease_job(a, "n", 0, i64::MAX).unwrap().unwrap();
     s.revoke_judgehost("a", "test").unwrap();
-    assert_eq!(s.judge_state(id).unwrap(), JudgeState::Queued(1));
+    assert_eq!(
+        s.judge_state(id).unwrap(),
+        JudgeState::Queued { position: 1 }
+    );
     assert!(s.judgehost_by_key("key-a").unwrap().is_none());
     assert!(
         s.add_judgehost("b", "key-b2", "test").is_err(),
@@ -249,7 +267,10 @@ fn a_judging_that_loses_its_lease_three_times_ends_as_a_judge_error() {
         s.lease_job(a, "n4", now, now + 100).unwrap().is_none(),
         "not leased a fourth time"
     );
-    assert_eq!(s.judge_state(sub).unwrap(), JudgeState::Judged(None));
+    assert_eq!(
+        s.judge_state(sub).unwrap(),
+        JudgeState::Judged { verdict: None }
+    );
     let j = &s.judgings(sub).unwrap()[0];
     assert_eq!((j.state.as_str(), j.verdict.as_deref()), ("done", None));
     let error = j.error.as_deref().expect("judge error for the jury");
@@ -308,7 +329,10 @@ fn only_news_of_its_job_keeps_a_lease_and_a_restarted_judgehost_loses_its_old_le
             given_up: false,
         }]
     );
-    assert_eq!(s.judge_state(first).unwrap(), JudgeState::Queued(1));
+    assert_eq!(
+        s.judge_state(first).unwrap(),
+        JudgeState::Queued { position: 1 }
+    );
     assert!(
         s.judgings(first).unwrap()[0].runs.is_empty(),
         "partial runs dropped"
