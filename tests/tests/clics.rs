@@ -465,6 +465,7 @@ fn the_contest_api_answers_every_endpoint_and_feed_line_as_the_spec_s_schemas_sa
     assert!(feed_has(&staff_feed, "judgements", &during_verdict));
     assert!(!feed_has(&public_feed, "judgements", &during_verdict));
     assert!(!feed_has(&public_feed, "runs", &|_| true));
+    assert!(feed_has(&public_feed, "problems", &|d| d["id"] == "greetings"));
     assert!(!feed_has(&public_feed, "teams", &|d| d["id"] == "6"));
 
     // since_token: a resume gives exactly the lines after it

@@ -690,6 +690,24 @@ impl<'a> ContestView<'a> {
         })
     }
 
+    /// The problems the public could not see before the start, for the
+    /// line the start wrote (staff saw them when they were imported).
+    pub fn start_lines(&mut self) -> Result<Vec<Value>, ClicsError> {
+        if self.audience.full() || !self.started() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .collection("problems")?
+            .into_iter()
+            .map(|p| json!({ "type": "problems", "id": p["id"].clone(), "data": p, "token": Value::Null }))
+            .collect())
+    }
+
+    /// The start, ms since the epoch, once it has passed.
+    pub fn started_at(&self) -> Option<i64> {
+        self.clock.start_ms.filter(|_| self.started())
+    }
+
     /// The judgements the freeze withheld from the public, for the line
     /// that lifts it (staff saw them when they happened).
     pub fn thaw_lines(&mut self) -> Result<Vec<Value>, ClicsError> {

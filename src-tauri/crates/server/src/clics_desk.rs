@@ -72,8 +72,16 @@ pub struct ClicsDesk {
     batches: Mutex<KeptBatches>,
 }
 
-/// A batch's key: (for the public, batch number).
-type BatchKey = (bool, i64);
+/// A batch's key: (audience and phase, batch number): 0 for staff, for
+/// the public 1 + started + 2 × thawed.
+type BatchKey = (u8, i64);
+
+/// The public's phase (see [`BatchKey`]).
+fn public_phase(s: &Store) -> Result<u8, StoreError> {
+    let c = s.contest()?.settings;
+    let started = c.start_time_ms.is_some_and(|t| t <= now_ms());
+    Ok(1 + u8::from(started) + 2 * u8::from(c.thawed_ms.is_some()))
+}
 
 /// The complete batches kept, oldest dropped first.
 #[derive(Debug, Default)]
@@ -273,7 +281,13 @@ impl ClicsDesk {
         audience: Audience,
         after: i64,
     ) -> Result<(Vec<Bytes>, i64), StoreError> {
-        let class = audience == Audience::Public;
+        // what the public sees changes at the start and at the thaw: its
+        // batches are kept per phase
+        let class = if audience == Audience::Public {
+            self.store.run(|s| public_phase(s)).await?
+        } else {
+            0
+        };
         let k = after.div_euclid(BATCH);
         let (first, end) = (k * BATCH, (k + 1) * BATCH);
         let cached = self
@@ -323,9 +337,19 @@ fn render_batch(s: &Store, audience: Audience, first: i64, end: i64) -> Result<B
         (Audience::Public, Some(t)) => s.first_state_event_since(t)?,
         _ => None,
     };
+    let start_row = match (audience, view.started_at()) {
+        (Audience::Public, Some(t)) => s.first_state_event_since(t)?,
+        _ => None,
+    };
     let mut lines = Vec::with_capacity(rows.len());
     for e in rows.iter().filter(|e| e.id <= end) {
         let mut text = Vec::new();
+        if Some(e.id) == start_row {
+            for l in view.start_lines().map_err(store_of)? {
+                text.extend_from_slice(l.to_string().as_bytes());
+                text.push(b'\n');
+            }
+        }
         if Some(e.id) == thaw_row {
             for l in view.thaw_lines().map_err(store_of)? {
                 text.extend_from_slice(l.to_string().as_bytes());
