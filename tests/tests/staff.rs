@@ -183,3 +183,139 @@ fn staff_log_in_with_password_and_authenticator_and_wrong_codes_are_refused() {
     let out = login("ana", pw, None);
     assert!(!out.status.success());
 }
+
+/// A console login over the jury's TLS port: the TOTP code is needed once
+/// enrolled, a wrong one is refused and audited, the session token opens
+/// the Contest API with the account's role, and logging out ends it.
+#[test]
+fn a_console_login_needs_the_code_and_its_session_opens_the_contest_api() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let pw = "boardroom-lantern-77";
+    ok(jury_cmd_stdin(
+        &contest,
+        &["staff", "add", "alice", "--role", "admin"],
+        &format!("{pw}\n"),
+    ));
+    let e: serde_json::Value = serde_json::from_str(&ok(jury_cmd(
+        &contest,
+        &["--json", "staff", "totp", "alice"],
+    )))
+    .unwrap();
+    let secret = e["secret"].as_str().unwrap().to_owned();
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    let client = jury_http(&jury.url, None);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let post = |body: serde_json::Value| -> (u16, serde_json::Value) {
+        rt.block_on(async {
+            let r = client
+                .post(format!("{}/api/staff/login", jury.url))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json().await.unwrap())
+        })
+    };
+    let get = |path: &str, token: Option<&str>| -> u16 {
+        rt.block_on(async {
+            let mut req = client.get(format!("{}{path}", jury.url));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            req.send().await.unwrap().status().as_u16()
+        })
+    };
+    let (status, body) = post(serde_json::json!({"name": "alice", "password": pw}));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("code_required")),
+        "{body}"
+    );
+    let right = totp(&secret, now_s());
+    let wrong = format!(
+        "{:06}",
+        (right.parse::<u32>().unwrap() + 500_000) % 1_000_000
+    );
+    let (status, body) = post(serde_json::json!({"name": "alice", "password": pw, "code": wrong}));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("bad_code")),
+        "{body}"
+    );
+    let (status, body) =
+        post(serde_json::json!({"name": "alice", "password": "not-it-at-all", "code": right}));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("bad_credentials")),
+        "{body}"
+    );
+    let (status, body) = post(serde_json::json!({"name": "alice", "password": pw, "extra": 1}));
+    assert_eq!(status, 422, "unknown fields are refused: {body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("extra"),
+        "{body}"
+    );
+    // the password alone does not open the Contest API for this account
+    let basic = rt.block_on(async {
+        client
+            .get(format!("{}/api/contests/floordemo/accounts", jury.url))
+            .basic_auth("alice", Some(pw))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(basic, 401);
+    let (status, grant) = post(serde_json::json!({"name": "alice", "password": pw, "code": right}));
+    assert_eq!(status, 200, "{grant}");
+    assert_eq!(grant["role"], "admin");
+    let token = grant["token"].as_str().unwrap().to_owned();
+    // a code works once
+    let (status, body) = post(serde_json::json!({"name": "alice", "password": pw, "code": right}));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("bad_code")),
+        "{body}"
+    );
+    assert_eq!(get("/api/staff/me", Some(&token)), 200);
+    assert_eq!(get("/api/contests/floordemo/accounts", Some(&token)), 200);
+    assert_eq!(get("/api/contests/floordemo/accounts", None), 403);
+    assert_eq!(
+        get("/api/contests/floordemo/accounts", Some("nonsense")),
+        401
+    );
+    let tampered = format!("{}0", &token[..token.len() - 1]);
+    assert_eq!(get("/api/staff/me", Some(&tampered)), 401);
+    let out = rt.block_on(async {
+        client
+            .post(format!("{}/api/staff/logout", jury.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(out, 204);
+    assert_eq!(get("/api/staff/me", Some(&token)), 401);
+    // a recovery code logs in too; removing the account ends its sessions
+    let recovery = e["recovery_codes"][0].as_str().unwrap();
+    let (status, grant) =
+        post(serde_json::json!({"name": "alice", "password": pw, "code": recovery}));
+    assert_eq!(status, 200, "{grant}");
+    let token = grant["token"].as_str().unwrap().to_owned();
+    assert_eq!(get("/api/staff/me", Some(&token)), 200);
+    ok(jury_cmd(&contest, &["staff", "remove", "alice"]));
+    assert_eq!(get("/api/staff/me", Some(&token)), 401);
+    let refused: Vec<serde_json::Value> = audit(&contest)
+        .into_iter()
+        .filter(|e| e["action"] == "staff.login.refused" && e["actor"] == "staff-api")
+        .collect();
+    assert!(refused.len() >= 4, "{refused:?}");
+    assert!(
+        refused.iter().all(|e| e["source_ip"] == "127.0.0.1"),
+        "{refused:?}"
+    );
+}

@@ -1,5 +1,5 @@
-//! The Contest API desk: who is asking (HTTP Basic staff logins, checked
-//! once and remembered for a minute) and the event feed (NDJSON from the
+//! The Contest API desk: who is asking (through the [`StaffDesk`]) and
+//! the event feed (NDJSON from the
 //! store's event log, resumable with `since_token`). Read-only: nothing here
 //! changes the contest.
 //!
@@ -10,40 +10,41 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use floorjudge_store::{Store, StoreError, now_ms};
-use sha2::{Digest, Sha256};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::clics::{Audience, ClicsError, ContestView};
 use crate::event_feed::EventHub;
-use crate::rate_limit::FailureLimiter;
 use crate::shared_store::SharedStore;
-use crate::staff::Role;
+use crate::staff_desk::{StaffDesk, StaffRefusal};
 
 /// Log rows per feed batch.
 pub const BATCH: i64 = 500;
 /// Complete batches kept (each audience class).
 const KEPT_BATCHES: usize = 256;
-/// How long a checked login is remembered.
-const LOGIN_MEMORY: Duration = Duration::from_secs(60);
 /// The spec asks for a newline at least every 120 s on an idle feed.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(60);
+
+/// What a request presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// Nothing: the public.
+    None,
+    /// HTTP Basic user name and password.
+    Basic(String, String),
+    /// A console session token.
+    Bearer(String),
+}
 
 /// Why a Contest API request was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ClicsRefusal {
-    /// Wrong or unusable credentials.
-    #[error("{0}")]
-    Unauthorized(String),
-    /// Too many failed logins from this address.
-    #[error("too many failed logins from this address: try again in {retry_after_s} s")]
-    RateLimited {
-        /// Seconds to wait.
-        retry_after_s: i64,
-    },
+    /// The staff login or token is not good.
+    #[error(transparent)]
+    Staff(#[from] StaffRefusal),
     /// Not found, forbidden, or a store failure.
     #[error(transparent)]
     Clics(#[from] ClicsError),
@@ -67,8 +68,7 @@ struct Batch {
 pub struct ClicsDesk {
     store: SharedStore,
     hub: Arc<EventHub>,
-    logins: Mutex<HashMap<[u8; 32], (Role, Instant)>>,
-    failures: FailureLimiter,
+    staff: Arc<StaffDesk>,
     batches: Mutex<KeptBatches>,
 }
 
@@ -103,88 +103,31 @@ impl KeptBatches {
     }
 }
 
-fn login_key(user: &str, password: &str) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(user.as_bytes());
-    h.update([0]);
-    h.update(password.as_bytes());
-    h.finalize().into()
-}
-
 impl ClicsDesk {
-    /// A desk over `store`, woken by `hub`.
-    pub fn new(store: SharedStore, hub: Arc<EventHub>) -> Self {
+    /// A desk over `store`, woken by `hub`, its staff checked by `staff`.
+    pub fn new(store: SharedStore, hub: Arc<EventHub>, staff: Arc<StaffDesk>) -> Self {
         ClicsDesk {
             store,
             hub,
-            logins: Mutex::new(HashMap::new()),
-            failures: FailureLimiter::new(10, 600_000),
+            staff,
             batches: Mutex::new(KeptBatches::default()),
         }
     }
 
-    /// The audience of a request: public without credentials; with HTTP
-    /// Basic credentials, the staff account's. Admin and jury accounts
-    /// with a TOTP authenticator are refused here (a password alone must
-    /// not open what password and code protect): API clients use an
-    /// analyst account.
+    /// The audience of a request: public without credentials; with a
+    /// console session or HTTP Basic, the staff account's (see
+    /// [`StaffDesk`]).
     pub async fn audience(
         &self,
         peer: IpAddr,
-        basic: Option<(String, String)>,
+        credentials: Credentials,
     ) -> Result<Audience, ClicsRefusal> {
-        let Some((user, password)) = basic else {
-            return Ok(Audience::Public);
+        let member = match credentials {
+            Credentials::None => return Ok(Audience::Public),
+            Credentials::Basic(user, password) => self.staff.basic(peer, user, password).await?,
+            Credentials::Bearer(token) => self.staff.session(peer, &token).await?,
         };
-        let key = login_key(&user, &password);
-        if let Some((role, at)) = self.logins.lock().expect("logins").get(&key)
-            && at.elapsed() < LOGIN_MEMORY
-        {
-            return Ok(Audience::of_role(*role));
-        }
-        let ip = peer.to_string();
-        let now = now_ms();
-        if let Some(wait_ms) = self.failures.check(&ip, now) {
-            tracing::warn!(peer = %ip, user, "Contest API login refused: too many failures");
-            return Err(ClicsRefusal::RateLimited {
-                retry_after_s: (wait_ms + 999) / 1000,
-            });
-        }
-        let name = user.clone();
-        let secrets = self.store.run(move |s| s.staff_secrets(&name)).await?;
-        let checked = tokio::task::spawn_blocking(move || {
-            let hash = secrets
-                .as_ref()
-                .map(|s| s.password_hash.as_str())
-                .unwrap_or_else(|| crate::staff::dummy_hash());
-            let ok = password.len() <= crate::passwords::MAX_LEN
-                && crate::passwords::verify(&password, hash);
-            (ok, secrets)
-        })
-        .await
-        .map_err(|e| StoreError::Corrupt(format!("checking a password failed: {e}")))?;
-        let refuse = |reason: &str| {
-            self.failures.fail(&ip, now);
-            tracing::warn!(peer = %ip, user, reason, "Contest API login refused");
-            ClicsRefusal::Unauthorized(reason.to_owned())
-        };
-        let (true, Some(secrets)) = checked else {
-            return Err(refuse("wrong user name or password"));
-        };
-        let role: Role = match secrets.role.parse() {
-            Ok(r) => r,
-            Err(_) => return Err(refuse("the account's role is unknown")),
-        };
-        if role.needs_totp() && secrets.totp_secret.is_some() {
-            return Err(refuse(
-                "this account logs in with a TOTP code (the console); API clients use an analyst account",
-            ));
-        }
-        self.logins
-            .lock()
-            .expect("logins")
-            .insert(key, (role, Instant::now()));
-        Ok(Audience::of_role(role))
+        Ok(Audience::of_role(member.role))
     }
 
     /// Runs `f` on a view of the contest for `audience` now.

@@ -31,6 +31,7 @@ pub mod serve;
 pub mod session_token;
 pub mod shared_store;
 pub mod staff;
+pub mod staff_desk;
 pub mod statements;
 pub mod status;
 pub mod team_access;

@@ -160,16 +160,22 @@ impl JuryServer {
                 wake.work_arrived();
             }
         });
+        let staff = Arc::new(crate::staff_desk::StaffDesk::new(
+            store.clone(),
+            keys.clone(),
+        ));
         let clics = Arc::new(crate::clics_desk::ClicsDesk::new(
             store.clone(),
             desk.events(),
+            staff.clone(),
         ));
         let router = crate::http::team::router(Arc::new(desk))
             .merge(crate::http::judgehost::router(
                 judges,
                 if options.plain_http { "http" } else { "https" },
             ))
-            .merge(crate::http::clics::router(clics));
+            .merge(crate::http::clics::router(clics))
+            .merge(crate::http::staff::router(staff));
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|source| ServeError::Listen {

@@ -46,7 +46,7 @@ pub use migrate::SCHEMA_VERSION;
 pub use problem::{
     NewProblem, NewTestcase, PackageFile, Problem, ProblemImported, ProblemSummary, Testcase,
 };
-pub use staff::{StaffAccount, StaffSecrets};
+pub use staff::{StaffAccount, StaffSecrets, StaffSession};
 pub use submission::{
     Inserted, NewSubmission, OFFICIAL_TIME_GRACE_MS, RejectKind, Submission, SubmissionState,
     SubmittedFile,

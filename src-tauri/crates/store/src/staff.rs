@@ -175,3 +175,102 @@ impl Store {
         Ok(used)
     }
 }
+
+/// A stored staff console session (the token's verifier is not kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffSession {
+    /// The token's public half.
+    pub selector: String,
+    /// The staff account.
+    pub name: String,
+    /// HMAC of verifier, name and expiry, hex.
+    pub verifier_mac: String,
+    /// Where the login came from.
+    pub source_ip: String,
+    /// Made, ms since the epoch.
+    pub created_ms: i64,
+    /// Ends, ms since the epoch.
+    pub expires_ms: i64,
+}
+
+impl Store {
+    /// Stores a new staff session (audited as `staff.session.start`),
+    /// dropping the account's expired ones.
+    pub fn insert_staff_session(&mut self, s: &StaffSession) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM staff_sessions WHERE name = ?1 AND expires_ms <= ?2",
+            params![s.name, s.created_ms],
+        )?;
+        tx.execute(
+            "INSERT INTO staff_sessions (selector, name, verifier_mac, source_ip, created_ms, expires_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                s.selector,
+                s.name,
+                s.verifier_mac,
+                s.source_ip,
+                s.created_ms,
+                s.expires_ms
+            ],
+        )?;
+        record(
+            &tx,
+            &format!("staff:{}", s.name),
+            "staff.session.start",
+            Some(&s.name),
+            None,
+            Some(&s.source_ip),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The staff session with this selector, with its account's role.
+    pub fn staff_session(&self, selector: &str) -> Result<Option<(StaffSession, String)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT s.selector, s.name, s.verifier_mac, s.source_ip, s.created_ms, s.expires_ms, a.role
+                 FROM staff_sessions s JOIN staff a ON a.name = s.name WHERE s.selector = ?1",
+            )?
+            .query_row([selector], |r| {
+                Ok((
+                    StaffSession {
+                        selector: r.get(0)?,
+                        name: r.get(1)?,
+                        verifier_mac: r.get(2)?,
+                        source_ip: r.get(3)?,
+                        created_ms: r.get(4)?,
+                        expires_ms: r.get(5)?,
+                    },
+                    r.get(6)?,
+                ))
+            })
+            .optional()?)
+    }
+
+    /// Ends a staff session (audited as `staff.session.end`); whether it existed.
+    pub fn end_staff_session(&mut self, selector: &str) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let name: Option<String> = tx
+            .query_row(
+                "DELETE FROM staff_sessions WHERE selector = ?1 RETURNING name",
+                [selector],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(n) = &name {
+            record(
+                &tx,
+                &format!("staff:{n}"),
+                "staff.session.end",
+                Some(n),
+                None,
+                None,
+            )?;
+        }
+        tx.commit()?;
+        Ok(name.is_some())
+    }
+}

@@ -15,42 +15,41 @@ use floorjudge_tls::Peer;
 use serde_json::{Value, json};
 
 use crate::clics::{Audience, ClicsError};
-use crate::clics_desk::{ClicsDesk, ClicsRefusal};
+use crate::clics_desk::{ClicsDesk, ClicsRefusal, Credentials};
+use crate::staff_desk::StaffRefusal;
 
 impl IntoResponse for ClicsRefusal {
     fn into_response(self) -> Response {
-        let (status, code) = match &self {
-            ClicsRefusal::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            ClicsRefusal::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            ClicsRefusal::Clics(ClicsError::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
-            ClicsRefusal::Clics(ClicsError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
-            ClicsRefusal::Clics(ClicsError::Store(e)) => {
-                tracing::error!(error = %e, "Contest API request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
-            }
-        };
-        let mut resp = (
-            status,
-            axum::Json(
-                json!({ "code": status.as_u16(), "error": code, "message": self.to_string() }),
-            ),
-        )
-            .into_response();
         match self {
-            ClicsRefusal::Unauthorized(_) => {
-                resp.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Basic realm=\"floorjudge\""),
-                );
-            }
-            ClicsRefusal::RateLimited { retry_after_s } => {
-                if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
-                    resp.headers_mut().insert(header::RETRY_AFTER, v);
+            ClicsRefusal::Staff(e) => {
+                let unauthorized = matches!(e, StaffRefusal::Unauthorized { .. });
+                let mut resp = e.into_response();
+                if unauthorized {
+                    resp.headers_mut().insert(
+                        header::WWW_AUTHENTICATE,
+                        HeaderValue::from_static("Basic realm=\"floorjudge\""),
+                    );
                 }
+                resp
             }
-            ClicsRefusal::Clics(_) => {}
+            ClicsRefusal::Clics(e) => {
+                let (status, code) = match &e {
+                    ClicsError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+                    ClicsError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+                    ClicsError::Store(err) => {
+                        tracing::error!(error = %err, "Contest API request failed");
+                        (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+                    }
+                };
+                (
+                    status,
+                    axum::Json(
+                        json!({ "code": status.as_u16(), "error": code, "message": e.to_string() }),
+                    ),
+                )
+                    .into_response()
+            }
         }
-        resp
     }
 }
 
@@ -64,27 +63,32 @@ fn refused(peer: &Peer, path: &str, e: ClicsError) -> Response {
     ClicsRefusal::Clics(e).into_response()
 }
 
-/// The user name and password of an `Authorization: Basic` header.
-fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, ClicsRefusal> {
+/// What the `Authorization` header presents: nothing, HTTP Basic or a
+/// console session (`Bearer`).
+fn credentials(headers: &HeaderMap) -> Result<Credentials, StaffRefusal> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(None);
+        return Ok(Credentials::None);
     };
-    let bad = || {
-        ClicsRefusal::Unauthorized(
-            "the Authorization header must be HTTP Basic (user:password in base64)".into(),
-        )
+    let bad = || StaffRefusal::Unauthorized {
+        code: "bad_credentials",
+        message:
+            "the Authorization header must be HTTP Basic (user:password in base64) or Bearer TOKEN"
+                .into(),
     };
     let text = value.to_str().map_err(|_| bad())?;
-    let (scheme, encoded) = text.trim().split_once(' ').ok_or_else(bad)?;
-    if !scheme.eq_ignore_ascii_case("basic") || encoded.len() > 1024 {
+    let (scheme, rest) = text.trim().split_once(' ').ok_or_else(bad)?;
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Ok(Credentials::Bearer(rest.trim().to_owned()));
+    }
+    if !scheme.eq_ignore_ascii_case("basic") || rest.len() > 1024 {
         return Err(bad());
     }
     let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
+        .decode(rest.trim())
         .map_err(|_| bad())?;
     let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
     let (user, password) = decoded.split_once(':').ok_or_else(bad)?;
-    Ok(Some((user.to_owned(), password.to_owned())))
+    Ok(Credentials::Basic(user.to_owned(), password.to_owned()))
 }
 
 async fn audience(
@@ -92,11 +96,11 @@ async fn audience(
     peer: &Peer,
     headers: &HeaderMap,
 ) -> Result<Audience, Response> {
-    let basic = basic_credentials(headers).map_err(|e| {
+    let given = credentials(headers).map_err(|e| {
         tracing::warn!(peer = %peer.ip(), reason = %e, "Contest API request refused");
-        e.into_response()
+        ClicsRefusal::Staff(e).into_response()
     })?;
-    desk.audience(peer.ip(), basic)
+    desk.audience(peer.ip(), given)
         .await
         .map_err(IntoResponse::into_response)
 }

@@ -4,6 +4,7 @@
 
 pub mod clics;
 pub mod judgehost;
+pub mod staff;
 pub mod team;
 
 /// Drops one trailing slash from an `/api/…` path (`/api/contests/` is
