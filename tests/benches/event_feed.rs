@@ -11,6 +11,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use floorjudge_proto::Verdict;
 use floorjudge_store::{NewSubmission, RunRow, Store, SubmittedFile, sha256_hex};
 use floorjudge_tests::{JuryProcess, jury_cmd, jury_cmd_stdin, jury_http, ok};
 
@@ -90,12 +91,16 @@ fn fill(store: &mut Store) {
             .lease_job(judgehost, &format!("n{i}"), now, now + 60_000)
             .unwrap()
             .expect("a job");
-        let verdict = if next() % 3 == 0 { "AC" } else { "WA" };
+        let verdict = if next() % 3 == 0 {
+            Verdict::Accepted
+        } else {
+            Verdict::WrongAnswer
+        };
         let runs: Vec<RunRow> = testcases[p]
             .iter()
             .map(|t| RunRow {
                 testcase_id: *t,
-                verdict: verdict.into(),
+                verdict,
                 fuel: 1000,
                 time_ms: 12,
                 memory_bytes: 1 << 20,
@@ -177,6 +182,7 @@ fn main() {
         let mut resp = client
             .get(&url)
             .basic_auth("ana", Some("bench-analyst-password"))
+            .timeout(TIME_LIMIT)
             .send()
             .await
             .unwrap();

@@ -489,7 +489,7 @@ pub fn run(root: &Path, plan: &SoakPlan) -> SoakReport {
                 if finishes.get(&j.id.to_string()).copied().unwrap_or(0) != 1 {
                     report.judged_twice.push(key.clone());
                 }
-                if j.verdict.as_deref() != Some(m.expected) {
+                if j.verdict.map(|v| v.clics_id()) != Some(m.expected) {
                     report
                         .wrong_verdict
                         .push(format!("{key}: {:?} ({:?})", j.verdict, j.error));

@@ -518,7 +518,7 @@ impl<'a> ContestView<'a> {
         if j.state == "done"
             && let Some(end) = j.finished_ms
         {
-            let verdict = j.verdict.clone().unwrap_or_else(|| "JE".into());
+            let verdict = j.verdict.map_or("JE", |v| v.clics_id());
             v["judgement_type_id"] = json!(verdict);
             v["end_time"] = json!(format_time(end));
             v["end_contest_time"] = json!(self.contest_time(end));

@@ -542,7 +542,7 @@ impl JudgeDesk {
             .into_iter()
             .map(|r| RunRow {
                 testcase_id: r.testcase_id,
-                verdict: r.verdict.clics_id().to_owned(),
+                verdict: r.verdict,
                 fuel: r.fuel.min(i64::MAX as u64) as i64,
                 time_ms: r.time_ms.min(i64::MAX as u64) as i64,
                 memory_bytes: r.memory_bytes.min(i64::MAX as u64) as i64,
@@ -571,7 +571,7 @@ impl JudgeDesk {
             let e = JudgehostRefusal::BadRequest("a finish needs a verdict or an error".into());
             return Err(self.refuse(&host.name, &what, e).await);
         }
-        let verdict = report.verdict.map(|v| v.clics_id());
+        let verdict = report.verdict;
         let compile: String = report.compile_output.chars().take(64 * 1024).collect();
         let error: Option<String> = report.error.map(|e| e.chars().take(4096).collect());
         self.under_lease(
@@ -592,7 +592,7 @@ impl JudgeDesk {
             },
         )
         .await?;
-        tracing::info!(judgehost = %host.name, judging = judging_id, verdict = verdict.unwrap_or("judge error"), "judging finished");
+        tracing::info!(judgehost = %host.name, judging = judging_id, verdict = verdict.map_or("judge error", |v| v.clics_id()), "judging finished");
         Ok(())
     }
 

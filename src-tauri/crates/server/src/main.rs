@@ -502,7 +502,7 @@ fn run(cli: Cli) -> Result<()> {
                     }
                     floorjudge_store::JudgeState::Judging => "judging".into(),
                     floorjudge_store::JudgeState::Judged { verdict: v } => {
-                        v.unwrap_or_else(|| "judge error".into())
+                        v.map_or("judge error", |v| v.clics_id()).to_owned()
                     }
                 };
                 say!(
@@ -541,14 +541,14 @@ fn run(cli: Cli) -> Result<()> {
                     j.state,
                     if j.valid { ", counts" } else { "" },
                     j.judgehost.unwrap_or_else(|| "-".into()),
-                    j.verdict.unwrap_or_default(),
+                    j.verdict.map_or("", |v| v.clics_id()),
                     j.error.unwrap_or_default()
                 );
                 for r in j.runs {
                     say!(
                         "    testcase {:>6}: {:<3} {:>6} ms {:>12} fuel {}",
                         r.testcase_id,
-                        r.verdict,
+                        r.verdict.clics_id(),
                         r.time_ms,
                         r.fuel,
                         r.message

@@ -20,6 +20,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use floorjudge_proto::Verdict;
 use floorjudge_store::{JudgeState, Store, StoreError, SubmissionState};
 use serde::Serialize;
 
@@ -39,11 +40,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The outcome of a judging's CLICS verdict (`None`: judge error).
-    pub fn of_verdict(verdict: Option<&str>) -> Outcome {
+    /// The outcome of a judging's verdict (`None`: judge error).
+    pub fn of_verdict(verdict: Option<Verdict>) -> Outcome {
         match verdict {
-            Some("AC") => Outcome::Correct,
-            Some("CE") => Outcome::Ignored,
+            Some(Verdict::Accepted) => Outcome::Correct,
+            Some(Verdict::CompileError) => Outcome::Ignored,
             Some(_) => Outcome::Rejected,
             None => Outcome::Pending,
         }
@@ -451,7 +452,7 @@ pub fn from_store(store: &Store) -> Result<Scoreboard, ScoreboardError> {
             continue;
         }
         let outcome = match store.judge_state(sub.id)? {
-            JudgeState::Judged { verdict } => Outcome::of_verdict(verdict.as_deref()),
+            JudgeState::Judged { verdict } => Outcome::of_verdict(verdict),
             JudgeState::None | JudgeState::Queued { .. } | JudgeState::Judging => Outcome::Pending,
         };
         board.apply(Attempt {

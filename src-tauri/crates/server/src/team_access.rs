@@ -11,7 +11,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use floorjudge_proto::Verdict;
 use floorjudge_proto::callback::{
     validate_callback_name, validate_file_name, validate_nonce, validate_sha256,
 };
@@ -1133,7 +1132,7 @@ pub fn team_view(s: &Submission, judge: &JudgeState) -> SubmissionStatus {
             (SubmissionPhase::Judging, None, None)
         }
         (SubmissionState::Received, JudgeState::Judged { verdict: Some(v) }) => {
-            (SubmissionPhase::Judged, None, v.parse::<Verdict>().ok())
+            (SubmissionPhase::Judged, None, Some(*v))
         }
     };
     SubmissionStatus {

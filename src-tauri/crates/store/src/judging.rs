@@ -2,6 +2,7 @@
 //! submissions before rejudges, leases that expire, results that count only
 //! from the judgehost holding the lease.
 
+use floorjudge_proto::Verdict;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -60,8 +61,8 @@ pub struct ExpiredLease {
 pub struct RunRow {
     /// Testcase id.
     pub testcase_id: i64,
-    /// CLICS verdict id.
-    pub verdict: String,
+    /// Verdict.
+    pub verdict: Verdict,
     /// Fuel used.
     pub fuel: i64,
     /// Charged time.
@@ -79,8 +80,8 @@ pub struct RunRecord {
     pub judging_id: i64,
     /// The testcase's position in judging order, from 1.
     pub ordinal: i64,
-    /// CLICS verdict id.
-    pub verdict: String,
+    /// Verdict.
+    pub verdict: Verdict,
     /// Charged time, ms.
     pub time_ms: i64,
     /// When it was recorded, ms since the epoch (0: unknown).
@@ -98,8 +99,8 @@ pub struct JudgingRow {
     pub judgehost: Option<String>,
     /// Queue state: queued, leased, done.
     pub state: String,
-    /// CLICS verdict, once done.
-    pub verdict: Option<String>,
+    /// Verdict, once done (`None` after a judge error).
+    pub verdict: Option<Verdict>,
     /// Whether this judging counts.
     pub valid: bool,
     /// The judging a rejudge may replace.
@@ -137,7 +138,7 @@ pub enum JudgeState {
     /// Finished.
     Judged {
         /// The counting verdict (`None`: judge error, the jury is looking).
-        verdict: Option<String>,
+        verdict: Option<Verdict>,
     },
 }
 
@@ -530,7 +531,7 @@ impl Store {
             .execute(params![
                 judging_id,
                 run.testcase_id,
-                run.verdict,
+                run.verdict.clics_id(),
                 run.fuel,
                 run.time_ms,
                 run.memory_bytes,
@@ -549,7 +550,7 @@ impl Store {
         judging_id: i64,
         judgehost_id: i64,
         nonce: &str,
-        verdict: Option<&str>,
+        verdict: Option<Verdict>,
         compile_output: &str,
         error: Option<&str>,
         now: i64,
@@ -560,7 +561,7 @@ impl Store {
         }
         tx.execute(
             "UPDATE judgings SET verdict = ?1, compile_output = ?2, error = ?3, finished_ms = ?4 WHERE id = ?5",
-            params![verdict, compile_output, error, now, judging_id],
+            params![verdict.map(Verdict::clics_id), compile_output, error, now, judging_id],
         )?;
         tx.execute(
             "UPDATE judge_queue SET state = 'done', lease_expires_ms = NULL WHERE judging_id = ?1",
@@ -580,7 +581,7 @@ impl Store {
             &format!("judgehost:{judgehost_id}"),
             "judging.finished",
             Some(&judging_id.to_string()),
-            Some(verdict.or(error).unwrap_or("")),
+            Some(verdict.map(Verdict::clics_id).or(error).unwrap_or("")),
             None,
         )?;
         tx.commit()?;
@@ -729,13 +730,15 @@ impl Store {
 
     /// Where a submission stands with the judges.
     pub fn judge_state(&self, submission_id: i64) -> Result<JudgeState> {
-        let valid: Option<(i64, Option<String>, Option<i64>, String)> = self
+        let valid: Option<(i64, Option<Verdict>, Option<i64>, String)> = self
             .conn
             .prepare_cached(
                 "SELECT j.id, j.verdict, j.finished_ms, q.state FROM judgings j JOIN judge_queue q ON q.judging_id = j.id
                  WHERE j.submission_id = ?1 AND j.valid ORDER BY j.id DESC LIMIT 1",
             )?
-            .query_row([submission_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([submission_id], |r| {
+                Ok((r.get(0)?, verdict_at(r, 1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
         let Some((judging, verdict, _, state)) = valid else {
             return Ok(JudgeState::None);
@@ -804,18 +807,27 @@ impl Store {
         judging_id: Option<i64>,
         ordinal: Option<i64>,
     ) -> Result<Vec<RunRecord>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT r.judging_id, t.ordinal, r.verdict, r.time_ms, r.recorded_ms
-             FROM runs r JOIN testcases t ON t.id = r.testcase_id
-             WHERE (?1 IS NULL OR r.judging_id = ?1) AND (?2 IS NULL OR t.ordinal = ?2)
-             ORDER BY r.judging_id, t.ordinal",
-        )?;
+        // one statement per shape, so each uses the runs' primary key
+        const SELECT: &str = "SELECT r.judging_id, t.ordinal, r.verdict, r.time_ms, r.recorded_ms
+             FROM runs r JOIN testcases t ON t.id = r.testcase_id";
+        let (sql, args) = match (judging_id, ordinal) {
+            (Some(j), Some(o)) => (
+                format!("{SELECT} WHERE r.judging_id = ?1 AND t.ordinal = ?2"),
+                vec![j, o],
+            ),
+            (Some(j), None) => (
+                format!("{SELECT} WHERE r.judging_id = ?1 ORDER BY t.ordinal"),
+                vec![j],
+            ),
+            (None, _) => (format!("{SELECT} ORDER BY r.judging_id, t.ordinal"), vec![]),
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
-            .query_map(params![judging_id, ordinal], |r| {
+            .query_map(rusqlite::params_from_iter(args), |r| {
                 Ok(RunRecord {
                     judging_id: r.get(0)?,
                     ordinal: r.get(1)?,
-                    verdict: r.get(2)?,
+                    verdict: required_verdict_at(r, 2)?,
                     time_ms: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
                     recorded_ms: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
                 })
@@ -834,7 +846,7 @@ impl Store {
                 .query_map([j.id], |r| {
                     Ok(RunRow {
                         testcase_id: r.get(0)?,
-                        verdict: r.get(1)?,
+                        verdict: required_verdict_at(r, 1)?,
                         fuel: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
                         time_ms: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
                         memory_bytes: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
@@ -859,7 +871,7 @@ fn judging_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JudgingRow> {
         submission_id: r.get(1)?,
         judgehost: r.get(2)?,
         state: r.get(3)?,
-        verdict: r.get(4)?,
+        verdict: verdict_at(r, 4)?,
         valid: r.get(5)?,
         rejudge_of: r.get(6)?,
         error: r.get(7)?,
@@ -868,5 +880,22 @@ fn judging_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JudgingRow> {
         started_ms: r.get(10)?,
         finished_ms: r.get(11)?,
         runs: Vec::new(),
+    })
+}
+
+/// The verdict in column `i` (a CLICS id; NULL: none).
+fn verdict_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<Verdict>> {
+    match r.get::<_, Option<String>>(i)? {
+        None => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        }),
+    }
+}
+
+/// The verdict in column `i`, which is never NULL.
+fn required_verdict_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Verdict> {
+    verdict_at(r, i)?.ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(i, "verdict".into(), rusqlite::types::Type::Null)
     })
 }

@@ -4,6 +4,7 @@
 mod common;
 
 use common::problem;
+use floorjudge_proto::Verdict;
 
 use floorjudge_store::{
     ContestSettings, Inserted, JudgeState, LeaseCheck, NewSubmission, RejudgeFilter, RunRow, Store,
@@ -60,7 +61,7 @@ fn received(s: &mut Store, n: u8) -> i64 {
 fn run(testcase_id: i64) -> RunRow {
     RunRow {
         testcase_id,
-        verdict: "AC".into(),
+        verdict: Verdict::Accepted,
         fuel: 1,
         time_ms: 0,
         memory_bytes: 0,
@@ -121,33 +122,65 @@ fn jobs_go_in_order_and_results_count_only_under_the_live_lease() {
     assert_eq!((l2.judging_id, l2.leases), (l1.judging_id, 2));
     assert!(s.judgings(first).unwrap()[0].runs.is_empty());
     assert_eq!(
-        s.finish_judging(l1.judging_id, a, "n1", Some("AC"), "", None, 2002)
-            .unwrap(),
+        s.finish_judging(
+            l1.judging_id,
+            a,
+            "n1",
+            Some(Verdict::Accepted),
+            "",
+            None,
+            2002
+        )
+        .unwrap(),
         Err(LeaseCheck::NotYours)
     );
     assert_eq!(
-        s.finish_judging(l2.judging_id, b, "n2", Some("WA"), "", None, 2002)
-            .unwrap(),
+        s.finish_judging(
+            l2.judging_id,
+            b,
+            "n2",
+            Some(Verdict::WrongAnswer),
+            "",
+            None,
+            2002
+        )
+        .unwrap(),
         Ok(())
     );
     assert_eq!(
-        s.finish_judging(l2.judging_id, b, "n2", Some("AC"), "", None, 2003)
-            .unwrap(),
+        s.finish_judging(
+            l2.judging_id,
+            b,
+            "n2",
+            Some(Verdict::Accepted),
+            "",
+            None,
+            2003
+        )
+        .unwrap(),
         Err(LeaseCheck::Finished)
     );
     assert_eq!(
         s.judge_state(first).unwrap(),
         JudgeState::Judged {
-            verdict: Some("WA".into())
+            verdict: Some(Verdict::WrongAnswer)
         }
     );
 
     // a rejudge waits behind new submissions and replaces the verdict when done
     let l3 = s.lease_job(a, "n3", 3000, 9000).unwrap().unwrap();
     assert_eq!(l3.submission_id, second);
-    s.finish_judging(l3.judging_id, a, "n3", Some("AC"), "", None, 3001)
-        .unwrap()
-        .unwrap();
+    s.finish_judging(
+        l3.judging_id,
+        a,
+        "n3",
+        Some(Verdict::Accepted),
+        "",
+        None,
+        3001,
+    )
+    .unwrap()
+    .unwrap();
     let queued = s
         .rejudge(
             &RejudgeFilter {
@@ -167,27 +200,35 @@ fn jobs_go_in_order_and_results_count_only_under_the_live_lease() {
     assert_eq!(
         s.judge_state(first).unwrap(),
         JudgeState::Judged {
-            verdict: Some("WA".into())
+            verdict: Some(Verdict::WrongAnswer)
         }
     );
-    s.finish_judging(re.judging_id, b, "n5", Some("AC"), "", None, 4001)
-        .unwrap()
-        .unwrap();
+    s.finish_judging(
+        re.judging_id,
+        b,
+        "n5",
+        Some(Verdict::Accepted),
+        "",
+        None,
+        4001,
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(
         s.judge_state(first).unwrap(),
         JudgeState::Judged {
-            verdict: Some("AC".into())
+            verdict: Some(Verdict::Accepted)
         }
     );
     let all = s.judgings(first).unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(
-        (all[0].verdict.as_deref(), all[0].valid),
-        (Some("WA"), false)
+        (all[0].verdict, all[0].valid),
+        (Some(Verdict::WrongAnswer), false)
     );
     assert_eq!(
-        (all[1].verdict.as_deref(), all[1].valid, all[1].rejudge_of),
-        (Some("AC"), true, Some(all[0].id))
+        (all[1].verdict, all[1].valid, all[1].rejudge_of),
+        (Some(Verdict::Accepted), true, Some(all[0].id))
     );
     // an open judging is not rejudged again; a filter is required
     assert!(
@@ -272,7 +313,7 @@ fn a_judging_that_loses_its_lease_three_times_ends_as_a_judge_error() {
         JudgeState::Judged { verdict: None }
     );
     let j = &s.judgings(sub).unwrap()[0];
-    assert_eq!((j.state.as_str(), j.verdict.as_deref()), ("done", None));
+    assert_eq!((j.state.as_str(), j.verdict), ("done", None));
     let error = j.error.as_deref().expect("judge error for the jury");
     assert!(error.contains("3 times"), "{error}");
     assert!(
