@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
-use floorjudge_proto::judge_api::{
+use floorjudge_proto::judgehost::{
     Credentials, FinishReport, Health, Job, KEY_HEADER, LeaseRequest, Registered, ReturnReport,
     RunReport, SIGNATURE_HEADER, TestcaseRun, signed_request,
 };
@@ -606,7 +606,7 @@ async fn prepare_and_judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use floorjudge_proto::judge_api::JobTestcase;
+    use floorjudge_proto::judgehost::JobTestcase;
 
     fn job(time_limit_ms: u64, testcases: usize) -> Job {
         Job {

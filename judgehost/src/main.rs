@@ -105,7 +105,7 @@ fn run_daemon(
     use floorjudge_judgehost::daemon::{self, DaemonConfig};
     let text = std::fs::read(&credentials)
         .with_context(|| format!("cannot read credentials {}", credentials.display()))?;
-    let credentials: floorjudge_proto::judge_api::Credentials = serde_json::from_slice(&text)
+    let credentials: floorjudge_proto::judgehost::Credentials = serde_json::from_slice(&text)
         .with_context(|| format!("{} is not a credentials file", credentials.display()))?;
     let pin = jury_fingerprint
         .or_else(|| credentials.jury_fingerprint.clone())

@@ -96,7 +96,11 @@ fn main() {
                             .await
                             .unwrap_or(false);
                         match r {
-                            Ok(s) if got_ack && s.phase != floorjudge_proto::team_api::SubmissionPhase::Rejected => {
+                            Ok(s)
+                                if got_ack
+                                    && s.phase
+                                        != floorjudge_proto::team::SubmissionPhase::Rejected =>
+                            {
                                 latencies.push(t0.elapsed())
                             }
                             _ => failures += 1,

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use floorjudge_proto::team_api::SubmissionPhase;
+use floorjudge_proto::team::SubmissionPhase;
 use floorjudge_team::{Agent, AgentConfig};
 use floorjudge_tests::{JuryProcess, free_port, jury_cmd, ok};
 

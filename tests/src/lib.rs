@@ -493,7 +493,7 @@ pub struct HandJudgehost {
     /// Jury base URL.
     pub url: String,
     /// Its credentials.
-    pub credentials: floorjudge_proto::judge_api::Credentials,
+    pub credentials: floorjudge_proto::judgehost::Credentials,
     http: reqwest::Client,
 }
 
@@ -531,7 +531,7 @@ impl HandJudgehost {
         );
         let tag = ring::hmac::sign(
             &key,
-            &floorjudge_proto::judge_api::signed_request(method, url, date, body),
+            &floorjudge_proto::judgehost::signed_request(method, url, date, body),
         );
         base64::engine::general_purpose::STANDARD.encode(tag.as_ref())
     }
@@ -569,11 +569,11 @@ impl HandJudgehost {
         if !how.unsigned {
             req = req
                 .header(
-                    floorjudge_proto::judge_api::KEY_HEADER,
+                    floorjudge_proto::judgehost::KEY_HEADER,
                     &self.credentials.key_id,
                 )
                 .header("date", date)
-                .header(floorjudge_proto::judge_api::SIGNATURE_HEADER, signature);
+                .header(floorjudge_proto::judgehost::SIGNATURE_HEADER, signature);
         }
         let r = req.send().await.unwrap();
         (r.status().as_u16(), r.bytes().await.unwrap().to_vec())

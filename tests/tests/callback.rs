@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use floorjudge_proto::team_api::{FileRef, SubmissionRef};
+use floorjudge_proto::team::{FileRef, SubmissionRef};
 use floorjudge_team::{Agent, AgentConfig, JuryClient};
 use floorjudge_tests::*;
 use sha2::{Digest, Sha256};
@@ -126,10 +126,7 @@ fn a_resent_reference_is_stored_once_and_a_reused_nonce_is_refused() {
         .block_on(agent.client().submit(&token, &reference))
         .unwrap();
     assert_eq!(first.id, again.id);
-    assert_eq!(
-        again.phase,
-        floorjudge_proto::team_api::SubmissionPhase::Queued
-    );
+    assert_eq!(again.phase, floorjudge_proto::team::SubmissionPhase::Queued);
     let mut other = reference.clone();
     other.problem = "bigsum".into();
     let err = rt
@@ -159,10 +156,7 @@ fn hostile_references_are_refused_with_a_reason_and_nothing_is_stored() {
         .unwrap();
     assert!(mallory.callback_dir().remove(&r.callback_name));
     let s = submit(&r).unwrap();
-    assert_eq!(
-        s.phase,
-        floorjudge_proto::team_api::SubmissionPhase::Rejected
-    );
+    assert_eq!(s.phase, floorjudge_proto::team::SubmissionPhase::Rejected);
     assert!(
         s.reason.as_deref().unwrap().contains("does not hold"),
         "{s:?}"
@@ -199,7 +193,7 @@ fn hostile_references_are_refused_with_a_reason_and_nothing_is_stored() {
         let s = submit(&r).unwrap();
         assert_eq!(
             s.phase,
-            floorjudge_proto::team_api::SubmissionPhase::Rejected,
+            floorjudge_proto::team::SubmissionPhase::Rejected,
             "{expect}"
         );
         assert!(
@@ -217,10 +211,7 @@ fn hostile_references_are_refused_with_a_reason_and_nothing_is_stored() {
     let mut stolen = alice_ref.clone();
     stolen.client_nonce = hex::encode(rand_bytes());
     let s = submit(&stolen).unwrap();
-    assert_eq!(
-        s.phase,
-        floorjudge_proto::team_api::SubmissionPhase::Rejected
-    );
+    assert_eq!(s.phase, floorjudge_proto::team::SubmissionPhase::Rejected);
     assert!(
         alice.callback_dir().holds(&alice_ref.callback_name),
         "alice's file was taken"
@@ -258,7 +249,7 @@ fn hostile_references_are_refused_with_a_reason_and_nothing_is_stored() {
     let s = rt
         .block_on(alice.client().submit(&a_token, &alice_ref))
         .unwrap();
-    assert_eq!(s.phase, floorjudge_proto::team_api::SubmissionPhase::Queued);
+    assert_eq!(s.phase, floorjudge_proto::team::SubmissionPhase::Queued);
 
     // 4. malformed references: refused before anything is recorded
     let good = SubmissionRef {
@@ -530,7 +521,7 @@ fn slow_flooding_and_silent_callback_servers_end_in_clear_rejections() {
         let s = rt.block_on(client.submit(&token, &r)).unwrap();
         assert_eq!(
             s.phase,
-            floorjudge_proto::team_api::SubmissionPhase::Rejected,
+            floorjudge_proto::team::SubmissionPhase::Rejected,
             "{fault}: {s:?}"
         );
         assert!(
@@ -809,7 +800,7 @@ fn a_team_whose_kiosk_never_answers_cannot_delay_another_team() {
             Ok(s) => {
                 assert_eq!(
                     s.phase,
-                    floorjudge_proto::team_api::SubmissionPhase::PendingCallback
+                    floorjudge_proto::team::SubmissionPhase::PendingCallback
                 );
                 pending += 1;
             }
@@ -840,7 +831,7 @@ fn a_team_whose_kiosk_never_answers_cannot_delay_another_team() {
         let now = rt
             .block_on(alice.client().submission(&a_token, s.id))
             .unwrap();
-        (now.phase == floorjudge_proto::team_api::SubmissionPhase::Judged).then_some(now)
+        (now.phase == floorjudge_proto::team::SubmissionPhase::Judged).then_some(now)
     });
     let took = started.elapsed();
     stop.store(true, Ordering::Relaxed);
@@ -899,7 +890,7 @@ fn a_reference_revived_by_a_resend_gets_the_revival_time() {
     let first = rt.block_on(client.submit(&session.token, &r)).unwrap();
     assert_eq!(
         first.phase,
-        floorjudge_proto::team_api::SubmissionPhase::Rejected
+        floorjudge_proto::team::SubmissionPhase::Rejected
     );
     std::thread::sleep(Duration::from_millis(1500));
     // the team opens its port and resends: received, with the time of the resend
@@ -915,7 +906,7 @@ fn a_reference_revived_by_a_resend_gets_the_revival_time() {
     assert_eq!(again.id, first.id);
     assert_eq!(
         again.phase,
-        floorjudge_proto::team_api::SubmissionPhase::Queued,
+        floorjudge_proto::team::SubmissionPhase::Queued,
         "{again:?}"
     );
     assert!(

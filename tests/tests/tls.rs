@@ -75,7 +75,7 @@ fn a_machine_taking_over_a_bound_address_without_the_kiosk_key_is_refused_until_
 
 #[test]
 fn the_jury_pulls_files_only_from_the_kiosk_key_bound_with_the_address() {
-    use floorjudge_proto::team_api::{FileRef, SubmissionPhase, SubmissionRef};
+    use floorjudge_proto::team::{FileRef, SubmissionPhase, SubmissionRef};
     use sha2::Digest;
     let tmp = tempfile::tempdir().unwrap();
     let contest = sample_contest(tmp.path());

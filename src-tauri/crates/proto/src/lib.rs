@@ -5,8 +5,8 @@
 
 pub mod callback;
 pub mod id;
-pub mod judge_api;
-pub mod team_api;
+pub mod judgehost;
+pub mod team;
 pub mod terminal;
 pub mod verdict;
 

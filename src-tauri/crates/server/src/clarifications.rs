@@ -2,7 +2,7 @@
 //! jury's answers and announcements. Text is checked here once for every
 //! adapter (team API, CLI, console).
 
-use floorjudge_proto::team_api::{ClarificationInfo, MAX_CLARIFICATION_CHARS};
+use floorjudge_proto::team::{ClarificationInfo, MAX_CLARIFICATION_CHARS};
 use floorjudge_store::{Clarification, NewClarification, Store, StoreError};
 
 /// A clarification that cannot be stored.

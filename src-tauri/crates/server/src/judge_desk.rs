@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use floorjudge_proto::judge_api::{
+use floorjudge_proto::judgehost::{
     BlobRef, FinishReport, Health, Job, JobTestcase, MAX_SKEW_MS, Registered, RunReport,
     signed_request,
 };

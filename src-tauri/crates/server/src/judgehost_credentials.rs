@@ -1,7 +1,7 @@
 //! Issuing judgehost credentials: a public key id stored in the contest, a
 //! secret derived from the jury's key file and shown once.
 
-use floorjudge_proto::judge_api::Credentials;
+use floorjudge_proto::judgehost::Credentials;
 use floorjudge_store::{Store, StoreError};
 
 use crate::keys::JuryKeys;

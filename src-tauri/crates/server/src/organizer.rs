@@ -293,3 +293,66 @@ fn csv_field(s: &str) -> String {
         s.to_owned()
     }
 }
+
+/// Sets how kiosks may identify from a comma-separated list (`ip,password`).
+pub fn set_id_modes(
+    store: &mut Store,
+    modes: &str,
+    actor: &str,
+) -> Result<Vec<floorjudge_store::IdMode>, OrganizerError> {
+    let parsed = modes
+        .split(',')
+        .map(|m| m.trim().parse::<floorjudge_store::IdMode>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(OrganizerError::Invalid)?;
+    let mut settings = store.contest()?.settings;
+    settings.id_modes = parsed.clone();
+    store.update_contest(&settings, actor)?;
+    Ok(parsed)
+}
+
+/// A submission with where it stands with the judges, for the jury's lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubmissionListing {
+    /// The submission.
+    #[serde(flatten)]
+    pub submission: floorjudge_store::Submission,
+    /// Queue position, judging or verdict.
+    pub judge: floorjudge_store::JudgeState,
+}
+
+/// Every submission, oldest first (only `team`'s with one), with its judge state.
+pub fn submission_listing(
+    store: &Store,
+    team: Option<&str>,
+) -> Result<Vec<SubmissionListing>, OrganizerError> {
+    let mut out = Vec::new();
+    for s in store.submissions()? {
+        if team.is_some_and(|t| s.team_id != t) {
+            continue;
+        }
+        let judge = store.judge_state(s.id)?;
+        out.push(SubmissionListing {
+            submission: s,
+            judge,
+        });
+    }
+    Ok(out)
+}
+
+/// Issues credentials for judgehost `name`, with the fingerprint of the
+/// jury's certificate for it to pin.
+pub fn issue_judgehost(
+    dir: &ContestDir,
+    store: &mut Store,
+    name: &str,
+    actor: &str,
+) -> Result<floorjudge_proto::judgehost::Credentials, OrganizerError> {
+    let keys = crate::keys::JuryKeys::load_or_create(dir.root())
+        .map_err(|e| OrganizerError::Invalid(e.to_string()))?;
+    let mut creds = crate::judgehost_credentials::issue(store, &keys, name, actor)?;
+    let identity =
+        crate::serve::jury_tls_identity(dir).map_err(|e| OrganizerError::Invalid(e.to_string()))?;
+    creds.jury_fingerprint = Some(identity.fingerprint().to_string());
+    Ok(creds)
+}

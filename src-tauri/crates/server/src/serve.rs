@@ -89,7 +89,7 @@ pub struct JuryServer {
     fingerprint: floorjudge_tls::Fingerprint,
     router: Router,
     fetcher: Arc<CallbackFetcher>,
-    embedded: Option<(floorjudge_proto::judge_api::Credentials, std::path::PathBuf)>,
+    embedded: Option<(floorjudge_proto::judgehost::Credentials, std::path::PathBuf)>,
     connections: ConnectionLimits,
 }
 

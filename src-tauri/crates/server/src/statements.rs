@@ -4,7 +4,7 @@
 //! PDF and their images) and the sample testcases. Nothing else of the
 //! package (secret data, validators, submissions) is ever served.
 
-use floorjudge_proto::team_api::{MaterialFile, ProblemInfo, ProblemMaterial, SampleInfo};
+use floorjudge_proto::team::{MaterialFile, ProblemInfo, ProblemMaterial, SampleInfo};
 use floorjudge_store::{Store, StoreError};
 
 /// The statement folders, newest format first.

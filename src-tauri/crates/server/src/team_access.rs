@@ -14,7 +14,7 @@ use std::time::Duration;
 use floorjudge_proto::callback::{
     validate_callback_name, validate_file_name, validate_nonce, validate_sha256,
 };
-use floorjudge_proto::team_api::{
+use floorjudge_proto::team::{
     ClarificationInfo, ClarificationRequest, ContestInfo, LanguageInfo, LoginRequest,
     MAX_SOURCE_FILE_BYTES, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES, PairingCode, ProblemInfo,
     ProblemMaterial, Session, SubmissionPhase, SubmissionRef, SubmissionStatus, TeamInfo,

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use floorjudge_proto::callback::validate_file_name;
-use floorjudge_proto::team_api::{
+use floorjudge_proto::team::{
     ContestInfo, FileRef, MAX_SOURCE_FILE_BYTES, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES,
     PairingCode, Session, SubmissionPhase, SubmissionRef, SubmissionStatus,
 };
@@ -394,8 +394,8 @@ impl Agent {
         &self,
         problem: Option<&str>,
         text: &str,
-    ) -> Result<floorjudge_proto::team_api::ClarificationInfo, AgentError> {
-        let req = floorjudge_proto::team_api::ClarificationRequest {
+    ) -> Result<floorjudge_proto::team::ClarificationInfo, AgentError> {
+        let req = floorjudge_proto::team::ClarificationRequest {
             problem: problem.map(str::to_owned),
             text: text.to_owned(),
         };
@@ -407,7 +407,7 @@ impl Agent {
     /// The clarifications the team may read, oldest first.
     pub async fn clarifications(
         &self,
-    ) -> Result<Vec<floorjudge_proto::team_api::ClarificationInfo>, AgentError> {
+    ) -> Result<Vec<floorjudge_proto::team::ClarificationInfo>, AgentError> {
         self.with_session(|t| async move { self.client.clarifications(&t).await })
             .await
     }
@@ -416,7 +416,7 @@ impl Agent {
     pub async fn problem(
         &self,
         key: &str,
-    ) -> Result<floorjudge_proto::team_api::ProblemMaterial, AgentError> {
+    ) -> Result<floorjudge_proto::team::ProblemMaterial, AgentError> {
         self.with_session(|t| async move { self.client.problem(&t, key).await })
             .await
     }

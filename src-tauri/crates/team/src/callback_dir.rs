@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use floorjudge_proto::callback::{validate_callback_name, validate_file_name};
-use floorjudge_proto::team_api::SubmissionRef;
+use floorjudge_proto::team::SubmissionRef;
 use thiserror::Error;
 
 /// Name of the reference kept beside the files (never served: it starts with a dot).
@@ -149,7 +149,7 @@ fn set_mode(_: &Path, _: u32) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use floorjudge_proto::team_api::FileRef;
+    use floorjudge_proto::team::FileRef;
 
     fn reference(name: &str) -> SubmissionRef {
         SubmissionRef {

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use floorjudge_proto::team_api::{
+use floorjudge_proto::team::{
     ApiError, ClarificationInfo, ClarificationRequest, ContestInfo, LoginRequest, PairingCode,
     ProblemMaterial, Session, SubmissionRef, SubmissionStatus,
 };

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use floorjudge_proto::team_api::{Session, SubmissionPhase, SubmissionStatus};
+use floorjudge_proto::team::{Session, SubmissionPhase, SubmissionStatus};
 use floorjudge_team::agent::read_sources;
 use floorjudge_team::watch::FileWatch;
 use floorjudge_team::{Agent, AgentConfig, DEFAULT_CALLBACK_PORT, workstation_addresses};

@@ -2,7 +2,7 @@
 //! jury's key, for the address they were sent to, get a file.
 
 use floorjudge_proto::callback::{DATE_HEADER, SIGNATURE_HEADER, signed_message};
-use floorjudge_proto::team_api::{FileRef, SubmissionRef};
+use floorjudge_proto::team::{FileRef, SubmissionRef};
 use floorjudge_team::callback_dir::new_callback_name;
 use floorjudge_team::{CallbackDir, CallbackServer};
 use ring::signature::{Ed25519KeyPair, KeyPair};

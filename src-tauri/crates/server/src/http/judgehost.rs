@@ -9,10 +9,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use floorjudge_proto::judge_api::{
+use floorjudge_proto::judgehost::{
     FinishReport, Health, KEY_HEADER, LeaseRequest, ReturnReport, RunReport, SIGNATURE_HEADER,
 };
-use floorjudge_proto::team_api::ApiError;
+use floorjudge_proto::team::ApiError;
 use floorjudge_store::Judgehost;
 use serde::de::DeserializeOwned;
 

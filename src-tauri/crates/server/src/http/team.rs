@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use floorjudge_proto::team_api::{ApiError, ClarificationRequest, LoginRequest, SubmissionRef};
+use floorjudge_proto::team::{ApiError, ClarificationRequest, LoginRequest, SubmissionRef};
 use floorjudge_tls::Peer;
 use serde::de::DeserializeOwned;
 
