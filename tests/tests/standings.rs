@@ -99,6 +99,26 @@ fn the_scoreboard_and_results_follow_the_icpc_rules() {
             "results", "export", "--gold", "2", "--silver", "0", "--bronze", "1",
         ],
     ));
+    // the same medals stored with the contest: the export's default
+    let out = jury_cmd(&contest, &["contest", "medals", "--gold", "5000"]);
+    assert!(!out.status.success());
+    let m: serde_json::Value = serde_json::from_str(&ok(jury_cmd(
+        &contest,
+        &[
+            "--json", "contest", "medals", "--gold", "2", "--silver", "0", "--bronze", "1",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(
+        m,
+        serde_json::json!({"gold": 2, "silver": 0, "bronze": 1, "extra_bronze": 0})
+    );
+    assert_eq!(ok(jury_cmd(&contest, &["results", "export"])), tsv);
+    assert!(
+        audit(&contest)
+            .iter()
+            .any(|e| e["action"] == "contest.medals")
+    );
     let lines: Vec<&str> = tsv.lines().collect();
     assert_eq!(lines[0], "results\t1");
     assert!(

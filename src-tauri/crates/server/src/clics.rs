@@ -578,7 +578,7 @@ impl<'a> ContestView<'a> {
         let results = crate::results::results(
             &rows,
             &standings,
-            &crate::results::MedalRules::default(),
+            &crate::results::MedalRules::of(self.contest.medals),
             crate::results::ResultsStyle {
                 individually_ranked: false,
                 honors: false,

@@ -356,3 +356,42 @@ pub fn issue_judgehost(
     creds.jury_fingerprint = Some(identity.fingerprint().to_string());
     Ok(creds)
 }
+
+/// Changes how many medals the contest gives (each 0 to 1000; audited as
+/// `contest.medals`); `None` leaves a count as it is.
+pub fn set_medals(
+    store: &mut Store,
+    gold: Option<u32>,
+    silver: Option<u32>,
+    bronze: Option<u32>,
+    extra_bronze: Option<u32>,
+    actor: &str,
+) -> Result<floorjudge_store::MedalCounts, OrganizerError> {
+    let mut s = store.contest()?.settings;
+    for (name, v) in [
+        ("gold", gold),
+        ("silver", silver),
+        ("bronze", bronze),
+        ("extra bronze", extra_bronze),
+    ] {
+        if let Some(n) = v
+            && n > 1000
+        {
+            return Err(OrganizerError::Invalid(format!(
+                "{n} {name} medals: between 0 and 1000"
+            )));
+        }
+    }
+    let m = &mut s.medals;
+    m.gold = gold.unwrap_or(m.gold);
+    m.silver = silver.unwrap_or(m.silver);
+    m.bronze = bronze.unwrap_or(m.bronze);
+    m.extra_bronze = extra_bronze.unwrap_or(m.extra_bronze);
+    let detail = format!(
+        "gold {}, silver {}, bronze {}, extra bronze {}",
+        m.gold, m.silver, m.bronze, m.extra_bronze
+    );
+    let medals = *m;
+    store.change_contest(&s, actor, "contest.medals", Some(&detail))?;
+    Ok(medals)
+}

@@ -39,6 +39,19 @@ pub struct MedalRules {
     pub groups: Option<HashSet<String>>,
 }
 
+impl MedalRules {
+    /// The contest's medal counts, every group eligible.
+    pub fn of(counts: floorjudge_store::MedalCounts) -> MedalRules {
+        MedalRules {
+            gold: counts.gold,
+            silver: counts.silver,
+            bronze: counts.bronze,
+            extra_bronze: counts.extra_bronze,
+            groups: None,
+        }
+    }
+}
+
 impl Default for MedalRules {
     /// DOMjudge's defaults: 4 of each, no extra bronze, every group.
     fn default() -> Self {

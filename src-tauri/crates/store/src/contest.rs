@@ -76,6 +76,34 @@ pub struct ContestSettings {
     /// When the jury lifted the scoreboard freeze, ms since the epoch.
     #[serde(default)]
     pub thawed_ms: Option<i64>,
+    /// How many medals the contest gives.
+    #[serde(default)]
+    pub medals: MedalCounts,
+}
+
+/// How many medals of each kind a contest gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MedalCounts {
+    /// Gold medals.
+    pub gold: u32,
+    /// Silver medals.
+    pub silver: u32,
+    /// Bronze medals.
+    pub bronze: u32,
+    /// Extra bronze medals (for ties at the last bronze place).
+    pub extra_bronze: u32,
+}
+
+impl Default for MedalCounts {
+    /// DOMjudge's defaults: 4 of each, no extra bronze.
+    fn default() -> Self {
+        MedalCounts {
+            gold: 4,
+            silver: 4,
+            bronze: 4,
+            extra_bronze: 0,
+        }
+    }
 }
 
 impl Default for ContestSettings {
@@ -92,6 +120,7 @@ impl Default for ContestSettings {
             id_modes: IdMode::ALL.to_vec(),
             default_time_limit_ms: 2000,
             thawed_ms: None,
+            medals: MedalCounts::default(),
         }
     }
 }
@@ -120,14 +149,16 @@ fn write(conn: &Connection, s: &ContestSettings, created_ms: i64) -> Result<()> 
     conn.execute(
         "INSERT INTO contest (singleton, id, name, formal_name, start_time_ms, duration_s,
              freeze_s, penalty_minutes, scoreboard_type, id_modes, default_time_limit_ms, created_ms,
-             thawed_ms)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             thawed_ms, gold_medals, silver_medals, bronze_medals, extra_bronze_medals)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (singleton) DO UPDATE SET id = excluded.id, name = excluded.name,
              formal_name = excluded.formal_name, start_time_ms = excluded.start_time_ms,
              duration_s = excluded.duration_s, freeze_s = excluded.freeze_s,
              penalty_minutes = excluded.penalty_minutes, scoreboard_type = excluded.scoreboard_type,
              id_modes = excluded.id_modes, default_time_limit_ms = excluded.default_time_limit_ms,
-             thawed_ms = excluded.thawed_ms",
+             thawed_ms = excluded.thawed_ms, gold_medals = excluded.gold_medals,
+             silver_medals = excluded.silver_medals, bronze_medals = excluded.bronze_medals,
+             extra_bronze_medals = excluded.extra_bronze_medals",
         params![
             s.id,
             s.name,
@@ -140,7 +171,11 @@ fn write(conn: &Connection, s: &ContestSettings, created_ms: i64) -> Result<()> 
             modes_to_text(&s.id_modes),
             s.default_time_limit_ms,
             created_ms,
-            s.thawed_ms
+            s.thawed_ms,
+            s.medals.gold,
+            s.medals.silver,
+            s.medals.bronze,
+            s.medals.extra_bronze
         ],
     )?;
     Ok(())
@@ -155,7 +190,8 @@ impl Store {
     pub fn contest(&self) -> Result<Contest> {
         let (settings, modes, created_ms) = self.conn.query_row(
             "SELECT id, name, formal_name, start_time_ms, duration_s, freeze_s, penalty_minutes,
-                    scoreboard_type, id_modes, default_time_limit_ms, created_ms, thawed_ms
+                    scoreboard_type, id_modes, default_time_limit_ms, created_ms, thawed_ms,
+                    gold_medals, silver_medals, bronze_medals, extra_bronze_medals
              FROM contest WHERE singleton = 1",
             [],
             |r| {
@@ -172,6 +208,12 @@ impl Store {
                         id_modes: Vec::new(),
                         default_time_limit_ms: r.get(9)?,
                         thawed_ms: r.get(11)?,
+                        medals: MedalCounts {
+                            gold: r.get(12)?,
+                            silver: r.get(13)?,
+                            bronze: r.get(14)?,
+                            extra_bronze: r.get(15)?,
+                        },
                     },
                     r.get::<_, String>(8)?,
                     r.get(10)?,

@@ -32,7 +32,7 @@ pub use access::{PairingRow, SESSIONS_PER_WORKSTATION, StoredSession, TeamIdenti
 pub use audit::AuditEntry;
 pub use blob::sha256_hex;
 pub use clarification::{Clarification, NewClarification};
-pub use contest::{Contest, ContestSettings, IdMode};
+pub use contest::{Contest, ContestSettings, IdMode, MedalCounts};
 pub use error::StoreError;
 pub use events::Event;
 pub use judging::{

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_staff.sql"),
     include_str!("../migrations/0011_clics_events.sql"),
     include_str!("../migrations/0012_staff_sessions.sql"),
+    include_str!("../migrations/0013_medals.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -13,6 +13,22 @@ pub enum ContestCmd {
     Init(InitArgs),
     #[command(flatten)]
     Clock(super::clock::ClockCmd),
+    /// Show or set how many medals the contest gives (results export and
+    /// the Contest API's awards use them).
+    Medals {
+        /// Gold medals.
+        #[arg(long)]
+        gold: Option<u32>,
+        /// Silver medals.
+        #[arg(long)]
+        silver: Option<u32>,
+        /// Bronze medals.
+        #[arg(long)]
+        bronze: Option<u32>,
+        /// Extra bronze medals (for ties at the last bronze place).
+        #[arg(long)]
+        extra_bronze: Option<u32>,
+    },
     /// Choose how kiosks may identify: a comma-separated subset of
     /// ip, password, pairing (a bound address always identifies its team).
     SetIdModes {
@@ -67,6 +83,32 @@ pub fn run(dir: &ContestDir, cmd: ContestCmd, json: bool) -> Result<()> {
             super::print_warnings(&report.warnings);
         }
         ContestCmd::Clock(cmd) => super::clock::run(dir, cmd, json)?,
+        ContestCmd::Medals {
+            gold,
+            silver,
+            bronze,
+            extra_bronze,
+        } => {
+            let mut store = dir.open()?;
+            let m = organizer::set_medals(
+                &mut store,
+                gold,
+                silver,
+                bronze,
+                extra_bronze,
+                &organizer::cli_actor(),
+            )?;
+            if json {
+                return super::print_json(&m);
+            }
+            say!(
+                "medals: {} gold, {} silver, {} bronze, {} extra bronze",
+                m.gold,
+                m.silver,
+                m.bronze,
+                m.extra_bronze
+            );
+        }
         ContestCmd::SetIdModes { modes } => {
             let mut store = dir.open()?;
             organizer::set_id_modes(&mut store, &modes, &organizer::cli_actor())?;

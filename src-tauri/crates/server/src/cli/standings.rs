@@ -51,18 +51,18 @@ pub struct ExportArgs {
     /// Honors ("Highest Honors", "High Honors", "Honors") instead of "Ranked".
     #[arg(long)]
     honors: bool,
-    /// Gold medals.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=1000))]
-    gold: u32,
-    /// Silver medals.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=1000))]
-    silver: u32,
-    /// Bronze medals.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=1000))]
-    bronze: u32,
-    /// Extra bronze medals (for ties at the last bronze place).
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1000))]
-    extra_bronze: u32,
+    /// Gold medals (default: the contest's, `contest medals`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    gold: Option<u32>,
+    /// Silver medals (default: the contest's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    silver: Option<u32>,
+    /// Bronze medals (default: the contest's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    bronze: Option<u32>,
+    /// Extra bronze medals for ties at the last bronze place (default: the contest's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    extra_bronze: Option<u32>,
     /// A group whose teams can win medals (repeat it; default: every group).
     #[arg(long = "medal-group", value_name = "GROUP")]
     medal_groups: Vec<String>,
@@ -139,11 +139,12 @@ pub fn results(dir: &ContestDir, cmd: ResultsCmd) -> Result<()> {
             bail!("--medal-group {g}: the contest has no such group");
         }
     }
+    let stored = store.contest()?.settings.medals;
     let medals = MedalRules {
-        gold: args.gold,
-        silver: args.silver,
-        bronze: args.bronze,
-        extra_bronze: args.extra_bronze,
+        gold: args.gold.unwrap_or(stored.gold),
+        silver: args.silver.unwrap_or(stored.silver),
+        bronze: args.bronze.unwrap_or(stored.bronze),
+        extra_bronze: args.extra_bronze.unwrap_or(stored.extra_bronze),
         groups: (!args.medal_groups.is_empty())
             .then(|| args.medal_groups.iter().cloned().collect()),
     };
