@@ -170,7 +170,15 @@ fn main() {
         "wrote {SUBMISSIONS} judged submissions in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let jury = JuryProcess::start(&dir, &["--no-embedded-judgehost"]);
+    // 100 readers from one address: above the default cap of 64 a address
+    let jury = JuryProcess::start(
+        &dir,
+        &[
+            "--no-embedded-judgehost",
+            "--max-connections-per-address",
+            "256",
+        ],
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

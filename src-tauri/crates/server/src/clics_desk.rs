@@ -23,8 +23,9 @@ use crate::staff_desk::{StaffDesk, StaffRefusal};
 
 /// Log rows per feed batch.
 pub const BATCH: i64 = 500;
-/// Complete batches kept (each audience class).
-const KEPT_BATCHES: usize = 256;
+/// Bytes of complete batches kept (the oldest dropped first): a five-hour
+/// regional's whole feed, for each audience.
+const KEPT_BYTES: usize = 256 * 1024 * 1024;
 /// The spec asks for a newline at least every 120 s on an idle feed.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(60);
 
@@ -70,6 +71,8 @@ pub struct ClicsDesk {
     hub: Arc<EventHub>,
     staff: Arc<StaffDesk>,
     batches: Mutex<KeptBatches>,
+    /// The newest log id seen (rows at or below it never change).
+    logged: std::sync::atomic::AtomicI64,
 }
 
 /// A batch's key: (audience and phase, batch number): 0 for staff, for
@@ -83,22 +86,31 @@ fn public_phase(s: &Store) -> Result<u8, StoreError> {
     Ok(1 + u8::from(started) + 2 * u8::from(c.thawed_ms.is_some()))
 }
 
-/// The complete batches kept, oldest dropped first.
+/// The complete batches kept, oldest dropped first. Each is rendered
+/// once: readers that want one being rendered wait for it.
 #[derive(Debug, Default)]
 struct KeptBatches {
-    by_key: HashMap<BatchKey, Arc<Batch>>,
-    order: VecDeque<BatchKey>,
+    by_key: HashMap<BatchKey, Arc<tokio::sync::OnceCell<Arc<Batch>>>>,
+    order: VecDeque<(BatchKey, usize)>,
+    bytes: usize,
 }
 
 impl KeptBatches {
-    fn keep(&mut self, key: BatchKey, batch: Arc<Batch>) {
-        if self.by_key.insert(key, batch).is_none() {
-            self.order.push_back(key);
-        }
-        while self.order.len() > KEPT_BATCHES {
-            if let Some(old) = self.order.pop_front() {
-                self.by_key.remove(&old);
-            }
+    /// The cell of batch `key` (new and empty the first time).
+    fn cell(&mut self, key: BatchKey) -> Arc<tokio::sync::OnceCell<Arc<Batch>>> {
+        self.by_key.entry(key).or_default().clone()
+    }
+
+    /// Counts a rendered batch and drops the oldest over the budget.
+    fn rendered(&mut self, key: BatchKey, size: usize) {
+        self.order.push_back((key, size));
+        self.bytes += size;
+        while self.bytes > KEPT_BYTES {
+            let Some((old, n)) = self.order.pop_front() else {
+                break;
+            };
+            self.by_key.remove(&old);
+            self.bytes -= n;
         }
     }
 }
@@ -111,6 +123,7 @@ impl ClicsDesk {
             hub,
             staff,
             batches: Mutex::new(KeptBatches::default()),
+            logged: std::sync::atomic::AtomicI64::new(0),
         }
     }
 
@@ -233,35 +246,44 @@ impl ClicsDesk {
         };
         let k = after.div_euclid(BATCH);
         let (first, end) = (k * BATCH, (k + 1) * BATCH);
-        let cached = self
-            .batches
-            .lock()
-            .expect("batches")
-            .by_key
-            .get(&(class, k))
-            .cloned();
-        let (batch, read_to) = match cached {
-            Some(b) => (b, end),
-            None => {
-                // rows up to the newest committed one: those below it are
-                // all committed (SQLite has one writer), so none is missed
-                let (batch, read_to) = self
-                    .store
-                    .run(move |s| {
-                        let upto = s.last_event_id()?.clamp(first, end);
-                        Ok((render_batch(s, audience, first, upto)?, upto))
-                    })
-                    .await?;
-                let batch = Arc::new(batch);
-                if read_to == end {
-                    self.batches
-                        .lock()
-                        .expect("batches")
-                        .keep((class, k), batch.clone());
-                }
-                (batch, read_to)
+        use std::sync::atomic::Ordering;
+        if self.logged.load(Ordering::Relaxed) < end {
+            let newest = self.store.run(|s| s.last_event_id()).await?;
+            self.logged.fetch_max(newest, Ordering::Relaxed);
+        }
+        // rows up to the newest committed one: those below it are all
+        // committed (SQLite has one writer), so none is missed
+        let upto = self.logged.load(Ordering::Relaxed).clamp(first, end);
+        let batch = if upto == end {
+            let cell = self.batches.lock().expect("batches").cell((class, k));
+            let mut fresh = None;
+            let batch = cell
+                .get_or_try_init(|| async {
+                    let b = self
+                        .store
+                        .run(move |s| render_batch(s, audience, first, end))
+                        .await?;
+                    let b = Arc::new(b);
+                    fresh = Some(b.lines.iter().map(|(_, l)| l.len() + 16).sum::<usize>());
+                    Ok::<_, StoreError>(b)
+                })
+                .await?
+                .clone();
+            if let Some(size) = fresh {
+                self.batches
+                    .lock()
+                    .expect("batches")
+                    .rendered((class, k), size);
             }
+            batch
+        } else {
+            Arc::new(
+                self.store
+                    .run(move |s| render_batch(s, audience, first, upto))
+                    .await?,
+            )
         };
+        let read_to = upto;
         let lines: Vec<Bytes> = batch
             .lines
             .iter()

@@ -3,7 +3,7 @@
 //! The organizer's side: the contest folder, imports of problem packages and
 //! team lists in the formats organizers already have (Kattis, DOMjudge, CLICS),
 //! passwords and a status summary. The contest server: the team desk
-//! ([`team_access`]) behind its HTTP adapter ([`http::team`]) and the callback
+//! ([`team_desk`]) behind its HTTP adapter ([`http::team`]) and the callback
 //! fetcher, started by [`serve`]. The CLI and the console window are thin
 //! adapters over these.
 
@@ -20,6 +20,7 @@ pub mod import;
 pub mod job_token;
 pub mod judge_desk;
 pub mod judgehost_credentials;
+pub mod jury;
 pub mod keys;
 pub mod organizer;
 pub mod passwords;
@@ -34,7 +35,7 @@ pub mod staff;
 pub mod staff_desk;
 pub mod statements;
 pub mod status;
-pub mod team_access;
+pub mod team_desk;
 
 pub use contest_dir::{ContestDir, ContestDirError};
 

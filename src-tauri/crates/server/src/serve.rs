@@ -11,10 +11,8 @@ use floorjudge_tls::{ConnectionLimits, Peer};
 use thiserror::Error;
 
 use crate::callback_fetcher::{CallbackConfig, CallbackFetcher};
-use crate::judge_desk::JudgeDesk;
 use crate::keys::{JuryKeys, KeyError};
 use crate::shared_store::SharedStore;
-use crate::team_access::TeamDesk;
 use crate::{ContestDir, ContestDirError};
 
 /// Settings of a running jury server.
@@ -33,7 +31,7 @@ pub struct ServeOptions {
     /// start and on every connection).
     pub plain_http: bool,
     /// Submission references one team may send per minute (default
-    /// [`crate::team_access::SUBMITS_PER_MINUTE`]).
+    /// [`crate::team_desk::SUBMITS_PER_MINUTE`]).
     pub submits_per_minute: Option<usize>,
     /// Connection caps and timeouts of the listening socket.
     pub connections: ConnectionLimits,
@@ -131,51 +129,19 @@ impl JuryServer {
         };
         let store = SharedStore::new(opened);
         std::fs::create_dir_all(dir.uploads())?;
-        let fetcher = CallbackFetcher::new(
-            store.clone(),
-            keys.clone(),
+        let jury = crate::jury::Jury::new(
+            store,
+            keys,
             dir.uploads(),
-            options.callback.clone(),
+            crate::jury::JurySettings {
+                callback: options.callback.clone(),
+                submit_wait: options.submit_wait,
+                submits_per_minute: options.submits_per_minute,
+                lease_ms: options.lease_ms,
+            },
         );
-        let mut desk = TeamDesk::new(store.clone(), keys.clone(), fetcher.clone());
-        if let Some(wait) = options.submit_wait {
-            desk.set_submit_wait(wait);
-        }
-        if let Some(n) = options.submits_per_minute {
-            desk.set_submits_per_minute(n);
-        }
-        let judges = Arc::new(JudgeDesk::new(
-            store.clone(),
-            keys.clone(),
-            options
-                .lease_ms
-                .unwrap_or(crate::judge_desk::DEFAULT_LEASE_MS),
-        ));
-        let mut received = fetcher.subscribe_received();
-        let wake = judges.clone();
-        tokio::spawn(async move {
-            while let Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) =
-                received.recv().await
-            {
-                wake.work_arrived();
-            }
-        });
-        let staff = Arc::new(crate::staff_desk::StaffDesk::new(
-            store.clone(),
-            keys.clone(),
-        ));
-        let clics = Arc::new(crate::clics_desk::ClicsDesk::new(
-            store.clone(),
-            desk.events(),
-            staff.clone(),
-        ));
-        let router = crate::http::team::router(Arc::new(desk))
-            .merge(crate::http::judgehost::router(
-                judges,
-                if options.plain_http { "http" } else { "https" },
-            ))
-            .merge(crate::http::clics::router(clics))
-            .merge(crate::http::staff::router(staff));
+        let router = jury.router(if options.plain_http { "http" } else { "https" });
+        let fetcher = jury.fetcher.clone();
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|source| ServeError::Listen {

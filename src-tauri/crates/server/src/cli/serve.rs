@@ -32,7 +32,7 @@ pub struct ServeArgs {
     lease_ms: i64,
     /// Submission references one team may send per minute; more are refused
     /// (HTTP 429 with Retry-After).
-    #[arg(long, default_value_t = floorjudge_server::team_access::SUBMITS_PER_MINUTE, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    #[arg(long, default_value_t = floorjudge_server::team_desk::SUBMITS_PER_MINUTE, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     submits_per_minute: usize,
     /// Serve plain HTTP instead of TLS. Development only: every team's
     /// source code and every testcase then cross the network readable.

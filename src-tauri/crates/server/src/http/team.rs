@@ -13,7 +13,7 @@ use floorjudge_proto::team::{ApiError, ClarificationRequest, LoginRequest, Submi
 use floorjudge_tls::Peer;
 use serde::de::DeserializeOwned;
 
-use crate::team_access::{TeamDesk, TeamRefusal};
+use crate::team_desk::{TeamDesk, TeamRefusal};
 
 /// Largest team API request body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
