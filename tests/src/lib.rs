@@ -439,6 +439,25 @@ impl Workstation {
         s["session"]["token"].as_str().unwrap().to_owned()
     }
 
+    /// `floorjudge-team --json submit --problem P --wait FILE` (up to 120 s).
+    pub fn submit_waiting(&self, problem: &str, file: &Path) -> Output {
+        self.run(&[
+            "--json",
+            "submit",
+            "--problem",
+            problem,
+            "--wait",
+            "--timeout",
+            "120",
+            file.to_str().unwrap(),
+        ])
+    }
+
+    /// What [`Workstation::submit_waiting`] answered last, as JSON.
+    pub fn submit_and_wait(&self, problem: &str, file: &Path) -> serde_json::Value {
+        last_json(&self.submit_waiting(problem, file))
+    }
+
     /// The entries still in its callback folder.
     pub fn callback_entries(&self) -> Vec<String> {
         let Ok(rd) = std::fs::read_dir(self.state.join(".callback")) else {

@@ -133,16 +133,7 @@ fn add_staff(contest: &Path, name: &str, role: &str, password: &str) {
 }
 
 fn submit(ws: &Workstation, file: &Path) -> Value {
-    last_json(&ws.run(&[
-        "--json",
-        "submit",
-        "--problem",
-        "greetings",
-        "--wait",
-        "--timeout",
-        "120",
-        file.to_str().unwrap(),
-    ]))
+    ws.submit_and_wait("greetings", file)
 }
 
 fn schema_of(endpoint: &str) -> &str {

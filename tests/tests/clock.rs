@@ -36,18 +36,7 @@ fn the_jury_s_clock_decides_when_teams_may_submit_and_what_the_public_sees() {
     let port = free_port();
     let one = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", port);
     let two = Workstation::new(tmp.path(), &jury.url, "127.0.0.3", port);
-    let submit = |ws: &Workstation| {
-        ws.run(&[
-            "--json",
-            "submit",
-            "--problem",
-            "greetings",
-            "--wait",
-            "--timeout",
-            "120",
-            greet.to_str().unwrap(),
-        ])
-    };
+    let submit = |ws: &Workstation| ws.submit_waiting("greetings", &greet);
     // not scheduled
     let out = submit(&one);
     assert!(!out.status.success());

@@ -119,18 +119,7 @@ fn a_team_follows_its_submissions_and_announcements_through_a_jury_restart() {
         "#include <stdio.h>\nint main(void) { puts(\"no\"); return 0; }\n",
     )
     .unwrap();
-    let submit = |ws: &Workstation, f: &std::path::Path| {
-        last_json(&ws.run(&[
-            "--json",
-            "submit",
-            "--problem",
-            "greetings",
-            "--wait",
-            "--timeout",
-            "120",
-            f.to_str().unwrap(),
-        ]))
-    };
+    let submit = |ws: &Workstation, f: &std::path::Path| ws.submit_and_wait("greetings", f);
     let first = submit(&ws, &greet);
     assert_eq!(first["verdict"], "AC");
     // another team's submission is not ours to see

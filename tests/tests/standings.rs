@@ -8,17 +8,7 @@ use floorjudge_tests::*;
 const GREET: &str = "assets/sample-contest/greetings/submissions/accepted/greet.c";
 
 fn submit_and_wait(ws: &Workstation, file: &std::path::Path) -> serde_json::Value {
-    let out = ws.run(&[
-        "--json",
-        "submit",
-        "--problem",
-        "greetings",
-        "--wait",
-        "--timeout",
-        "120",
-        file.to_str().unwrap(),
-    ]);
-    last_json(&out)
+    ws.submit_and_wait("greetings", file)
 }
 
 #[test]
