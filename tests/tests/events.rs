@@ -91,8 +91,9 @@ fn follow_feed(
     (handle, lines)
 }
 
+/// The ids of the events that have one (a scoreboard ping has none).
 fn ids(events: &[serde_json::Value]) -> Vec<i64> {
-    events.iter().map(|e| e["id"].as_i64().unwrap()).collect()
+    events.iter().filter_map(|e| e["id"].as_i64()).collect()
 }
 
 #[test]
@@ -134,6 +135,53 @@ fn a_team_follows_its_submissions_and_announcements_through_a_jury_restart() {
         Duration::from_secs(20),
         || verdict_seen(first["id"].as_i64().unwrap(), "AC").then_some(()),
     );
+    // team 2's AC changes the board: a ping without an id, and the frozen
+    // view every kiosk fetches shows it
+    wait_for("a scoreboard ping", Duration::from_secs(20), || {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "scoreboard" && e["id"].is_null())
+            .then_some(())
+    });
+    {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let _in = rt.enter();
+        let board: serde_json::Value = rt
+            .block_on(async {
+                ws.http()
+                    .get(format!("{}/api/team/scoreboard", jury.url))
+                    .bearer_auth(ws.token())
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+            })
+            .unwrap();
+        assert_eq!(board["started"], true, "{board}");
+        let row_of = |team: &str| {
+            board["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["team_id"] == team)
+                .cloned()
+                .unwrap_or_else(|| panic!("no row of team {team}: {board}"))
+        };
+        assert_eq!(row_of("2")["score"]["solved"], 1, "{board}");
+        assert_eq!(row_of("1")["score"]["solved"], 1, "{board}");
+        let unauthenticated = rt
+            .block_on(
+                ws.http()
+                    .get(format!("{}/api/team/scoreboard", jury.url))
+                    .send(),
+            )
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(unauthenticated, 401);
+    }
     // the jury dies and comes back; the kiosk's stream reconnects after its last id
     jury.kill();
     std::thread::sleep(Duration::from_millis(500));

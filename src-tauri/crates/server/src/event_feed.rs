@@ -18,20 +18,26 @@ use crate::shared_store::SharedStore;
 const POLL: Duration = Duration::from_millis(150);
 /// Log rows read at once.
 const BATCH: usize = 1000;
+/// At most one `scoreboard` ping this often per follower.
+pub const BOARD_PING: Duration = Duration::from_secs(2);
 
 /// The fan-out of the event log.
 #[derive(Debug)]
 pub struct EventHub {
     store: SharedStore,
     live: broadcast::Sender<Event>,
+    /// The newest log row that may change the scoreboard.
+    board: std::sync::atomic::AtomicI64,
 }
 
 /// One event for a team, ready to send.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TeamEvent {
-    /// Its id in the log (what a follower resumes after).
-    pub id: i64,
-    /// `submission`, `clarification` or `contest`.
+    /// Its id in the log (what a follower resumes after); `None` for a
+    /// `scoreboard` ping, which is no place in the log.
+    pub id: Option<i64>,
+    /// `submission`, `clarification`, `contest`, or `scoreboard` (the
+    /// frozen scoreboard may have changed: fetch it again).
     pub kind: String,
     /// The current state of what changed (a `SubmissionStatus`, a
     /// `ClarificationInfo` or the `ContestInfo`).
@@ -42,16 +48,24 @@ impl EventHub {
     /// Starts the poller over `store`.
     pub fn start(store: SharedStore) -> Arc<EventHub> {
         let (live, _) = broadcast::channel(4096);
-        let hub = Arc::new(EventHub { store, live });
+        let hub = Arc::new(EventHub {
+            store,
+            live,
+            board: std::sync::atomic::AtomicI64::new(0),
+        });
         let poller = hub.clone();
         tokio::spawn(async move {
             let mut last = poller.store.run(|s| s.last_event_id()).await.unwrap_or(0);
             loop {
                 tokio::time::sleep(POLL).await;
                 // the clock moves the contest's state without a write: log it
-                if let Err(e) = poller.store.run(log_clock_boundaries).await {
-                    tracing::error!(error = %e, "logging the contest clock failed");
-                }
+                let frozen = match poller.store.run(log_clock_boundaries).await {
+                    Ok(frozen) => frozen,
+                    Err(e) => {
+                        tracing::error!(error = %e, "logging the contest clock failed");
+                        false
+                    }
+                };
                 match poller
                     .store
                     .run(move |s| s.events_since(last, None, BATCH))
@@ -60,6 +74,11 @@ impl EventHub {
                     Ok(batch) => {
                         for e in batch {
                             last = e.id;
+                            if changes_board(&e, frozen) {
+                                poller
+                                    .board
+                                    .fetch_max(e.id, std::sync::atomic::Ordering::Relaxed);
+                            }
                             // no follower: nothing to do
                             let _ = poller.live.send(e);
                         }
@@ -109,6 +128,9 @@ impl EventHub {
         let (tx, rx) = mpsc::channel(256);
         let hub = self.clone();
         let render = Arc::new(render);
+        let mut board_seen = self.board.load(std::sync::atomic::Ordering::Relaxed);
+        let mut pings = tokio::time::interval(BOARD_PING);
+        pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tokio::spawn(async move {
             loop {
                 // the backlog, from the store
@@ -137,15 +159,41 @@ impl EventHub {
                     for (id, kind, data) in batch {
                         last = id;
                         if let Some(data) = data
-                            && tx.send(TeamEvent { id, kind, data }).await.is_err()
+                            && tx
+                                .send(TeamEvent {
+                                    id: Some(id),
+                                    kind,
+                                    data,
+                                })
+                                .await
+                                .is_err()
                         {
                             return;
                         }
                     }
                 }
-                // then live, until the follower falls behind
+                // then live, until the follower falls behind; now and then
+                // a ping when the scoreboard may have changed
                 loop {
-                    let e = match live.recv().await {
+                    let received = tokio::select! {
+                        r = live.recv() => r,
+                        _ = pings.tick() => {
+                            let board = hub.board.load(std::sync::atomic::Ordering::Relaxed);
+                            if board > board_seen {
+                                board_seen = board;
+                                let ping = TeamEvent {
+                                    id: None,
+                                    kind: "scoreboard".into(),
+                                    data: serde_json::json!({}),
+                                };
+                                if tx.send(ping).await.is_err() {
+                                    return;
+                                }
+                            }
+                            continue;
+                        }
+                    };
+                    let e = match received {
                         Ok(e) => e,
                         Err(broadcast::error::RecvError::Lagged(_)) => break,
                         Err(broadcast::error::RecvError::Closed) => return,
@@ -167,7 +215,14 @@ impl EventHub {
                         }
                     };
                     if let Some(data) = data
-                        && tx.send(TeamEvent { id, kind, data }).await.is_err()
+                        && tx
+                            .send(TeamEvent {
+                                id: Some(id),
+                                kind,
+                                data,
+                            })
+                            .await
+                            .is_err()
                     {
                         return;
                     }
@@ -180,7 +235,8 @@ impl EventHub {
 
 /// Logs the start, the freeze and the end of the contest once each has
 /// passed (the log's state events are otherwise only written by changes).
-fn log_clock_boundaries(store: &mut Store) -> Result<(), StoreError> {
+/// Returns whether the public scoreboard is frozen now.
+fn log_clock_boundaries(store: &mut Store) -> Result<bool, StoreError> {
     let clock = crate::clock::Clock::of(&store.contest()?.settings);
     let now = floorjudge_store::now_ms();
     let passed = [clock.start_ms, clock.freeze_ms(), clock.end_ms()]
@@ -191,5 +247,16 @@ fn log_clock_boundaries(store: &mut Store) -> Result<(), StoreError> {
     if let Some(boundary) = passed {
         store.log_clock_boundary(boundary, now)?;
     }
-    Ok(())
+    Ok(clock.frozen(now))
+}
+
+/// Whether a log row may change the frozen scoreboard: a submission, a
+/// judgement (not during the freeze: a ping then would tell that a verdict
+/// came), the contest's clock, a team or a problem.
+fn changes_board(e: &Event, frozen: bool) -> bool {
+    match e.object.as_deref() {
+        Some("judgements") => !frozen,
+        Some("submissions" | "contest" | "state" | "teams" | "problems") => true,
+        _ => false,
+    }
 }

@@ -222,7 +222,12 @@ pub struct TeamDesk {
     questions: FailureLimiter,
     submit_wait: Duration,
     events: Arc<crate::event_feed::EventHub>,
+    /// The frozen scoreboard as last computed: (newest log id then, when).
+    board: tokio::sync::Mutex<Option<(i64, std::time::Instant, Arc<serde_json::Value>)>>,
 }
+
+/// The frozen scoreboard is computed at most this often, for all kiosks.
+pub const BOARD_REFRESH: Duration = Duration::from_secs(1);
 
 /// Refusals written to the audit log per address per minute; the rest are
 /// counted, and the count is written with the address's next refusal in a
@@ -264,6 +269,7 @@ impl TeamDesk {
             submits: FailureLimiter::new(SUBMITS_PER_MINUTE, 60_000),
             questions: FailureLimiter::new(QUESTIONS_PER_MINUTE, 60_000),
             submit_wait: Duration::from_secs(10),
+            board: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -669,6 +675,42 @@ impl TeamDesk {
     /// not named: a team learns them when the contest begins.
     pub async fn contest_info(&self) -> Result<ContestInfo, TeamRefusal> {
         Ok(self.store.run(|s| contest_info_of(s, now_ms())).await?)
+    }
+
+    /// The scoreboard teams see (frozen after the freeze, hidden teams left
+    /// out): `{started, frozen, columns, rows}`. One computation serves
+    /// every kiosk: it is redone only when the log moved on, at most every
+    /// [`BOARD_REFRESH`].
+    pub async fn scoreboard(&self) -> Result<Arc<serde_json::Value>, TeamRefusal> {
+        let mut cached = self.board.lock().await;
+        let newest = self.store.run(|s| s.last_event_id()).await?;
+        if let Some((seen, at, board)) = cached.as_ref()
+            && (*seen >= newest || at.elapsed() < BOARD_REFRESH)
+        {
+            return Ok(board.clone());
+        }
+        let board = self
+            .store
+            .run(|s| {
+                let now = now_ms();
+                let clock = crate::clock::Clock::of(&s.contest()?.settings);
+                Ok(match crate::scoreboard::from_store(s) {
+                    Ok(b) => serde_json::json!({
+                        "started": true,
+                        "frozen": clock.frozen(now),
+                        "columns": b.columns(),
+                        "rows": b.rows(crate::scoreboard::View::Public),
+                    }),
+                    Err(crate::scoreboard::ScoreboardError::NotStarted) => serde_json::json!({
+                        "started": false, "frozen": false, "columns": [], "rows": [],
+                    }),
+                    Err(crate::scoreboard::ScoreboardError::Store(e)) => return Err(e),
+                })
+            })
+            .await?;
+        let board = Arc::new(board);
+        *cached = Some((newest, std::time::Instant::now(), board.clone()));
+        Ok(board)
     }
 
     /// Runs `f` on the store once the problems are public (the contest has

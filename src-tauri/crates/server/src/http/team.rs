@@ -127,6 +127,20 @@ async fn contest(
     desk.contest_info().await.map(Json).into_response()
 }
 
+async fn scoreboard(
+    State(desk): State<Arc<TeamDesk>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = desk.authenticate(&peer, token(&headers)).await {
+        return e.into_response();
+    }
+    match desk.scoreboard().await {
+        Ok(board) => Json(board.as_ref().clone()).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 async fn submit(
     State(desk): State<Arc<TeamDesk>>,
     ConnectInfo(peer): ConnectInfo<Peer>,
@@ -307,10 +321,13 @@ async fn events(
     tracing::info!(peer = %peer.ip(), team = %team.id, ?after, "team follows its events");
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         let e = rx.recv().await?;
-        let sse = axum::response::sse::Event::default()
-            .id(e.id.to_string())
+        let mut sse = axum::response::sse::Event::default()
             .event(e.kind)
             .data(e.data.to_string());
+        // a scoreboard ping has no id: a reconnect resumes after real events
+        if let Some(id) = e.id {
+            sse = sse.id(id.to_string());
+        }
         Some((Ok::<_, std::convert::Infallible>(sse), rx))
     });
     axum::response::sse::Sse::new(stream)
@@ -327,6 +344,7 @@ pub fn router(desk: Arc<TeamDesk>) -> Router {
         .route("/api/team/login", post(login))
         .route("/api/team/pairing", post(pairing))
         .route("/api/team/contest", get(contest))
+        .route("/api/team/scoreboard", get(scoreboard))
         .route("/api/team/submissions", post(submit).get(submissions))
         .route("/api/team/submissions/{id}", get(submission))
         .route("/api/team/clarifications", post(ask).get(clarifications))
