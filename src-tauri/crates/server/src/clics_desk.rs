@@ -1,11 +1,11 @@
-//! The Contest API desk: who is asking (through the [`StaffDesk`]) and
-//! the event feed (NDJSON from the
-//! store's event log, resumable with `since_token`). Read-only: nothing here
-//! changes the contest.
+//! The Contest API desk: who is asking (through the [`StaffDesk`]) and the
+//! event feed (NDJSON from the store's event log, resumable with
+//! `since_token`). Read-only: nothing here changes the contest.
 //!
-//! The feed renders the log in aligned batches of [`BATCH`] rows; a batch
-//! that is complete is kept and shared by every reader of the same audience,
-//! so a hundred readers replaying a contest render it once.
+//! The feed renders the log in aligned batches of [`BATCH`] rows. A
+//! complete batch is rendered once (readers that want it meanwhile wait for
+//! that rendering) and kept for every reader of the same audience and
+//! phase, so a hundred readers replaying a contest render it once.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
