@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use floorjudge_store::{StaffAccount, Store, StoreError};
+use floorjudge_store::{StaffAccount, StaffSecrets, Store, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::passwords;
@@ -183,17 +183,40 @@ pub fn login(
     interactive: bool,
     now_ms: i64,
 ) -> Result<Role, StaffError> {
-    let Some(secrets) = store.staff_secrets(name)? else {
-        // the same work as a real check, so a wrong name answers as slowly
-        let _ = passwords::verify(password, dummy_hash());
-        return Err(StaffError::BadCredentials);
-    };
-    if password.len() > passwords::MAX_LEN || !passwords::verify(password, &secrets.password_hash) {
+    let secrets = store.staff_secrets(name)?;
+    if !password_matches(secrets.as_ref(), password) {
         return Err(StaffError::BadCredentials);
     }
+    let secrets = secrets.ok_or(StaffError::BadCredentials)?;
+    check_code(store, name, &secrets, code, interactive, now_ms)
+}
+
+/// Whether `password` is the account's (argon2id: slow on purpose, so
+/// call it off the store's lock). An unknown account costs the same work.
+pub fn password_matches(secrets: Option<&StaffSecrets>, password: &str) -> bool {
+    let hash = secrets
+        .map(|s| s.password_hash.as_str())
+        .unwrap_or_else(|| dummy_hash());
+    let ok = password.len() <= passwords::MAX_LEN && passwords::verify(password, hash);
+    ok && secrets.is_some()
+}
+
+/// The second step of a login whose password matched: for an interactive
+/// login of a role that needs it, the TOTP code of this moment (each step
+/// once) or a recovery code (once), when an authenticator is enrolled.
+/// Returns the role.
+pub fn check_code(
+    store: &mut Store,
+    name: &str,
+    secrets: &StaffSecrets,
+    code: Option<&str>,
+    interactive: bool,
+    now_ms: i64,
+) -> Result<Role, StaffError> {
     let role: Role = secrets.role.parse()?;
     let Some(secret) = secrets
         .totp_secret
+        .as_ref()
         .filter(|_| interactive && role.needs_totp())
     else {
         return Ok(role);

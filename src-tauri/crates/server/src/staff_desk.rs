@@ -91,6 +91,8 @@ pub struct StaffDesk {
     keys: Arc<JuryKeys>,
     basic: Mutex<HashMap<[u8; 32], (StaffMember, Instant)>>,
     failures: FailureLimiter,
+    /// Password checks running at once (argon2 is slow on purpose).
+    argon2: tokio::sync::Semaphore,
 }
 
 fn mac_input(verifier: &str, name: &str, expires_ms: i64) -> Vec<u8> {
@@ -113,6 +115,7 @@ impl StaffDesk {
             keys,
             basic: Mutex::new(HashMap::new()),
             failures: FailureLimiter::new(10, 600_000),
+            argon2: tokio::sync::Semaphore::new(2),
         }
     }
 
@@ -165,20 +168,25 @@ impl StaffDesk {
         let ip = peer.to_string();
         let now = now_ms();
         self.check_rate(&ip, &name, now)?;
-        let who = name.clone();
-        let checked = self
-            .store
-            .run(move |s| {
-                Ok(crate::staff::login(
-                    s,
-                    &who,
-                    &password,
-                    code.as_deref(),
-                    true,
-                    now,
-                ))
-            })
-            .await?;
+        let (matched, secrets) = self.password(&name, password).await?;
+        let checked = match (matched, secrets) {
+            (true, Some(secrets)) => {
+                let who = name.clone();
+                self.store
+                    .run(move |s| {
+                        Ok(crate::staff::check_code(
+                            s,
+                            &who,
+                            &secrets,
+                            code.as_deref(),
+                            true,
+                            now,
+                        ))
+                    })
+                    .await?
+            }
+            _ => Err(StaffError::BadCredentials),
+        };
         let role = match checked {
             Ok(role) => role,
             Err(StaffError::Store(e)) => return Err(e.into()),
@@ -271,6 +279,31 @@ impl StaffDesk {
         Ok(())
     }
 
+    /// Whether `password` is `name`'s, checked off the store's lock, a few
+    /// at a time; with the account's secrets.
+    async fn password(
+        &self,
+        name: &str,
+        password: String,
+    ) -> Result<(bool, Option<floorjudge_store::StaffSecrets>), StaffRefusal> {
+        let who = name.to_owned();
+        let secrets = self.store.run(move |s| s.staff_secrets(&who)).await?;
+        let _slot = self
+            .argon2
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("the password check stopped: {e}")))?;
+        let checked = tokio::task::spawn_blocking(move || {
+            (
+                crate::staff::password_matches(secrets.as_ref(), &password),
+                secrets,
+            )
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("checking a password failed: {e}")))?;
+        Ok(checked)
+    }
+
     /// An HTTP Basic login (see the module docs).
     pub async fn basic(
         &self,
@@ -287,20 +320,7 @@ impl StaffDesk {
         let ip = peer.to_string();
         let now = now_ms();
         self.check_rate(&ip, &user, now)?;
-        let name = user.clone();
-        let secrets = self.store.run(move |s| s.staff_secrets(&name)).await?;
-        // argon2 outside the store's lock
-        let checked = tokio::task::spawn_blocking(move || {
-            let hash = secrets
-                .as_ref()
-                .map(|s| s.password_hash.as_str())
-                .unwrap_or_else(|| crate::staff::dummy_hash());
-            let ok = password.len() <= crate::passwords::MAX_LEN
-                && crate::passwords::verify(&password, hash);
-            (ok, secrets)
-        })
-        .await
-        .map_err(|e| StoreError::Corrupt(format!("checking a password failed: {e}")))?;
+        let checked = self.password(&user, password).await?;
         let (true, Some(secrets)) = checked else {
             let e = StaffRefusal::unauthorized("bad_credentials", "name or password is wrong");
             return Err(self.refused(&ip, &user, e, now).await);
