@@ -16,7 +16,7 @@ use floorjudge_store::{
 use serde_json::{Value, json};
 
 use crate::clock::Clock;
-use crate::reltime::format_time;
+use crate::reltime::{format_reltime_ms, format_time};
 use crate::scoreboard::View;
 use crate::staff::Role;
 
@@ -119,21 +119,9 @@ impl std::fmt::Debug for ContestView<'_> {
     }
 }
 
-fn ms_reltime(ms: i64) -> String {
-    let sign = if ms < 0 { "-" } else { "" };
-    let m = ms.unsigned_abs();
-    format!(
-        "{sign}{}:{:02}:{:02}.{:03}",
-        m / 3_600_000,
-        m / 60_000 % 60,
-        m / 1000 % 60,
-        m % 1000
-    )
-}
-
+/// Whole milliseconds as seconds (at most three decimals).
 fn seconds(ms: i64) -> Value {
-    // whole milliseconds, written with at most three decimals
-    json!((ms as f64 / 1000.0 * 1000.0).round() / 1000.0)
+    json!(ms as f64 / 1000.0)
 }
 
 impl<'a> ContestView<'a> {
@@ -162,7 +150,7 @@ impl<'a> ContestView<'a> {
     }
 
     fn contest_time(&self, ms: i64) -> String {
-        ms_reltime(ms - self.clock.start_ms.unwrap_or(ms))
+        format_reltime_ms(ms - self.clock.start_ms.unwrap_or(ms))
     }
 
     /// `contests/{id}`.
@@ -173,8 +161,8 @@ impl<'a> ContestView<'a> {
             "name": c.name,
             "formal_name": c.formal_name.clone().unwrap_or_else(|| c.name.clone()),
             "start_time": c.start_time_ms.map(format_time),
-            "duration": ms_reltime(c.duration_s * 1000),
-            "scoreboard_freeze_duration": ms_reltime(c.freeze_s * 1000),
+            "duration": format_reltime_ms(c.duration_s * 1000),
+            "scoreboard_freeze_duration": format_reltime_ms(c.freeze_s * 1000),
             "scoreboard_type": "pass-fail",
             "penalty_time": c.penalty_minutes,
         });
@@ -503,7 +491,8 @@ impl<'a> ContestView<'a> {
         let Some(start) = j.started_ms else {
             return Ok(None);
         };
-        if self.submission_json(s)?.is_none() {
+        // only of a submission this audience sees
+        if s.state != SubmissionState::Received || !self.sees_team(&s.team_id)? {
             return Ok(None);
         }
         if !self.audience.full() && (!j.valid || !self.verdict_public(s)) {
@@ -818,13 +807,6 @@ fn natural(id: &str) -> (u8, u64, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn relative_times_have_milliseconds_and_a_sign() {
-        assert_eq!(ms_reltime(0), "0:00:00.000");
-        assert_eq!(ms_reltime(5 * 3_600_000 + 61_234), "5:01:01.234");
-        assert_eq!(ms_reltime(-1500), "-0:00:01.500");
-    }
 
     #[test]
     fn run_times_are_seconds_to_the_millisecond() {

@@ -201,10 +201,11 @@ impl EventHub {
                     if e.id <= last {
                         continue;
                     }
-                    if e.team_id.as_ref().is_some_and(|t| *t != team) {
+                    last = e.id;
+                    // another team's, or nothing a kiosk shows: no store round trip
+                    if e.kind == "setup" || e.team_id.as_ref().is_some_and(|t| *t != team) {
                         continue;
                     }
-                    last = e.id;
                     let r = render.clone();
                     let (id, kind) = (e.id, e.kind.clone());
                     let data = match hub.store.run(move |s| r(s, &e)).await {

@@ -35,6 +35,20 @@ pub fn format_reltime(secs: i64) -> String {
     format!("{sign}{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
+/// Formats milliseconds as a CLICS RELTIME with milliseconds
+/// (`[-]h:mm:ss.uuu`), as the Contest API writes contest times.
+pub fn format_reltime_ms(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let m = ms.unsigned_abs();
+    format!(
+        "{sign}{}:{:02}:{:02}.{:03}",
+        m / 3_600_000,
+        m / 60_000 % 60,
+        m / 1000 % 60,
+        m % 1000
+    )
+}
+
 /// Parses an ISO 8601 time with offset (`Z`, `+01`, `+0100` or `+01:00`) into
 /// ms since the Unix epoch.
 pub fn parse_time(text: &str) -> Result<i64, String> {
@@ -69,6 +83,13 @@ pub fn format_time(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_times_have_milliseconds_and_a_sign() {
+        assert_eq!(format_reltime_ms(0), "0:00:00.000");
+        assert_eq!(format_reltime_ms(5 * 3_600_000 + 61_234), "5:01:01.234");
+        assert_eq!(format_reltime_ms(-1500), "-0:00:01.500");
+    }
 
     #[test]
     fn reltime_round_trips() {

@@ -683,10 +683,18 @@ impl TeamDesk {
     /// [`BOARD_REFRESH`].
     pub async fn scoreboard(&self) -> Result<Arc<serde_json::Value>, TeamRefusal> {
         let mut cached = self.board.lock().await;
-        let newest = self.store.run(|s| s.last_event_id()).await?;
-        if let Some((seen, at, board)) = cached.as_ref()
-            && (*seen >= newest || at.elapsed() < BOARD_REFRESH)
+        // fresh enough without asking the store
+        if let Some((_, at, board)) = cached.as_ref()
+            && at.elapsed() < BOARD_REFRESH
         {
+            return Ok(board.clone());
+        }
+        let newest = self.store.run(|s| s.last_event_id()).await?;
+        if let Some((seen, at, board)) = cached.as_mut()
+            && *seen >= newest
+        {
+            // nothing changed: good for another second
+            *at = std::time::Instant::now();
             return Ok(board.clone());
         }
         let board = self
