@@ -78,9 +78,13 @@ fn huge_initialised_arrays_end_quickly_and_the_judge_stays_small() {
             "{size}/{memory_mib}: {j:?}"
         );
         assert!(j.testcases.is_empty(), "never run: {:?}", j.testcases);
-        // 768 MiB of data (the case) within 5 s; 2 GiB needs the
-        // compiler to fill 2 GiB of memory before it fails, a few seconds more
-        let bound = if size == "0x30000000" { 5 } else { 10 };
+        // a hang guard, not a speed figure (the compile benchmark measures
+        // that): the compiler is stopped at its output limit instead of
+        // writing gigabytes for minutes. 768 MiB of data takes about 5 s on
+        // an idle 2-core machine and 2 GiB a few seconds more; the bound
+        // leaves room for a loaded CI machine (5.09 s was seen, and failed,
+        // against a 5 s bound)
+        let bound = 30;
         assert!(
             took < Duration::from_secs(bound),
             "{size}/{memory_mib}: {took:?}"
