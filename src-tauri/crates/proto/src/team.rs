@@ -18,6 +18,7 @@ pub const MAX_SUBMISSION_BYTES: u64 = 512 * 1024;
 pub const MAX_SUBMISSION_FILES: usize = 16;
 
 /// An error answer from the jury: a stable code and a sentence for people.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     /// Machine-readable reason (`unknown_address`, `bad_password`, …).
@@ -27,6 +28,7 @@ pub struct ApiError {
 }
 
 /// The team as its kiosk shows it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamInfo {
     /// Team id.
@@ -36,6 +38,7 @@ pub struct TeamInfo {
 }
 
 /// A session handed to an identified kiosk.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     /// `selector.verifier`; valid only from `ip`.
@@ -53,6 +56,7 @@ pub struct Session {
 }
 
 /// Password login body.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginRequest {
     /// Team id or team account username.
@@ -62,6 +66,7 @@ pub struct LoginRequest {
 }
 
 /// A pairing code shown on an unknown workstation, for the jury to approve.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairingCode {
     /// The code to read out to the jury.
@@ -73,6 +78,7 @@ pub struct PairingCode {
 }
 
 /// One file of a submission reference.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRef {
     /// File name (a safe name: see [`crate::callback::validate_file_name`]).
@@ -84,6 +90,7 @@ pub struct FileRef {
 }
 
 /// What a kiosk sends to submit: a reference, never the source itself.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmissionRef {
     /// Problem id or label.
@@ -101,6 +108,7 @@ pub struct SubmissionRef {
 }
 
 /// Where a submission stands, as its team sees it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionPhase {
@@ -117,6 +125,7 @@ pub enum SubmissionPhase {
 }
 
 /// A submission as its team sees it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmissionStatus {
     /// Submission id.
@@ -150,9 +159,13 @@ pub struct SubmissionStatus {
     /// While judging: testcases in all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub testcases_total: Option<u32>,
+    /// The compiler's message, for a compile error (capped by the jury).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compile_message: Option<String>,
 }
 
 /// Problems and languages a kiosk offers, and the contest clock.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContestInfo {
     /// Contest name.
@@ -183,6 +196,7 @@ pub struct ContestInfo {
 }
 
 /// A problem as a kiosk lists it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemInfo {
     /// Problem id.
@@ -191,9 +205,13 @@ pub struct ProblemInfo {
     pub label: String,
     /// Name.
     pub name: String,
+    /// Its colour, `#RRGGBB`, if the contest gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rgb: Option<String>,
 }
 
 /// A language as a kiosk lists it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LanguageInfo {
     /// Language id.
@@ -221,6 +239,7 @@ fn one() -> f64 {
 pub const MAX_CLARIFICATION_CHARS: usize = 2000;
 
 /// A team's question to the jury.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClarificationRequest {
     /// The problem it is about (id or label; none: a general question).
@@ -231,6 +250,7 @@ pub struct ClarificationRequest {
 }
 
 /// A clarification as a team reads it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClarificationInfo {
     /// Id.
@@ -250,6 +270,7 @@ pub struct ClarificationInfo {
 }
 
 /// A problem's statement files and samples, as a team may download them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemMaterial {
     /// The problem.
@@ -262,6 +283,7 @@ pub struct ProblemMaterial {
 }
 
 /// One downloadable file.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaterialFile {
     /// Path inside the statement folder.
@@ -273,6 +295,7 @@ pub struct MaterialFile {
 }
 
 /// One sample testcase.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SampleInfo {
     /// Its name (`1`, `sample-02`, …).
@@ -281,4 +304,72 @@ pub struct SampleInfo {
     pub input_size: u64,
     /// Answer size, bytes.
     pub answer_size: u64,
+}
+
+/// The scoreboard as teams see it (frozen, hidden teams left out).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamScoreboard {
+    /// Whether the contest has started (before: no columns, no rows).
+    pub started: bool,
+    /// Whether the board is frozen now.
+    pub frozen: bool,
+    /// The problems, in order.
+    pub columns: Vec<BoardColumn>,
+    /// Ranked lines, best first.
+    pub rows: Vec<BoardRow>,
+}
+
+/// A scoreboard column.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardColumn {
+    /// Problem id.
+    pub problem_id: String,
+    /// Label (A, B, …).
+    pub label: String,
+}
+
+/// One ranked line of the scoreboard.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardRow {
+    /// Rank (shared by teams with equal scores).
+    pub rank: u32,
+    /// Team id.
+    pub team_id: String,
+    /// Team name.
+    pub name: String,
+    /// Score.
+    pub score: BoardScore,
+    /// One cell per column, in column order.
+    pub cells: Vec<BoardCell>,
+}
+
+/// A team's score.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardScore {
+    /// Problems solved.
+    pub solved: u32,
+    /// Total minutes, penalties included.
+    pub total_time: i64,
+}
+
+/// One team's result on one problem.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardCell {
+    /// Solved.
+    pub solved: bool,
+    /// Tries that count.
+    pub tries: u32,
+    /// Tries not judged yet (or frozen).
+    pub pending: u32,
+    /// Minutes from the start to the solve.
+    #[serde(default)]
+    pub solve_minute: Option<i64>,
+    /// First team to solve the problem.
+    #[serde(default)]
+    pub first_to_solve: bool,
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// The final outcome of judging a submission or one of its testcases.
 ///
 /// Serialised as the CLICS judgement-type id (`"AC"`, `"WA"`, …).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Verdict {
     /// Accepted.

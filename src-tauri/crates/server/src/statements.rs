@@ -78,6 +78,7 @@ pub fn material(store: &Store, key: &str) -> Result<ProblemMaterial, StoreError>
             id: problem.id,
             label: problem.label,
             name: problem.name,
+            rgb: problem.rgb,
         },
         statement,
         samples,

@@ -1056,6 +1056,7 @@ pub fn contest_info_of(s: &floorjudge_store::Store, now: i64) -> Result<ContestI
                 id: p.problem.id,
                 label: p.problem.label,
                 name: p.problem.name,
+                rgb: p.problem.rgb,
             })
             .collect()
     } else {
@@ -1164,8 +1165,20 @@ pub fn team_status(
         status.testcases_done = Some(done);
         status.testcases_total = Some(total);
     }
+    if status.verdict == Some(floorjudge_proto::Verdict::CompileError) {
+        status.compile_message = store
+            .judgings(sub.id)?
+            .into_iter()
+            .rev()
+            .find(|j| j.valid)
+            .and_then(|j| j.compile_output)
+            .map(|m| m.chars().take(TEAM_COMPILE_MESSAGE_CHARS).collect());
+    }
     Ok(status)
 }
+
+/// Most characters of a compiler message a team is shown.
+pub const TEAM_COMPILE_MESSAGE_CHARS: usize = 16 * 1024;
 
 /// A submission as its team sees it, from its judge state (no progress).
 pub fn team_view(s: &Submission, judge: &JudgeState) -> SubmissionStatus {
@@ -1199,6 +1212,7 @@ pub fn team_view(s: &Submission, judge: &JudgeState) -> SubmissionStatus {
             && s.reject_kind == Some(RejectKind::Unreachable),
         testcases_done: None,
         testcases_total: None,
+        compile_message: None,
     }
 }
 

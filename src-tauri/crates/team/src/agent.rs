@@ -121,6 +121,8 @@ pub struct Agent {
     callbacks: CallbackDir,
     server: Option<CallbackServer>,
     session: Mutex<Option<Session>>,
+    /// Whether the jury answered the last call (`None`: not asked yet).
+    reachable: tokio::sync::watch::Sender<Option<bool>>,
 }
 
 const SESSION_FILE: &str = "session.json";
@@ -136,11 +138,47 @@ pub fn is_unreachable(e: &AgentError) -> bool {
     matches!(e, AgentError::Jury(ClientError::Transport { .. }))
 }
 
-/// Sizes, hashes and names of files to submit, checked against the limits.
-pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, AgentError> {
-    if paths.is_empty() {
+/// Checks files already in memory (a window's file picker or drop) against
+/// the same names and limits as [`read_sources`].
+pub fn check_sources(files: &[(String, Vec<u8>)]) -> Result<(), AgentError> {
+    if files.is_empty() {
         return Err(AgentError::Invalid("no files to submit".into()));
     }
+    if files.len() > MAX_SUBMISSION_FILES {
+        return Err(AgentError::Invalid(format!(
+            "{} files: at most {MAX_SUBMISSION_FILES} per submission",
+            files.len()
+        )));
+    }
+    let mut total = 0u64;
+    for (i, (name, data)) in files.iter().enumerate() {
+        let bad = |reason: String| AgentError::File {
+            path: PathBuf::from(name),
+            reason,
+        };
+        validate_file_name(name).map_err(|e| bad(e.to_string()))?;
+        if files[..i].iter().any(|(n, _)| n == name) {
+            return Err(bad(format!("a second file named {name}")));
+        }
+        if data.len() as u64 > MAX_SOURCE_FILE_BYTES {
+            return Err(bad(format!(
+                "{} bytes: at most {MAX_SOURCE_FILE_BYTES} per file",
+                data.len()
+            )));
+        }
+        total += data.len() as u64;
+    }
+    if total > MAX_SUBMISSION_BYTES {
+        return Err(AgentError::Invalid(format!(
+            "the files have {total} bytes: at most {MAX_SUBMISSION_BYTES} per submission"
+        )));
+    }
+    Ok(())
+}
+
+/// Reads files to submit, checked against the names and limits (a file is
+/// measured before it is read).
+pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, AgentError> {
     if paths.len() > MAX_SUBMISSION_FILES {
         return Err(AgentError::Invalid(format!(
             "{} files: at most {MAX_SUBMISSION_FILES} per submission",
@@ -148,7 +186,6 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, AgentEr
         )));
     }
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut total = 0u64;
     for path in paths {
         let bad = |reason: String| AgentError::File {
             path: path.clone(),
@@ -159,10 +196,6 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, AgentEr
             .and_then(|n| n.to_str())
             .ok_or_else(|| bad("not a file name".into()))?
             .to_owned();
-        validate_file_name(&name).map_err(|e| bad(e.to_string()))?;
-        if out.iter().any(|(n, _)| *n == name) {
-            return Err(bad(format!("a second file named {name}")));
-        }
         let meta = std::fs::metadata(path).map_err(|e| bad(e.to_string()))?;
         if !meta.is_file() {
             return Err(bad("not a regular file".into()));
@@ -174,14 +207,9 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, AgentEr
             )));
         }
         let data = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
-        total += data.len() as u64;
         out.push((name, data));
     }
-    if total > MAX_SUBMISSION_BYTES {
-        return Err(AgentError::Invalid(format!(
-            "the files have {total} bytes: at most {MAX_SUBMISSION_BYTES} per submission"
-        )));
-    }
+    check_sources(&out)?;
     Ok(out)
 }
 
@@ -227,7 +255,26 @@ impl Agent {
             callbacks,
             server: None,
             session: Mutex::new(session),
+            reachable: tokio::sync::watch::Sender::new(None),
         })
+    }
+
+    /// Follows whether the jury answers: `Some(false)` from the first call
+    /// that could not reach it until one that did (any answer, a refusal
+    /// too, counts as reached).
+    pub fn reachability(&self) -> tokio::sync::watch::Receiver<Option<bool>> {
+        self.reachable.subscribe()
+    }
+
+    /// Records what a call to the jury says about reaching it.
+    fn note<T>(&self, r: Result<T, ClientError>) -> Result<T, ClientError> {
+        let reached = !matches!(r, Err(ClientError::Transport { .. }));
+        self.reachable.send_if_modified(|was| {
+            let changed = *was != Some(reached);
+            *was = Some(reached);
+            changed
+        });
+        r
     }
 
     /// The fingerprint of this kiosk's key (what the jury binds with the
@@ -313,19 +360,19 @@ impl Agent {
 
     /// Identifies by the workstation's address (no typing).
     pub async fn identify(&self) -> Result<Session, AgentError> {
-        let s = self.client.identify().await?;
+        let s = self.note(self.client.identify().await)?;
         self.keep(s)
     }
 
     /// Logs in with the team's one-time password, binding this workstation.
     pub async fn login(&self, team: &str, password: &str) -> Result<Session, AgentError> {
-        let s = self.client.login(team, password).await?;
+        let s = self.note(self.client.login(team, password).await)?;
         self.keep(s)
     }
 
     /// Asks the jury for a pairing code to show.
     pub async fn request_pairing(&self) -> Result<PairingCode, AgentError> {
-        Ok(self.client.request_pairing().await?)
+        Ok(self.note(self.client.request_pairing().await)?)
     }
 
     /// The session held, or a new one by address.
@@ -344,10 +391,10 @@ impl Agent {
         Fut: std::future::Future<Output = Result<T, ClientError>>,
     {
         let session = self.session().await?;
-        match call(session.token).await {
+        match self.note(call(session.token).await) {
             Err(e) if matches!(e.code(), Some("bad_session" | "no_session")) => {
                 let fresh = self.identify().await?;
-                Ok(call(fresh.token).await?)
+                Ok(self.note(call(fresh.token).await)?)
             }
             other => Ok(other?),
         }
@@ -524,6 +571,12 @@ impl Agent {
             }
         }
         Ok(last)
+    }
+
+    /// The scoreboard as teams see it (frozen).
+    pub async fn scoreboard(&self) -> Result<floorjudge_proto::team::TeamScoreboard, AgentError> {
+        self.with_session(|t| async move { self.client.scoreboard(&t).await })
+            .await
     }
 
     /// The team's submissions.

@@ -184,6 +184,20 @@ impl JuryClient {
         .await
     }
 
+    /// The scoreboard as teams see it.
+    pub async fn scoreboard(
+        &self,
+        token: &str,
+    ) -> Result<floorjudge_proto::team::TeamScoreboard, ClientError> {
+        self.call(
+            reqwest::Method::GET,
+            "/api/team/scoreboard",
+            Some(token),
+            None::<&()>,
+        )
+        .await
+    }
+
     /// Sends a submission reference.
     pub async fn submit(
         &self,

@@ -13,7 +13,10 @@ pub mod callback_server;
 pub mod jury_client;
 pub mod watch;
 
-pub use agent::{Agent, AgentConfig, AgentError, DEFAULT_CALLBACK_PORT, workstation_addresses};
+pub use agent::{
+    Agent, AgentConfig, AgentError, DEFAULT_CALLBACK_PORT, check_sources, is_unreachable,
+    workstation_addresses,
+};
 pub use callback_dir::CallbackDir;
 pub use callback_server::CallbackServer;
 pub use jury_client::{ClientError, JuryClient};

@@ -1,0 +1,32 @@
+//! Embeds ui/dist and the window capabilities; declares the app's commands
+//! so each one needs a permission a role's capability grants.
+
+fn main() {
+    let dist = std::path::Path::new("../ui/dist/index.html");
+    if !dist.is_file() {
+        println!(
+            "cargo::error=ui/dist is missing: build the front end first (cd ui && npm ci && npm run build)"
+        );
+    }
+    println!("cargo::rerun-if-changed=../ui/dist");
+    let commands = tauri_build::AppManifest::new().commands(&[
+        "kiosk_state",
+        "identify",
+        "login",
+        "request_pairing",
+        "contest",
+        "problem",
+        "problem_file",
+        "download_problem",
+        "submit",
+        "submit_paths",
+        "submissions",
+        "scoreboard",
+        "clarifications",
+        "ask",
+        "watch_file",
+        "exit_kiosk",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
+        .expect("tauri build script");
+}

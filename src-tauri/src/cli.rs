@@ -1,0 +1,71 @@
+//! The app's command line: one binary, a role per subcommand.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use floorjudge_team::DEFAULT_CALLBACK_PORT;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "floorjudge",
+    version,
+    about = "floorjudge desktop app: the team kiosk window and the jury console"
+)]
+pub struct Cli {
+    /// Log more (repeat for more detail).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub role: Role,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Role {
+    /// The team kiosk window of one workstation.
+    Team(TeamArgs),
+    /// The jury console window (not built yet).
+    Jury(JuryArgs),
+}
+
+/// How a kiosk reaches its jury and shows itself.
+#[derive(Debug, Clone, Args)]
+pub struct TeamArgs {
+    /// The jury's team API.
+    #[arg(long, value_name = "URL")]
+    pub jury: String,
+    /// SHA-256 fingerprint of the jury's certificate (`floorjudge-jury tls
+    /// show` prints it); needed for an https jury.
+    #[arg(long, value_name = "SHA256")]
+    pub jury_fingerprint: Option<floorjudge_tls::Fingerprint>,
+    /// Connect from this address, and serve callbacks on it.
+    #[arg(long, value_name = "IP")]
+    pub source_ip: Option<IpAddr>,
+    /// Port of this workstation's callback file server.
+    #[arg(long, default_value_t = DEFAULT_CALLBACK_PORT, value_name = "PORT")]
+    pub callback_port: u16,
+    /// Where the session and the hidden callback folder live (default:
+    /// ~/.local/state/floorjudge-team/<source ip>, shared with `floorjudge-team`).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Where problem downloads go (default: ~/floorjudge-problems).
+    #[arg(long, value_name = "DIR")]
+    pub downloads: Option<PathBuf>,
+    /// Kiosk mode: fullscreen, undecorated, on top; the window cannot be
+    /// closed except with the exit code.
+    #[arg(long)]
+    pub kiosk: bool,
+    /// SHA-256 (hex) of the code that lets the kiosk be left (the head of
+    /// jury chooses the code; the contest image carries only its hash).
+    /// Without it a kiosk cannot be left from the window at all.
+    #[arg(long, value_name = "SHA256")]
+    pub exit_code_sha256: Option<String>,
+}
+
+/// The console's options (the console issue fills them in).
+#[derive(Debug, Clone, Args)]
+pub struct JuryArgs {
+    /// Anything the console will take.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub rest: Vec<String>,
+}

@@ -1,0 +1,293 @@
+//! The team window's commands: each one a thin adapter over the agent.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use base64::Engine;
+use floorjudge_proto::team::{
+    ClarificationInfo, PairingCode, ProblemMaterial, Session, SubmissionRef, SubmissionStatus,
+    TeamScoreboard,
+};
+use sha2::{Digest, Sha256};
+use tauri::{AppHandle, State};
+
+use super::push::{self, emit};
+use super::{
+    Kiosk, KioskState, PendingSubmission, SubmitOutcome, TeamPush, UploadFile, WatchChange,
+};
+use crate::error::CommandError;
+
+type Shared<'a> = State<'a, Arc<Kiosk>>;
+type Answer<T> = Result<T, CommandError>;
+
+/// The handler with every team command.
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        kiosk_state,
+        identify,
+        login,
+        request_pairing,
+        contest,
+        problem,
+        problem_file,
+        download_problem,
+        submit,
+        submit_paths,
+        submissions,
+        scoreboard,
+        clarifications,
+        ask,
+        watch_file,
+        exit_kiosk,
+    ]
+}
+
+#[tauri::command]
+async fn kiosk_state(kiosk: Shared<'_>) -> Answer<KioskState> {
+    let k = kiosk.inner();
+    Ok(KioskState {
+        jury_url: k.args.jury.clone(),
+        jury_fingerprint: k.args.jury_fingerprint.map(|f| f.to_string()),
+        addresses: floorjudge_team::workstation_addresses()
+            .into_iter()
+            .map(|a| a.to_string())
+            .collect(),
+        source_ip: k.args.source_ip.map(|ip| ip.to_string()),
+        callback_addr: k.callback_addr.to_string(),
+        kiosk: k.args.kiosk,
+        exit_code_set: k.args.exit_code_sha256.is_some(),
+        session: k.agent.current_session(),
+        link: push::link_of(*k.agent.reachability().borrow()),
+        pending: push::kept(k),
+        downloads: k.downloads.display().to_string(),
+    })
+}
+
+/// Identifies by the workstation's address (pre-assigned, or bound by a
+/// password login or an approved pairing).
+#[tauri::command]
+async fn identify(kiosk: Shared<'_>) -> Answer<Session> {
+    Ok(kiosk.agent.identify().await?)
+}
+
+#[tauri::command]
+async fn login(kiosk: Shared<'_>, team: String, password: String) -> Answer<Session> {
+    if team.trim().is_empty() || password.is_empty() {
+        return Err(CommandError::new(
+            "invalid",
+            "type the team's name or number and its password",
+        ));
+    }
+    Ok(kiosk.agent.login(team.trim(), &password).await?)
+}
+
+#[tauri::command]
+async fn request_pairing(kiosk: Shared<'_>) -> Answer<PairingCode> {
+    Ok(kiosk.agent.request_pairing().await?)
+}
+
+/// The contest as the jury tells it now, or as it last did (`fresh: false`)
+/// while it cannot be reached.
+#[tauri::command]
+async fn contest(kiosk: Shared<'_>) -> Answer<serde_json::Value> {
+    let (info, fresh) = kiosk.agent.contest_or_last().await?;
+    Ok(serde_json::json!({ "info": info, "fresh": fresh }))
+}
+
+#[tauri::command]
+async fn problem(kiosk: Shared<'_>, key: String) -> Answer<ProblemMaterial> {
+    Ok(kiosk.agent.problem(&key).await?)
+}
+
+/// One statement file (`part`: `statement`) or sample (`in`, `ans`), as bytes.
+#[tauri::command]
+async fn problem_file(
+    kiosk: Shared<'_>,
+    problem: String,
+    part: String,
+    path: String,
+) -> Answer<tauri::ipc::Response> {
+    let mut segments: Vec<&str> = vec![problem.as_str()];
+    match part.as_str() {
+        "statement" => {
+            segments.push("statement");
+            segments.extend(path.split('/'));
+        }
+        "in" | "ans" => segments.extend(["samples", path.as_str(), part.as_str()]),
+        _ => {
+            return Err(CommandError::new(
+                "invalid",
+                format!("{part:?}: a problem file is `statement`, `in` or `ans`"),
+            ));
+        }
+    }
+    let token = kiosk.agent.session().await?.token;
+    let bytes = kiosk
+        .agent
+        .client()
+        .problem_file(&token, &segments)
+        .await
+        .map_err(floorjudge_team::AgentError::from)?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
+/// Saves a problem's statement and samples under the downloads folder;
+/// returns the files written.
+#[tauri::command]
+async fn download_problem(kiosk: Shared<'_>, key: String) -> Answer<Vec<String>> {
+    let label: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    if label.is_empty() {
+        return Err(CommandError::new("invalid", "no such problem"));
+    }
+    let out = kiosk.downloads.join(label);
+    let written = kiosk.agent.download_problem(&key, &out).await?;
+    Ok(written.iter().map(|p| p.display().to_string()).collect())
+}
+
+/// Writes the files into the callback folder and sends their reference;
+/// with the jury away the reference is kept and sent when it is back.
+async fn submit_files(
+    app: &AppHandle,
+    kiosk: &Kiosk,
+    problem: &str,
+    language: &str,
+    files: Vec<(String, Vec<u8>)>,
+) -> Answer<SubmitOutcome> {
+    if problem.is_empty() || language.is_empty() {
+        return Err(CommandError::new(
+            "invalid",
+            "choose a problem and a language",
+        ));
+    }
+    floorjudge_team::check_sources(&files)?;
+    let reference: SubmissionRef = kiosk.agent.prepare(problem, language, &files)?;
+    match kiosk.agent.send(&reference).await {
+        Ok(status) => Ok(SubmitOutcome::Sent { status }),
+        Err(e) if floorjudge_team::is_unreachable(&e) => {
+            tracing::warn!(callback = %reference.callback_name, "the jury is away: submission kept");
+            let pending = PendingSubmission::from(&reference);
+            kiosk
+                .kept
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(reference);
+            emit(app, TeamPush::Pending(push::kept(kiosk)));
+            Ok(SubmitOutcome::Kept { pending })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[tauri::command]
+async fn submit(
+    app: AppHandle,
+    kiosk: Shared<'_>,
+    problem: String,
+    language: String,
+    files: Vec<UploadFile>,
+) -> Answer<SubmitOutcome> {
+    let mut decoded = Vec::with_capacity(files.len());
+    for f in files {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(f.base64.as_bytes())
+            .map_err(|e| CommandError::new("invalid", format!("{}: {e}", f.name)))?;
+        decoded.push((f.name, bytes));
+    }
+    submit_files(&app, kiosk.inner(), &problem, &language, decoded).await
+}
+
+/// Submits files from disk (a watched file's new version).
+#[tauri::command]
+async fn submit_paths(
+    app: AppHandle,
+    kiosk: Shared<'_>,
+    problem: String,
+    language: String,
+    paths: Vec<String>,
+) -> Answer<SubmitOutcome> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    let files = floorjudge_team::agent::read_sources(&paths)?;
+    submit_files(&app, kiosk.inner(), &problem, &language, files).await
+}
+
+#[tauri::command]
+async fn submissions(kiosk: Shared<'_>) -> Answer<Vec<SubmissionStatus>> {
+    Ok(kiosk.agent.submissions().await?)
+}
+
+#[tauri::command]
+async fn scoreboard(kiosk: Shared<'_>) -> Answer<TeamScoreboard> {
+    Ok(kiosk.agent.scoreboard().await?)
+}
+
+#[tauri::command]
+async fn clarifications(kiosk: Shared<'_>) -> Answer<Vec<ClarificationInfo>> {
+    Ok(kiosk.agent.clarifications().await?)
+}
+
+#[tauri::command]
+async fn ask(
+    kiosk: Shared<'_>,
+    problem: Option<String>,
+    text: String,
+) -> Answer<ClarificationInfo> {
+    if text.trim().is_empty() {
+        return Err(CommandError::new("invalid", "write your question first"));
+    }
+    let problem = problem.filter(|p| !p.is_empty());
+    Ok(kiosk.agent.ask(problem.as_deref(), text.trim()).await?)
+}
+
+/// Watches one file (`None`: stop watching); each saved version is pushed
+/// as [`TeamPush::Watch`].
+#[tauri::command]
+async fn watch_file(app: AppHandle, kiosk: Shared<'_>, path: Option<String>) -> Answer<()> {
+    let mut slot = kiosk.watch.lock().await;
+    if let Some(old) = slot.take() {
+        old.abort();
+    }
+    let Some(path) = path.filter(|p| !p.trim().is_empty()) else {
+        return Ok(());
+    };
+    let path = PathBuf::from(path.trim());
+    let mut watch = floorjudge_team::watch::FileWatch::new(&path)
+        .map_err(|e| CommandError::new("invalid", format!("{}: {e}", path.display())))?;
+    *slot = Some(tauri::async_runtime::spawn(async move {
+        while let Some(changed) = watch.next_change(Duration::from_millis(300)).await {
+            emit(
+                &app,
+                TeamPush::Watch(WatchChange {
+                    path: changed.display().to_string(),
+                }),
+            );
+        }
+    }));
+    Ok(())
+}
+
+/// Leaves kiosk mode with the code the jury chose.
+#[tauri::command]
+async fn exit_kiosk(app: AppHandle, kiosk: Shared<'_>, code: String) -> Answer<()> {
+    let Some(want) = &kiosk.args.exit_code_sha256 else {
+        return Err(CommandError::new(
+            "no_exit_code",
+            "this kiosk has no exit code: only the organizers can stop it",
+        ));
+    };
+    let got = hex::encode(Sha256::digest(code.trim().as_bytes()));
+    if !got.eq_ignore_ascii_case(want) {
+        tracing::warn!("kiosk: a wrong exit code was refused");
+        // one guess a second
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        return Err(CommandError::new("wrong_code", "that is not the exit code"));
+    }
+    tracing::info!("kiosk: left with the exit code");
+    kiosk.may_close.store(true, Ordering::SeqCst);
+    app.exit(0);
+    Ok(())
+}

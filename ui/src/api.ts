@@ -1,0 +1,61 @@
+// The team window's calls into Rust and the events it hears. Every type
+// comes from bindings.ts, generated from the Rust types.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  ClarificationInfo,
+  CommandError,
+  ContestInfo,
+  KioskState,
+  PairingCode,
+  ProblemMaterial,
+  Session,
+  SubmissionStatus,
+  SubmitOutcome,
+  TeamPush,
+  TeamScoreboard,
+  UploadFile,
+} from "./bindings";
+
+/** A command's failure: `{code, message}` from Rust. */
+export function failure(e: unknown): CommandError {
+  if (e && typeof e === "object" && "code" in e && "message" in e) return e as CommandError;
+  return { code: "kiosk", message: String(e) };
+}
+
+export const api = {
+  state: () => invoke<KioskState>("kiosk_state"),
+  identify: () => invoke<Session>("identify"),
+  login: (team: string, password: string) => invoke<Session>("login", { team, password }),
+  requestPairing: () => invoke<PairingCode>("request_pairing"),
+  contest: () => invoke<{ info: ContestInfo; fresh: boolean }>("contest"),
+  problem: (key: string) => invoke<ProblemMaterial>("problem", { key }),
+  problemFile: (problem: string, part: "statement" | "in" | "ans", path: string) =>
+    invoke<ArrayBuffer>("problem_file", { problem, part, path }),
+  downloadProblem: (key: string) => invoke<string[]>("download_problem", { key }),
+  submit: (problem: string, language: string, files: UploadFile[]) =>
+    invoke<SubmitOutcome>("submit", { problem, language, files }),
+  submitPaths: (problem: string, language: string, paths: string[]) =>
+    invoke<SubmitOutcome>("submit_paths", { problem, language, paths }),
+  submissions: () => invoke<SubmissionStatus[]>("submissions"),
+  scoreboard: () => invoke<TeamScoreboard>("scoreboard"),
+  clarifications: () => invoke<ClarificationInfo[]>("clarifications"),
+  ask: (problem: string | null, text: string) => invoke<ClarificationInfo>("ask", { problem, text }),
+  watchFile: (path: string | null) => invoke<void>("watch_file", { path }),
+  exitKiosk: (code: string) => invoke<void>("exit_kiosk", { code }),
+};
+
+/** Calls `handler` with every push until the returned function is called. */
+export function onPush(handler: (p: TeamPush) => void): Promise<UnlistenFn> {
+  return listen<TeamPush>("push", (e) => handler(e.payload));
+}
+
+/** File contents as base64 (what the submit command takes). */
+export async function toUpload(file: File): Promise<UploadFile> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return { name: file.name, base64: btoa(binary) };
+}

@@ -1,0 +1,457 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs: do not edit.
+
+export type Verdict = "AC" | "WA" | "TLE" | "MLE" | "RTE" | "OLE" | "CE";
+
+export type TeamInfo = { 
+/**
+ * Team id.
+ */
+id: string, 
+/**
+ * Name to show.
+ */
+name: string, };
+
+export type Session = { 
+/**
+ * `selector.verifier`; valid only from `ip`.
+ */
+token: string, 
+/**
+ * The team.
+ */
+team: TeamInfo, 
+/**
+ * The workstation address the jury sees and has bound to the team.
+ */
+ip: string, 
+/**
+ * How the team was identified (`ip`, `password`, `pairing`).
+ */
+mode: string, 
+/**
+ * When the token stops working, ms since the epoch.
+ */
+expires_ms: number, 
+/**
+ * The jury's Ed25519 public key (hex): callback requests are signed with it.
+ */
+jury_key: string, };
+
+export type PairingCode = { 
+/**
+ * The code to read out to the jury.
+ */
+code: string, 
+/**
+ * The address the jury will bind.
+ */
+ip: string, 
+/**
+ * When the code stops working, ms since the epoch.
+ */
+expires_ms: number, };
+
+export type SubmissionPhase = "pending_callback" | "queued" | "judging" | "judged" | "rejected";
+
+export type SubmissionStatus = { 
+/**
+ * Submission id.
+ */
+id: number, 
+/**
+ * Problem id.
+ */
+problem: string, 
+/**
+ * Language id.
+ */
+language: string, 
+/**
+ * When the reference arrived, ms since the epoch.
+ */
+submitted_ms: number, 
+/**
+ * The callback name.
+ */
+callback_name: string, 
+/**
+ * Where it stands.
+ */
+phase: SubmissionPhase, 
+/**
+ * Place in the judge queue (1 = next), while queued.
+ */
+queue_position?: number | null, 
+/**
+ * The verdict, once judged.
+ */
+verdict?: Verdict | null, 
+/**
+ * Why it was rejected.
+ */
+reason?: string | null, 
+/**
+ * Rejected only because the callback failed: sending the same
+ * reference again retries it.
+ */
+retryable?: boolean, 
+/**
+ * While judging: testcases judged so far.
+ */
+testcases_done?: number | null, 
+/**
+ * While judging: testcases in all.
+ */
+testcases_total?: number | null, 
+/**
+ * The compiler's message, for a compile error (capped by the jury).
+ */
+compile_message?: string | null, };
+
+export type ContestInfo = { 
+/**
+ * Contest name.
+ */
+name: string, 
+/**
+ * Start, ms since the epoch, if scheduled.
+ */
+start_time_ms: number | null, 
+/**
+ * Length in seconds.
+ */
+duration_s: number, 
+/**
+ * End, ms since the epoch, if scheduled.
+ */
+end_time_ms: number | null, 
+/**
+ * When the public scoreboard freezes, ms since the epoch (none: no freeze).
+ */
+freeze_time_ms: number | null, 
+/**
+ * Whether the public scoreboard is frozen now.
+ */
+frozen: boolean, 
+/**
+ * Whether submissions are accepted now.
+ */
+running: boolean, 
+/**
+ * The jury's clock when it answered, ms since the epoch (a kiosk counts
+ * down with it, not with its own clock).
+ */
+server_time_ms: number, 
+/**
+ * Problems, by label: none before the contest starts.
+ */
+problems: Array<ProblemInfo>, 
+/**
+ * Languages teams may submit in.
+ */
+languages: Array<LanguageInfo>, };
+
+export type ProblemInfo = { 
+/**
+ * Problem id.
+ */
+id: string, 
+/**
+ * Label (A, B, …).
+ */
+label: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Its colour, `#RRGGBB`, if the contest gives one.
+ */
+rgb?: string | null, };
+
+export type LanguageInfo = { 
+/**
+ * Language id.
+ */
+id: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * File extensions, without the dot.
+ */
+extensions: Array<string>, 
+/**
+ * A run gets the problem's time limit times this.
+ */
+time_factor: number, 
+/**
+ * How it is compiled, as the judgehost does it (empty: not compiled).
+ */
+compiler: string, 
+/**
+ * How it is run.
+ */
+runner: string, };
+
+export type ClarificationInfo = { 
+/**
+ * Id.
+ */
+id: number, 
+/**
+ * Whether this team asked it (else the jury wrote it).
+ */
+from_us: boolean, 
+/**
+ * Whether the jury sent it to every team.
+ */
+to_everyone: boolean, 
+/**
+ * The clarification it answers.
+ */
+reply_to_id: number | null, 
+/**
+ * The problem's label (none: general).
+ */
+problem: string | null, 
+/**
+ * Text.
+ */
+text: string, 
+/**
+ * When, ms since the epoch.
+ */
+time_ms: number, };
+
+export type ProblemMaterial = { 
+/**
+ * The problem.
+ */
+problem: ProblemInfo, 
+/**
+ * The statement folder's files (Markdown, HTML, LaTeX, PDF, images),
+ * under `/api/team/problems/{id}/statement/{path}`.
+ */
+statement: Array<MaterialFile>, 
+/**
+ * The samples, under `/api/team/problems/{id}/samples/{name}/in|ans`.
+ */
+samples: Array<SampleInfo>, };
+
+export type MaterialFile = { 
+/**
+ * Path inside the statement folder.
+ */
+path: string, 
+/**
+ * Its media type.
+ */
+media_type: string, 
+/**
+ * Size in bytes.
+ */
+size: number, };
+
+export type SampleInfo = { 
+/**
+ * Its name (`1`, `sample-02`, …).
+ */
+name: string, 
+/**
+ * Input size, bytes.
+ */
+input_size: number, 
+/**
+ * Answer size, bytes.
+ */
+answer_size: number, };
+
+export type TeamScoreboard = { 
+/**
+ * Whether the contest has started (before: no columns, no rows).
+ */
+started: boolean, 
+/**
+ * Whether the board is frozen now.
+ */
+frozen: boolean, 
+/**
+ * The problems, in order.
+ */
+columns: Array<BoardColumn>, 
+/**
+ * Ranked lines, best first.
+ */
+rows: Array<BoardRow>, };
+
+export type BoardColumn = { 
+/**
+ * Problem id.
+ */
+problem_id: string, 
+/**
+ * Label (A, B, …).
+ */
+label: string, };
+
+export type BoardRow = { 
+/**
+ * Rank (shared by teams with equal scores).
+ */
+rank: number, 
+/**
+ * Team id.
+ */
+team_id: string, 
+/**
+ * Team name.
+ */
+name: string, 
+/**
+ * Score.
+ */
+score: BoardScore, 
+/**
+ * One cell per column, in column order.
+ */
+cells: Array<BoardCell>, };
+
+export type BoardScore = { 
+/**
+ * Problems solved.
+ */
+solved: number, 
+/**
+ * Total minutes, penalties included.
+ */
+total_time: number, };
+
+export type BoardCell = { 
+/**
+ * Solved.
+ */
+solved: boolean, 
+/**
+ * Tries that count.
+ */
+tries: number, 
+/**
+ * Tries not judged yet (or frozen).
+ */
+pending: number, 
+/**
+ * Minutes from the start to the solve.
+ */
+solve_minute: number | null, 
+/**
+ * First team to solve the problem.
+ */
+first_to_solve: boolean, };
+
+export type CommandError = { 
+/**
+ * `unreachable`, `invalid`, or the jury's refusal code
+ * (`bad_password`, `already_bound`, `unknown_address`, …).
+ */
+code: string, 
+/**
+ * What went wrong and what to do, in plain words.
+ */
+message: string, };
+
+export type KioskState = { 
+/**
+ * The jury's URL.
+ */
+jury_url: string, 
+/**
+ * The jury certificate's pinned fingerprint, if any.
+ */
+jury_fingerprint: string | null, 
+/**
+ * This workstation's addresses (the jury decides by the one it sees).
+ */
+addresses: Array<string>, 
+/**
+ * The address connections come from, if set.
+ */
+source_ip: string | null, 
+/**
+ * Where the callback file server listens.
+ */
+callback_addr: string, 
+/**
+ * Kiosk mode (fullscreen, exit only with the code).
+ */
+kiosk: boolean, 
+/**
+ * Whether an exit code is configured.
+ */
+exit_code_set: boolean, 
+/**
+ * The session held from an earlier start (`None`: not identified).
+ */
+session: Session | null, 
+/**
+ * Whether the jury answered the last call.
+ */
+link: JuryLink, 
+/**
+ * Submissions waiting in the callback folder for the jury.
+ */
+pending: Array<PendingSubmission>, 
+/**
+ * Where problem downloads go.
+ */
+downloads: string, };
+
+export type JuryLink = "unknown" | "up" | "down";
+
+export type PendingSubmission = { 
+/**
+ * The callback name it is held under.
+ */
+callback_name: string, 
+/**
+ * Problem id or label.
+ */
+problem: string, 
+/**
+ * Language id.
+ */
+language: string, 
+/**
+ * Its files' names.
+ */
+files: Array<string>, };
+
+export type UploadFile = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its content, base64.
+ */
+base64: string, };
+
+export type SubmitOutcome = { "outcome": "sent", 
+/**
+ * Where it stands.
+ */
+status: SubmissionStatus, } | { "outcome": "kept", 
+/**
+ * What is kept.
+ */
+pending: PendingSubmission, };
+
+export type TeamPush = { "kind": "submission", "data": SubmissionStatus } | { "kind": "clarification", "data": ClarificationInfo } | { "kind": "contest", "data": ContestInfo } | { "kind": "link", "data": JuryLink } | { "kind": "pending", "data": Array<PendingSubmission> } | { "kind": "watch", "data": WatchChange };
+
+export type WatchChange = { 
+/**
+ * The file.
+ */
+path: string, };
