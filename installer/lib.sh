@@ -49,11 +49,42 @@ ensure_rust() {
 }
 
 ensure_build_deps() {
-  ensure_debian_packages "$@"
+  ensure_debian_packages "${APP_PACKAGES[@]}" "$@"
   ensure_sandbox_user
   ensure_rust
   ensure_python_runtime
   ensure_kotlin
+  ensure_ui
+}
+
+# The desktop app (Tauri 2 over Debian's WebKitGTK 4.1) and its real-window
+# tests: Xvfb with xauth for xvfb-run, openbox so a kiosk really fills the
+# screen, WebKitWebDriver for tauri-driver.
+APP_PACKAGES=(libwebkit2gtk-4.1-dev pkg-config xvfb xauth webkit2gtk-driver openbox)
+
+# Builds the windows' front end (ui/ -> ui/dist, which the app embeds) from
+# the committed lock file, when its sources changed.
+ensure_ui() {
+  if ! command -v npm >/dev/null 2>&1; then
+    ensure_debian_packages nodejs npm
+  fi
+  local stamp=ui/dist/.built-from
+  local want
+  want=$(cat ui/package-lock.json ui/index.html ui/vite.config.ts $(find ui/src -type f | sort) | sha256sum | cut -d' ' -f1)
+  if [ -f ui/dist/index.html ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    return
+  fi
+  echo "building the front end (ui/)" >&2
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check && npm run --silent build)
+  echo "$want" > "$stamp"
+}
+
+# tauri-driver (WebDriver for the app's windows) for the UI tests.
+ensure_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    echo "installing tauri-driver (cargo install, about a minute)" >&2
+    cargo install tauri-driver --locked --version 2.1.0
+  fi
 }
 
 # The unprivileged user a judgehost running as root starts its native

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs every floorjudge check: formatting, clippy with warnings as errors,
-# and the whole test suite (unit, store, real-binary and system tests).
+# Runs every floorjudge check: formatting, the front end's type check,
+# clippy with warnings as errors, and the whole test suite (unit, store,
+# real-binary, system and real-window UI tests under Xvfb).
 # Needs ../shared (the problem packages and contest samples) beside the clone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source installer/lib.sh
 ensure_build_deps
+ensure_tauri_driver
 
 if [ ! -d ../shared/problems ]; then
   echo "../shared/problems is missing: the tests import those real problem packages" >&2

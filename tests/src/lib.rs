@@ -6,6 +6,7 @@
 //! `installer/test.sh` builds them before running the tests.
 
 pub mod soak;
+pub mod window;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
@@ -35,6 +36,7 @@ fn sources_of(binary: &str) -> &'static [&'static str] {
         ],
         "floorjudge-team" => &[COMMON[0], COMMON[1], "src-tauri/crates/team"],
         "floorjudge-judgehost" => &[COMMON[0], COMMON[1], "judgehost"],
+        "floorjudge" => &[COMMON[0], COMMON[1], "src-tauri/crates/team", "src-tauri"],
         _ => &[],
     }
 }

@@ -1,0 +1,212 @@
+//! Real windows for the UI tests: an Xvfb display (with openbox, so a kiosk
+//! really goes fullscreen), one `tauri-driver` per app instance, and the
+//! `floorjudge` app driven through WebDriver.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A virtual X display, stopped on drop.
+#[derive(Debug)]
+pub struct Display {
+    xvfb: Child,
+    wm: Option<Child>,
+    /// `:N`.
+    pub name: String,
+}
+
+impl Display {
+    /// Starts Xvfb at 1280×720 on a free display number, with openbox.
+    pub fn start() -> Display {
+        let n = (100..400)
+            .find(|n| {
+                !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                    && !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            })
+            .expect("a free X display number");
+        let name = format!(":{n}");
+        let xvfb = Command::new("Xvfb")
+            .args([&name, "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (Debian package xvfb) must be installed: installer/test.sh installs it");
+        let socket = format!("/tmp/.X11-unix/X{n}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !std::path::Path::new(&socket).exists() {
+            assert!(Instant::now() < deadline, "Xvfb did not start on {name}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let wm = Command::new("openbox")
+            .env("DISPLAY", &name)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok();
+        std::thread::sleep(Duration::from_millis(300));
+        Display { xvfb, wm, name }
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        if let Some(wm) = &mut self.wm {
+            let _ = wm.kill();
+            let _ = wm.wait();
+        }
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+/// Where `tauri-driver` is (PATH, or cargo's bin folder).
+fn tauri_driver() -> PathBuf {
+    if let Ok(path) = std::env::var("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join("tauri-driver");
+            if p.is_file() {
+                return p;
+            }
+        }
+    }
+    let p =
+        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo/bin/tauri-driver");
+    assert!(
+        p.is_file(),
+        "tauri-driver is missing: `cargo install tauri-driver --locked` (installer/test.sh does)"
+    );
+    p
+}
+
+/// One `tauri-driver` (and its WebKitWebDriver) on the display; stopped with
+/// SIGTERM on drop (a killed driver leaves WebKitWebDriver holding the pipe).
+#[derive(Debug)]
+pub struct Driver {
+    child: Child,
+    /// Its WebDriver URL.
+    pub url: String,
+}
+
+impl Driver {
+    /// Starts a driver on `display`.
+    pub fn start(display: &Display) -> Driver {
+        let port = crate::free_port();
+        let native = crate::free_port();
+        let child = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("DISPLAY", &display.name)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Opens the app with `args` in a new WebDriver session.
+    pub async fn open(&self, args: &[String]) -> fantoccini::Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({
+                "application": crate::bin("floorjudge"),
+                "args": args,
+            }),
+        );
+        caps.insert("browserName".into(), "wry".into());
+        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a WebDriver session with the floorjudge app")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where the UI tests save their screenshots (`target/ui-screenshots`).
+pub fn screenshot_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .and_then(std::path::Path::parent)
+        .expect("target dir")
+        .join("ui-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Saves a screenshot as `name.png` after two animation frames (so it shows
+/// what was rendered, not the first paint); returns the file.
+pub async fn screenshot(c: &fantoccini::Client, name: &str) -> PathBuf {
+    let _ = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+            vec![],
+        )
+        .await;
+    let png = c.screenshot().await.expect("screenshot");
+    let path = screenshot_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap();
+    path
+}
+
+/// Waits until `find` (a CSS selector) matches an element whose text
+/// satisfies `check`; returns that text.
+pub async fn wait_text(
+    c: &fantoccini::Client,
+    css: &str,
+    limit: Duration,
+    check: impl Fn(&str) -> bool,
+) -> String {
+    let deadline = Instant::now() + limit;
+    let mut last = String::new();
+    loop {
+        if let Ok(els) = c.find_all(fantoccini::Locator::Css(css)).await {
+            for e in els {
+                if let Ok(t) = e.text().await {
+                    if check(&t) {
+                        return t;
+                    }
+                    last = t;
+                }
+            }
+        }
+        if Instant::now() > deadline {
+            let _ = screenshot(c, "timeout").await;
+            panic!("waited {limit:?} for {css:?}; last text {last:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
