@@ -182,8 +182,10 @@ pub async fn screenshot(c: &fantoccini::Client, name: &str) -> PathBuf {
     path
 }
 
-/// Waits until `find` (a CSS selector) matches an element whose text
-/// satisfies `check`; returns that text.
+/// Waits until `css` matches an element whose rendered text (`innerText`)
+/// satisfies `check`; returns that text. Not WebDriver's Get Element Text:
+/// WebKitWebDriver 2.50 answers "" for the team name in the header
+/// (an element with `overflow: hidden` and `text-overflow: ellipsis`).
 pub async fn wait_text(
     c: &fantoccini::Client,
     css: &str,
@@ -193,15 +195,18 @@ pub async fn wait_text(
     let deadline = Instant::now() + limit;
     let mut last = String::new();
     loop {
-        if let Ok(els) = c.find_all(fantoccini::Locator::Css(css)).await {
-            for e in els {
-                if let Ok(t) = e.text().await {
-                    if check(&t) {
-                        return t;
+        match c.find_all(fantoccini::Locator::Css(css)).await {
+            Ok(els) if els.is_empty() => last = "(no element matches)".into(),
+            Ok(els) => {
+                for e in els {
+                    match e.prop("innerText").await.map(Option::unwrap_or_default) {
+                        Ok(t) if check(&t) => return t,
+                        Ok(t) => last = t,
+                        Err(e) => last = format!("(text failed: {e})"),
                     }
-                    last = t;
                 }
             }
+            Err(e) => last = format!("(find failed: {e})"),
         }
         if Instant::now() > deadline {
             let _ = screenshot(c, "timeout").await;
@@ -209,4 +214,15 @@ pub async fn wait_text(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The rendered text (`innerText`) of the first element `css` matches.
+pub async fn text_of(c: &fantoccini::Client, css: &str) -> String {
+    c.find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .prop("innerText")
+        .await
+        .unwrap_or_else(|e| panic!("innerText of {css}: {e}"))
+        .unwrap_or_default()
 }

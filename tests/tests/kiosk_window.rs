@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
-use floorjudge_tests::window::{Display, Driver, screenshot, wait_text};
+use floorjudge_tests::window::{Display, Driver, screenshot, text_of, wait_text};
 use floorjudge_tests::*;
 
 /// One window test at a time: each holds a display, a jury and WebKit.
@@ -111,7 +111,6 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 #[test]
-#[ignore = "work in progress (issue 12): the window opens the team page, the problem click step times out"]
 fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
@@ -144,14 +143,7 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
             opened.elapsed().as_millis()
         );
         assert_eq!(name, "Null Pointers");
-        let shown = c
-            .find(Locator::Css("[data-testid=workstation]"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert_eq!(shown, "127.0.0.2");
+        assert_eq!(text_of(&c, "[data-testid=workstation]").await, "127.0.0.2");
         wait_text(
             &c,
             "[data-testid=problem-list]",
@@ -160,27 +152,25 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
         )
         .await;
         click(&c, "problem-A").await;
+        // the package's Markdown statement, rendered, and its sample
         wait_text(
             &c,
             "[data-testid=statement]",
             Duration::from_secs(10),
-            |t| !t.is_empty(),
+            |t| t.contains("greet it") && t.contains("Input"),
         )
         .await;
+        assert_eq!(text_of(&c, "[data-testid=sample-in-1]").await.trim(), "World");
         screenshot(&c, "kiosk-problems").await;
 
         // AC, with the states on the way seen by the window
         submit_file(&c, &ac).await;
         let state = newest_state(&c, "Accepted").await;
-        let trail = c
-            .find(Locator::Css(
-                "[data-testid=submissions] tr:first-child [data-testid=submission-trail]",
-            ))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let trail = text_of(
+            &c,
+            "[data-testid=submissions] tr:first-child [data-testid=submission-trail]",
+        )
+        .await;
         assert!(state.contains("Accepted"), "{state}");
         assert!(
             trail.ends_with("AC") && (trail.contains("queued") || trail.contains("judging")),
@@ -273,14 +263,7 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
         )
         .await;
         assert!(toast.contains("problem A"), "{toast}");
-        let badge = c
-            .find(Locator::Css("[data-testid=unread-badge]"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert_eq!(badge, "1");
+        assert_eq!(text_of(&c, "[data-testid=unread-badge]").await, "1");
         screenshot(&c, "kiosk-clarification").await;
         click(&c, "tab-scoreboard").await;
         let own = wait_text(&c, "[data-testid=own-row]", Duration::from_secs(15), |t| {
@@ -295,7 +278,6 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
 }
 
 #[test]
-#[ignore = "work in progress (issue 12): the window opens the team page, the problem click step times out"]
 fn unknown_workstations_log_in_by_password_or_pair_and_see_refusals_in_words() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
