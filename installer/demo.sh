@@ -3,15 +3,16 @@
 # creates ./demo-contest from assets/sample-contest (once), hands out
 # passwords to the teams without a pre-assigned IP, starts the contest clock
 # and the jury server (with its embedded judgehost) on 127.0.0.1:8470, submits
-# one solution from team 1's workstation (127.0.0.2), waits for its verdict
-# and keeps the jury running until Ctrl-C.
+# one solution from team 1's workstation (127.0.0.2), waits for its verdict,
+# then opens team 1's kiosk window (when there is a display) and keeps the
+# jury running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source installer/lib.sh
 ensure_build_deps
 
 # shows its progress: the first build takes minutes
-cargo build --release -p floorjudge-server -p floorjudge-team
+cargo build --release -p floorjudge-server -p floorjudge-team -p floorjudge-app
 bin="${CARGO_TARGET_DIR:-target}/release"
 contest="${DEMO_CONTEST:-demo-contest}"
 listen="${DEMO_LISTEN:-127.0.0.1:8470}"
@@ -43,10 +44,24 @@ team=("$bin/floorjudge-team" --jury "https://$listen" --jury-fingerprint "$finge
 echo
 echo "Team 1 (workstation 127.0.0.2) submits greetings/submissions/accepted/greet.c by callback:"
 "${team[@]}" submit --problem A --wait --timeout 120 assets/sample-contest/greetings/submissions/accepted/greet.c || true
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  echo
+  echo "Opening team 1's kiosk window (workstation 127.0.0.2; windowed: close it when done)."
+  "$bin/floorjudge" team --jury "https://$listen" --jury-fingerprint "$fingerprint" \
+    --source-ip 127.0.0.2 --callback-port 8471 --state-dir "$contest/kiosk-team1" &
+  app_pid=$!
+  trap 'kill $jury_pid $app_pid 2>/dev/null || true' EXIT
+else
+  echo
+  echo "No display (DISPLAY and WAYLAND_DISPLAY are unset): the kiosk window needs one, so this demo"
+  echo "stays on the command line. On a desktop, run it again to see team 1's window."
+fi
 cat <<TXT
 
 The jury is serving https://$listen, certificate $fingerprint (Ctrl-C stops it).
-Try, from other workstations:
+Try, from other workstations (each window is its own kiosk):
+  $bin/floorjudge team --jury https://$listen --jury-fingerprint $fingerprint --source-ip 127.0.0.3 --callback-port 8472
+  $bin/floorjudge team --jury https://$listen --jury-fingerprint $fingerprint --source-ip 127.0.0.6 --callback-port 8473   # password or pairing
   $bin/floorjudge-team --jury https://$listen --jury-fingerprint $fingerprint --source-ip 127.0.0.3 whoami
   $bin/floorjudge-team --jury https://$listen --jury-fingerprint $fingerprint --source-ip 127.0.0.6 login --team 5 --password PASSWORD
   $bin/floorjudge-team --jury https://$listen --jury-fingerprint $fingerprint --source-ip 127.0.0.7 pair   # then: ${jury[*]} team pair CODE 6
