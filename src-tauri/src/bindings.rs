@@ -34,6 +34,7 @@ mod tests {
             BoardCell::decl(&cfg),
             CommandError::decl(&cfg),
             KioskState::decl(&cfg),
+            ContestView::decl(&cfg),
             JuryLink::decl(&cfg),
             PendingSubmission::decl(&cfg),
             UploadFile::decl(&cfg),

@@ -2,9 +2,33 @@
 //! really goes fullscreen), one `tauri-driver` per app instance, and the
 //! `floorjudge` app driven through WebDriver.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// `floorjudge team …` for the workstation `ip` against `jury`, with its state
+/// and downloads under `root`, in kiosk mode or windowed.
+pub fn team_args(jury: &crate::JuryProcess, root: &Path, ip: &str, kiosk: bool) -> Vec<String> {
+    let mut args = vec![
+        "team".to_string(),
+        "--jury".into(),
+        jury.url.clone(),
+        "--jury-fingerprint".into(),
+        jury.fingerprint.to_string(),
+        "--source-ip".into(),
+        ip.into(),
+        "--callback-port".into(),
+        crate::free_port().to_string(),
+        "--state-dir".into(),
+        root.join(format!("kiosk-{ip}")).display().to_string(),
+        "--downloads".into(),
+        root.join(format!("downloads-{ip}")).display().to_string(),
+    ];
+    if kiosk {
+        args.push("--kiosk".into());
+    }
+    args
+}
 
 /// A virtual X display, stopped on drop.
 #[derive(Debug)]

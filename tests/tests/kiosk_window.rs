@@ -7,36 +7,17 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
-use floorjudge_tests::window::{Display, Driver, screenshot, text_of, wait_text};
+use floorjudge_tests::window::{Display, Driver, screenshot, team_args, text_of, wait_text};
 use floorjudge_tests::*;
+use sha2::{Digest, Sha256};
 
 /// One window test at a time: each holds a display, a jury and WebKit.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 const WA_C: &str = "#include <stdio.h>\nint main(void) { puts(\"Hello, World!\"); return 0; }\n";
+/// The code the head of jury chose to leave a kiosk.
+const EXIT_CODE: &str = "orange-kettle-42";
 const CE_C: &str = "int main(void) { this is not C; }\n";
-
-fn kiosk_args(jury: &JuryProcess, root: &Path, ip: &str, kiosk: bool) -> Vec<String> {
-    let mut args = vec![
-        "team".to_string(),
-        "--jury".into(),
-        jury.url.clone(),
-        "--jury-fingerprint".into(),
-        jury.fingerprint.to_string(),
-        "--source-ip".into(),
-        ip.into(),
-        "--callback-port".into(),
-        free_port().to_string(),
-        "--state-dir".into(),
-        root.join(format!("kiosk-{ip}")).display().to_string(),
-        "--downloads".into(),
-        root.join(format!("downloads-{ip}")).display().to_string(),
-    ];
-    if kiosk {
-        args.push("--kiosk".into());
-    }
-    args
-}
 
 async fn click(c: &Client, testid: &str) {
     c.find(Locator::Css(&format!("[data-testid={testid}]")))
@@ -127,9 +108,12 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
     std::fs::write(&ce, CE_C).unwrap();
     runtime().block_on(async {
         let opened = Instant::now();
-        let c = driver
-            .open(&kiosk_args(&jury, tmp.path(), "127.0.0.2", true))
-            .await;
+        let mut args = team_args(&jury, tmp.path(), "127.0.0.2", true);
+        args.extend([
+            "--exit-code-sha256".into(),
+            hex::encode(Sha256::digest(EXIT_CODE.as_bytes())),
+        ]);
+        let c = driver.open(&args).await;
         // pre-assigned: the team page with no typing at all
         let name = wait_text(
             &c,
@@ -160,7 +144,10 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
             |t| t.contains("greet it") && t.contains("Input"),
         )
         .await;
-        assert_eq!(text_of(&c, "[data-testid=sample-in-1]").await.trim(), "World");
+        assert_eq!(
+            text_of(&c, "[data-testid=sample-in-1]").await.trim(),
+            "World"
+        );
         screenshot(&c, "kiosk-problems").await;
 
         // AC, with the states on the way seen by the window
@@ -272,7 +259,43 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
         .await;
         assert!(own.starts_with('1'), "team 1 leads with one solve: {own}");
         screenshot(&c, "kiosk-scoreboard").await;
-        c.close().await.unwrap();
+
+        // leaving the kiosk: a wrong code is refused, the jury's code closes it
+        click(&c, "exit-open").await;
+        type_into(&c, "exit-code", "let me out").await;
+        click(&c, "exit-submit").await;
+        wait_text(
+            &c,
+            "[data-testid=exit-error]",
+            Duration::from_secs(10),
+            |t| t.contains("not the exit code"),
+        )
+        .await;
+        assert_eq!(
+            text_of(&c, "[data-testid=team-name]").await,
+            "Null Pointers"
+        );
+        screenshot(&c, "kiosk-exit-refused").await;
+        type_into(&c, "exit-code", EXIT_CODE).await;
+        // the app may be gone before the click is answered
+        let submit = c
+            .find(Locator::Css("[data-testid=exit-submit]"))
+            .await
+            .unwrap();
+        let _ = submit.click().await;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while c
+            .find(Locator::Css("[data-testid=team-name]"))
+            .await
+            .is_ok()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the exit code did not close the kiosk"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let _ = c.close().await;
     });
     drop(driver);
 }
@@ -288,7 +311,7 @@ fn unknown_workstations_log_in_by_password_or_pair_and_see_refusals_in_words() {
         // the password binds the first workstation to team 5
         let first = Driver::start(&display);
         let c = first
-            .open(&kiosk_args(&jury, tmp.path(), "127.0.0.20", false))
+            .open(&team_args(&jury, tmp.path(), "127.0.0.20", false))
             .await;
         wait_text(
             &c,
@@ -316,7 +339,7 @@ fn unknown_workstations_log_in_by_password_or_pair_and_see_refusals_in_words() {
         // a second workstation with the same password: refused, in words
         let second = Driver::start(&display);
         let c = second
-            .open(&kiosk_args(&jury, tmp.path(), "127.0.0.21", false))
+            .open(&team_args(&jury, tmp.path(), "127.0.0.21", false))
             .await;
         wait_text(
             &c,
@@ -346,7 +369,7 @@ fn unknown_workstations_log_in_by_password_or_pair_and_see_refusals_in_words() {
         // pairing: the code the window shows, approved on the jury's side
         let third = Driver::start(&display);
         let c = third
-            .open(&kiosk_args(&jury, tmp.path(), "127.0.0.22", false))
+            .open(&team_args(&jury, tmp.path(), "127.0.0.22", false))
             .await;
         wait_text(
             &c,

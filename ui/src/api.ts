@@ -5,7 +5,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   ClarificationInfo,
   CommandError,
-  ContestInfo,
+  ContestView,
   KioskState,
   PairingCode,
   ProblemMaterial,
@@ -28,7 +28,7 @@ export const api = {
   identify: () => invoke<Session>("identify"),
   login: (team: string, password: string) => invoke<Session>("login", { team, password }),
   requestPairing: () => invoke<PairingCode>("request_pairing"),
-  contest: () => invoke<{ info: ContestInfo; fresh: boolean }>("contest"),
+  contest: () => invoke<ContestView>("contest"),
   problem: (key: string) => invoke<ProblemMaterial>("problem", { key }),
   problemFile: (problem: string, part: "statement" | "in" | "ans", path: string) =>
     invoke<ArrayBuffer>("problem_file", { problem, part, path }),

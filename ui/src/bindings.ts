@@ -408,6 +408,16 @@ pending: Array<PendingSubmission>,
  */
 downloads: string, };
 
+export type ContestView = { 
+/**
+ * The contest.
+ */
+info: ContestInfo, 
+/**
+ * `false`: the jury cannot be reached and this is what it last said.
+ */
+fresh: boolean, };
+
 export type JuryLink = "unknown" | "up" | "down";
 
 export type PendingSubmission = { 

@@ -15,7 +15,8 @@ use tauri::{AppHandle, State};
 
 use super::push::{self, emit};
 use super::{
-    Kiosk, KioskState, PendingSubmission, SubmitOutcome, TeamPush, UploadFile, WatchChange,
+    ContestView, Kiosk, KioskState, PendingSubmission, SubmitOutcome, TeamPush, UploadFile,
+    WatchChange,
 };
 use crate::error::CommandError;
 
@@ -91,9 +92,9 @@ async fn request_pairing(kiosk: Shared<'_>) -> Answer<PairingCode> {
 /// The contest as the jury tells it now, or as it last did (`fresh: false`)
 /// while it cannot be reached.
 #[tauri::command]
-async fn contest(kiosk: Shared<'_>) -> Answer<serde_json::Value> {
+async fn contest(kiosk: Shared<'_>) -> Answer<ContestView> {
     let (info, fresh) = kiosk.agent.contest_or_last().await?;
-    Ok(serde_json::json!({ "info": info, "fresh": fresh }))
+    Ok(ContestView { info, fresh })
 }
 
 #[tauri::command]
@@ -279,6 +280,9 @@ async fn exit_kiosk(app: AppHandle, kiosk: Shared<'_>, code: String) -> Answer<(
             "this kiosk has no exit code: only the organizers can stop it",
         ));
     };
+    // guesses wait for each other, so one a second holds however they come
+    static ONE_GUESS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = ONE_GUESS.lock().await;
     let got = hex::encode(Sha256::digest(code.trim().as_bytes()));
     if !got.eq_ignore_ascii_case(want) {
         tracing::warn!("kiosk: a wrong exit code was refused");

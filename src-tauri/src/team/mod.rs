@@ -19,7 +19,8 @@ use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
 use crate::cli::TeamArgs;
 
 pub use views::{
-    JuryLink, KioskState, PendingSubmission, SubmitOutcome, TeamPush, UploadFile, WatchChange,
+    ContestView, JuryLink, KioskState, PendingSubmission, SubmitOutcome, TeamPush, UploadFile,
+    WatchChange,
 };
 
 /// Label of the team window (its capability names it).

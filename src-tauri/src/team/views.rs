@@ -32,6 +32,16 @@ pub struct KioskState {
     pub downloads: String,
 }
 
+/// The contest as the jury told it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ContestView {
+    /// The contest.
+    pub info: ContestInfo,
+    /// `false`: the jury cannot be reached and this is what it last said.
+    pub fresh: bool,
+}
+
 /// Whether the jury can be reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]

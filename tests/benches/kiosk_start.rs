@@ -1,0 +1,163 @@
+//! Kiosk cold start and memory: the real `floorjudge team --kiosk` app
+//! under Xvfb (with openbox), against a real jury server, on the
+//! pre-assigned workstation 127.0.0.2, with a fresh state folder each run.
+//!
+//! Cold start is measured from asking tauri-driver for a session (which
+//! launches the app) until the team's name is rendered on the team page, so
+//! it includes the WebDriver session setup: an upper bound. Memory is taken
+//! on that page after 2 s: the app process and every process it started
+//! (WebKit's web and network processes), as the sum of their RSS (shared
+//! pages counted once per process) and of their PSS (shared pages split).
+//!
+//! `cargo build --release --workspace --bins && cargo bench -p floorjudge-tests --bench kiosk_start`
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use floorjudge_tests::window::{Display, Driver, team_args, wait_text};
+use floorjudge_tests::{JuryProcess, bin, sample_contest};
+
+const RUNS: usize = 10;
+
+/// Every process id whose parent is `pid`, recursively, with `pid` itself.
+fn process_tree(pid: u32) -> Vec<u32> {
+    let mut all = vec![pid];
+    let mut i = 0;
+    while i < all.len() {
+        let parent = all[i];
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Some(child) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+                continue;
+            };
+            // the command name is in parentheses and may hold spaces
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if ppid == Some(parent) && !all.contains(&child) {
+                all.push(child);
+            }
+        }
+        i += 1;
+    }
+    all
+}
+
+/// The app's process: the `floorjudge` binary whose arguments hold `marker`.
+fn app_pid(app: &Path, marker: &str) -> u32 {
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if args.first().map(Path::new) == Some(app) && args.iter().any(|a| a.contains(marker)) {
+            return pid;
+        }
+    }
+    panic!("no floorjudge process with {marker} in its arguments");
+}
+
+/// The number of kB on the `key` line (`Key:   123 kB`) of a /proc file.
+fn kb(file: &str, key: &str) -> u64 {
+    file.lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// (RSS, PSS) in MB of the processes, and their command names.
+fn memory(pids: &[u32]) -> (f64, f64, Vec<String>) {
+    let (mut rss, mut pss, mut names) = (0, 0, Vec::new());
+    for pid in pids {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let rollup =
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        rss += kb(&status, "VmRSS:");
+        pss += kb(&rollup, "Pss:");
+        names.push(
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        );
+    }
+    (rss as f64 / 1024.0, pss as f64 / 1024.0, names)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    let display = Display::start();
+    let app = bin("floorjudge");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (mut starts, mut rss, mut pss) = (Vec::new(), Vec::new(), Vec::new());
+    for run in 0..RUNS {
+        let driver = Driver::start(&display);
+        let root = tmp.path().join(format!("run{run}"));
+        let args = team_args(&jury, &root, "127.0.0.2", true);
+        runtime.block_on(async {
+            let opened = Instant::now();
+            let c = driver.open(&args).await;
+            let name = wait_text(
+                &c,
+                "[data-testid=team-name]",
+                Duration::from_secs(30),
+                |t| !t.is_empty(),
+            )
+            .await;
+            let ms = opened.elapsed().as_secs_f64() * 1000.0;
+            assert_eq!(name, "Null Pointers");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let pid = app_pid(&app, &root.display().to_string());
+            let (r, p, names) = memory(&process_tree(pid));
+            println!(
+                "run {run}: team page after {ms:.0} ms; RSS {r:.1} MB, PSS {p:.1} MB ({})",
+                names.join(", ")
+            );
+            starts.push(ms);
+            rss.push(r);
+            pss.push(p);
+            c.close().await.unwrap();
+        });
+        drop(driver);
+    }
+    println!(
+        "kiosk cold start to the team page: median {:.0} ms (min {:.0}, max {:.0}) over {RUNS} runs",
+        median(starts.clone()),
+        starts.iter().copied().fold(f64::INFINITY, f64::min),
+        starts.iter().copied().fold(0.0, f64::max),
+    );
+    println!(
+        "memory on the team page (app + WebKit processes): median RSS {:.1} MB, median PSS {:.1} MB",
+        median(rss),
+        median(pss)
+    );
+}
