@@ -14,10 +14,18 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use floorjudge_tests::window::{Display, Driver, team_args, wait_text};
+use floorjudge_tests::window::{Display, Driver, runtime, team_args, wait_team_page};
 use floorjudge_tests::{JuryProcess, bin, sample_contest};
 
 const RUNS: usize = 10;
+
+/// Every process id in /proc.
+fn all_pids() -> impl Iterator<Item = u32> {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
+}
 
 /// Every process id whose parent is `pid`, recursively, with `pid` itself.
 fn process_tree(pid: u32) -> Vec<u32> {
@@ -25,14 +33,7 @@ fn process_tree(pid: u32) -> Vec<u32> {
     let mut i = 0;
     while i < all.len() {
         let parent = all[i];
-        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-            let Some(child) = entry
-                .file_name()
-                .to_str()
-                .and_then(|n| n.parse::<u32>().ok())
-            else {
-                continue;
-            };
+        for child in all_pids() {
             let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
                 continue;
             };
@@ -52,14 +53,7 @@ fn process_tree(pid: u32) -> Vec<u32> {
 
 /// The app's process: the `floorjudge` binary whose arguments hold `marker`.
 fn app_pid(app: &Path, marker: &str) -> u32 {
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
+    for pid in all_pids() {
         let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
             continue;
         };
@@ -113,11 +107,7 @@ fn main() {
     let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
     let display = Display::start();
     let app = bin("floorjudge");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let (mut starts, mut rss, mut pss) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..RUNS {
         let driver = Driver::start(&display);
@@ -126,13 +116,7 @@ fn main() {
         runtime.block_on(async {
             let opened = Instant::now();
             let c = driver.open(&args).await;
-            let name = wait_text(
-                &c,
-                "[data-testid=team-name]",
-                Duration::from_secs(30),
-                |t| !t.is_empty(),
-            )
-            .await;
+            let name = wait_team_page(&c, Duration::from_secs(30)).await;
             let ms = opened.elapsed().as_secs_f64() * 1000.0;
             assert_eq!(name, "Null Pointers");
             tokio::time::sleep(Duration::from_secs(2)).await;

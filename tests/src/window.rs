@@ -250,3 +250,17 @@ pub async fn text_of(c: &fantoccini::Client, css: &str) -> String {
         .unwrap_or_else(|e| panic!("innerText of {css}: {e}"))
         .unwrap_or_default()
 }
+
+/// Waits until the team page shows; returns the team's name.
+pub async fn wait_team_page(c: &fantoccini::Client, limit: Duration) -> String {
+    wait_text(c, "[data-testid=team-name]", limit, |t| !t.is_empty()).await
+}
+
+/// The runtime the window tests drive WebDriver from.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}

@@ -7,7 +7,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
-use floorjudge_tests::window::{Display, Driver, screenshot, team_args, text_of, wait_text};
+use floorjudge_tests::window::{
+    Display, Driver, runtime, screenshot, team_args, text_of, wait_team_page, wait_text,
+};
 use floorjudge_tests::*;
 use sha2::{Digest, Sha256};
 
@@ -35,6 +37,27 @@ async fn type_into(c: &Client, testid: &str, text: &str) {
         .unwrap_or_else(|e| panic!("{testid}: {e}"));
     el.clear().await.unwrap();
     el.send_keys(text).await.unwrap();
+}
+
+/// Opens the window of the unknown workstation `ip` and waits for its
+/// identification screen, which names the address.
+async fn open_unknown(driver: &Driver, jury: &JuryProcess, root: &Path, ip: &str) -> Client {
+    let c = driver.open(&team_args(jury, root, ip, false)).await;
+    wait_text(
+        &c,
+        "[data-testid=identify-unknown]",
+        Duration::from_secs(30),
+        |t| t.contains(ip),
+    )
+    .await;
+    c
+}
+
+/// Logs in as team 5 with its one-time password.
+async fn log_in_as_team_5(c: &Client) {
+    type_into(c, "login-team", "5").await;
+    type_into(c, "login-password", TEAM5_PASSWORD).await;
+    click(c, "login-submit").await;
 }
 
 /// Submits `file` for the greetings problem through the Submit page.
@@ -83,14 +106,6 @@ async fn newest_state(c: &Client, want: &str) -> String {
     .await
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -115,13 +130,7 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
         ]);
         let c = driver.open(&args).await;
         // pre-assigned: the team page with no typing at all
-        let name = wait_text(
-            &c,
-            "[data-testid=team-name]",
-            Duration::from_secs(30),
-            |t| !t.is_empty(),
-        )
-        .await;
+        let name = wait_team_page(&c, Duration::from_secs(30)).await;
         println!(
             "kiosk cold start to the team page: {} ms",
             opened.elapsed().as_millis()
@@ -310,27 +319,10 @@ fn unknown_workstations_log_in_by_password_or_pair_and_see_refusals_in_words() {
     runtime().block_on(async {
         // the password binds the first workstation to team 5
         let first = Driver::start(&display);
-        let c = first
-            .open(&team_args(&jury, tmp.path(), "127.0.0.20", false))
-            .await;
-        wait_text(
-            &c,
-            "[data-testid=identify-unknown]",
-            Duration::from_secs(30),
-            |t| t.contains("127.0.0.20"),
-        )
-        .await;
+        let c = open_unknown(&first, &jury, tmp.path(), "127.0.0.20").await;
         screenshot(&c, "login-form").await;
-        type_into(&c, "login-team", "5").await;
-        type_into(&c, "login-password", TEAM5_PASSWORD).await;
-        click(&c, "login-submit").await;
-        let name = wait_text(
-            &c,
-            "[data-testid=team-name]",
-            Duration::from_secs(20),
-            |t| !t.is_empty(),
-        )
-        .await;
+        log_in_as_team_5(&c).await;
+        let name = wait_team_page(&c, Duration::from_secs(20)).await;
         assert_eq!(name, "Undefined Behaviour");
         screenshot(&c, "login-team-page").await;
         c.close().await.unwrap();
@@ -338,19 +330,8 @@ fn unknown_workstations_log_in_by_password_or_pair_and_see_refusals_in_words() {
 
         // a second workstation with the same password: refused, in words
         let second = Driver::start(&display);
-        let c = second
-            .open(&team_args(&jury, tmp.path(), "127.0.0.21", false))
-            .await;
-        wait_text(
-            &c,
-            "[data-testid=identify-unknown]",
-            Duration::from_secs(30),
-            |_| true,
-        )
-        .await;
-        type_into(&c, "login-team", "5").await;
-        type_into(&c, "login-password", TEAM5_PASSWORD).await;
-        click(&c, "login-submit").await;
+        let c = open_unknown(&second, &jury, tmp.path(), "127.0.0.21").await;
+        log_in_as_team_5(&c).await;
         let refusal = wait_text(
             &c,
             "[data-testid=login-error]",
@@ -368,16 +349,7 @@ fn unknown_workstations_log_in_by_password_or_pair_and_see_refusals_in_words() {
 
         // pairing: the code the window shows, approved on the jury's side
         let third = Driver::start(&display);
-        let c = third
-            .open(&team_args(&jury, tmp.path(), "127.0.0.22", false))
-            .await;
-        wait_text(
-            &c,
-            "[data-testid=identify-unknown]",
-            Duration::from_secs(30),
-            |_| true,
-        )
-        .await;
+        let c = open_unknown(&third, &jury, tmp.path(), "127.0.0.22").await;
         click(&c, "pair-button").await;
         let code = wait_text(
             &c,
@@ -388,13 +360,7 @@ fn unknown_workstations_log_in_by_password_or_pair_and_see_refusals_in_words() {
         .await;
         screenshot(&c, "pairing-code").await;
         ok(jury_cmd(&contest, &["team", "pair", code.trim(), "6"]));
-        let name = wait_text(
-            &c,
-            "[data-testid=team-name]",
-            Duration::from_secs(20),
-            |t| !t.is_empty(),
-        )
-        .await;
+        let name = wait_team_page(&c, Duration::from_secs(20)).await;
         assert_eq!(name, "Visiting Team");
         screenshot(&c, "pairing-team-page").await;
         c.close().await.unwrap();
