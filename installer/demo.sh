@@ -40,7 +40,10 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
-team=("$bin/floorjudge-team" --jury "https://$listen" --jury-fingerprint "$fingerprint" --source-ip 127.0.0.2 --callback-port 8471)
+# team 1's workstation: the command-line agent and the window share its
+# state (session, kiosk key, callback folder), kept beside the contest
+team1_state="$contest/workstation-127.0.0.2"
+team=("$bin/floorjudge-team" --jury "https://$listen" --jury-fingerprint "$fingerprint" --source-ip 127.0.0.2 --callback-port 8471 --state-dir "$team1_state")
 echo
 echo "Team 1 (workstation 127.0.0.2) submits greetings/submissions/accepted/greet.c by callback:"
 "${team[@]}" submit --problem A --wait --timeout 120 assets/sample-contest/greetings/submissions/accepted/greet.c || true
@@ -48,7 +51,7 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo
   echo "Opening team 1's kiosk window (workstation 127.0.0.2; windowed: close it when done)."
   "$bin/floorjudge" team --jury "https://$listen" --jury-fingerprint "$fingerprint" \
-    --source-ip 127.0.0.2 --callback-port 8471 --state-dir "$contest/kiosk-team1" &
+    --source-ip 127.0.0.2 --callback-port 8471 --state-dir "$team1_state" &
   app_pid=$!
   trap 'kill $jury_pid $app_pid 2>/dev/null || true' EXIT
 else
