@@ -15,7 +15,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use floorjudge_tests::window::{Display, Driver, runtime, team_args, wait_team_page};
-use floorjudge_tests::{JuryProcess, bin, sample_contest};
+use floorjudge_tests::{JuryProcess, bin, jury_cmd, ok, sample_contest};
 
 const RUNS: usize = 10;
 
@@ -77,23 +77,23 @@ fn kb(file: &str, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// (RSS, PSS) in MB of the processes, and their command names.
+/// (RSS, PSS) in MB of the processes, and each one's name with its PSS.
 fn memory(pids: &[u32]) -> (f64, f64, Vec<String>) {
-    let (mut rss, mut pss, mut names) = (0, 0, Vec::new());
+    let (mut rss, mut pss, mut each) = (0, 0, Vec::new());
     for pid in pids {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
         let rollup =
             std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
         rss += kb(&status, "VmRSS:");
         pss += kb(&rollup, "Pss:");
-        names.push(
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-        );
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        each.push(format!(
+            "{} {:.0}",
+            name.trim(),
+            kb(&rollup, "Pss:") as f64 / 1024.0
+        ));
     }
-    (rss as f64 / 1024.0, pss as f64 / 1024.0, names)
+    (rss as f64 / 1024.0, pss as f64 / 1024.0, each)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -110,6 +110,9 @@ fn main() {
     let runtime = runtime();
     let (mut starts, mut rss, mut pss) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..RUNS {
+        // a new workstation key each run: the jury forgets the last one
+        ok(jury_cmd(&contest, &["team", "reset-ip", "1"]));
+        ok(jury_cmd(&contest, &["team", "set-ip", "1", "127.0.0.2"]));
         let driver = Driver::start(&display);
         let root = tmp.path().join(format!("run{run}"));
         let args = team_args(&jury, &root, "127.0.0.2", true);
@@ -123,7 +126,7 @@ fn main() {
             let pid = app_pid(&app, &root.display().to_string());
             let (r, p, names) = memory(&process_tree(pid));
             println!(
-                "run {run}: team page after {ms:.0} ms; RSS {r:.1} MB, PSS {p:.1} MB ({})",
+                "run {run}: team page after {ms:.0} ms; RSS {r:.1} MB, PSS {p:.1} MB (PSS MB: {})",
                 names.join(", ")
             );
             starts.push(ms);

@@ -83,6 +83,16 @@ impl Drop for Display {
     }
 }
 
+/// Where the driver's and the app's stderr go: the terminal with
+/// `FLOORJUDGE_UI_LOG=1`, else nowhere.
+fn driver_log() -> Stdio {
+    if std::env::var_os("FLOORJUDGE_UI_LOG").is_some() {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    }
+}
+
 /// Where `tauri-driver` is (PATH, or cargo's bin folder).
 fn tauri_driver() -> PathBuf {
     if let Ok(path) = std::env::var("PATH") {
@@ -125,16 +135,17 @@ impl Driver {
             ])
             .env("DISPLAY", &display.name)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(driver_log())
             .spawn()
             .expect("start tauri-driver");
+        // tauri-driver listens at once but forwards to the WebKitWebDriver it
+        // starts: a session asked for before that one listens is dropped
         let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        for (who, p) in [("tauri-driver", port), ("WebKitWebDriver", native)] {
+            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+                assert!(Instant::now() < deadline, "{who} did not listen on {p}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
         Driver {
             child,
