@@ -60,6 +60,10 @@ pub struct TeamArgs {
     /// Without it a kiosk cannot be left from the window at all.
     #[arg(long, value_name = "SHA256")]
     pub exit_code_sha256: Option<String>,
+    /// Let WebKit composite on the GPU. Off by default: the window's pages
+    /// do not need it, and without it the kiosk takes about 80 MB less.
+    #[arg(long)]
+    pub gpu_compositing: bool,
 }
 
 /// The console's options (the console issue fills them in).

@@ -7,6 +7,7 @@ mod bindings;
 mod cli;
 mod error;
 mod team;
+mod webview;
 
 use clap::Parser;
 

@@ -7,7 +7,8 @@
 //! it includes the WebDriver session setup: an upper bound. Memory is taken
 //! on that page after 2 s: the app process and every process it started
 //! (WebKit's web and network processes), as the sum of their RSS (shared
-//! pages counted once per process) and of their PSS (shared pages split).
+//! pages counted once per process), of their PSS (shared pages split), and
+//! of PSS's anonymous part (heaps and buffers, without the libraries' text).
 //!
 //! `cargo build --release --workspace --bins && cargo bench -p floorjudge-tests --bench kiosk_start`
 
@@ -77,15 +78,28 @@ fn kb(file: &str, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// (RSS, PSS) in MB of the processes, and each one's name with its PSS.
-fn memory(pids: &[u32]) -> (f64, f64, Vec<String>) {
-    let (mut rss, mut pss, mut each) = (0, 0, Vec::new());
+/// Memory of a set of processes, in MB.
+struct Memory {
+    /// Resident pages, shared ones counted in each process.
+    rss: f64,
+    /// Proportional: shared pages split between the processes mapping them.
+    pss: f64,
+    /// The anonymous part of `pss` (heaps, JIT, buffers): what the app
+    /// itself costs, beyond the shared libraries' text.
+    anon: f64,
+    /// Each process's name and PSS.
+    each: Vec<String>,
+}
+
+fn memory(pids: &[u32]) -> Memory {
+    let (mut rss, mut pss, mut anon, mut each) = (0, 0, 0, Vec::new());
     for pid in pids {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
         let rollup =
             std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
         rss += kb(&status, "VmRSS:");
         pss += kb(&rollup, "Pss:");
+        anon += kb(&rollup, "Pss_Anon:");
         let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
         each.push(format!(
             "{} {:.0}",
@@ -93,7 +107,13 @@ fn memory(pids: &[u32]) -> (f64, f64, Vec<String>) {
             kb(&rollup, "Pss:") as f64 / 1024.0
         ));
     }
-    (rss as f64 / 1024.0, pss as f64 / 1024.0, each)
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    Memory {
+        rss: mb(rss),
+        pss: mb(pss),
+        anon: mb(anon),
+        each,
+    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -108,7 +128,7 @@ fn main() {
     let display = Display::start();
     let app = bin("floorjudge");
     let runtime = runtime();
-    let (mut starts, mut rss, mut pss) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut starts, mut seen) = (Vec::new(), Vec::new());
     for run in 0..RUNS {
         // a new workstation key each run: the jury forgets the last one
         ok(jury_cmd(&contest, &["team", "reset-ip", "1"]));
@@ -124,14 +144,16 @@ fn main() {
             assert_eq!(name, "Null Pointers");
             tokio::time::sleep(Duration::from_secs(2)).await;
             let pid = app_pid(&app, &root.display().to_string());
-            let (r, p, names) = memory(&process_tree(pid));
+            let m = memory(&process_tree(pid));
             println!(
-                "run {run}: team page after {ms:.0} ms; RSS {r:.1} MB, PSS {p:.1} MB (PSS MB: {})",
-                names.join(", ")
+                "run {run}: team page after {ms:.0} ms; RSS {:.1} MB, PSS {:.1} MB, anonymous {:.1} MB (PSS MB: {})",
+                m.rss,
+                m.pss,
+                m.anon,
+                m.each.join(", ")
             );
             starts.push(ms);
-            rss.push(r);
-            pss.push(p);
+            seen.push(m);
             c.close().await.unwrap();
         });
         drop(driver);
@@ -142,9 +164,11 @@ fn main() {
         starts.iter().copied().fold(f64::INFINITY, f64::min),
         starts.iter().copied().fold(0.0, f64::max),
     );
+    let of = |f: fn(&Memory) -> f64| median(seen.iter().map(f).collect());
     println!(
-        "memory on the team page (app + WebKit processes): median RSS {:.1} MB, median PSS {:.1} MB",
-        median(rss),
-        median(pss)
+        "memory on the team page (app + WebKit processes), medians: RSS {:.1} MB, PSS {:.1} MB, of which anonymous {:.1} MB",
+        of(|m| m.rss),
+        of(|m| m.pss),
+        of(|m| m.anon),
     );
 }

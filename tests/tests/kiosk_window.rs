@@ -236,6 +236,13 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
                 .is_empty(),
             "the banner goes once the jury is back"
         );
+        wait_text(
+            &c,
+            "[data-testid=submit-message]",
+            Duration::from_secs(10),
+            |t| t.contains("were sent"),
+        )
+        .await;
         let subs = jury_submissions(&contest);
         assert_eq!(subs.len(), 4, "nothing lost, nothing twice: {subs:?}");
         screenshot(&c, "kiosk-jury-back").await;

@@ -123,7 +123,10 @@ pub fn run(args: TeamArgs) -> Result<()> {
                     .closable(false)
                     .minimizable(false);
             }
-            window.build()?;
+            let window = window.build()?;
+            if !args.gpu_compositing {
+                crate::webview::without_compositing(&window)?;
+            }
             push::start(
                 app.handle().clone(),
                 app.state::<Arc<Kiosk>>().inner().clone(),
