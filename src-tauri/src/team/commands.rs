@@ -110,20 +110,7 @@ async fn problem_file(
     part: String,
     path: String,
 ) -> Answer<tauri::ipc::Response> {
-    let mut segments: Vec<&str> = vec![problem.as_str()];
-    match part.as_str() {
-        "statement" => {
-            segments.push("statement");
-            segments.extend(path.split('/'));
-        }
-        "in" | "ans" => segments.extend(["samples", path.as_str(), part.as_str()]),
-        _ => {
-            return Err(CommandError::new(
-                "invalid",
-                format!("{part:?}: a problem file is `statement`, `in` or `ans`"),
-            ));
-        }
-    }
+    let segments = problem_file_segments(&problem, &part, &path)?;
     let token = kiosk.agent.session().await?.token;
     let bytes = kiosk
         .agent
@@ -134,18 +121,70 @@ async fn problem_file(
     Ok(tauri::ipc::Response::new(bytes))
 }
 
+/// The jury's path segments of one problem file; refuses a part it does
+/// not know and a path that could leave the problem's folder.
+fn problem_file_segments<'a>(
+    problem: &'a str,
+    part: &'a str,
+    path: &'a str,
+) -> Answer<Vec<&'a str>> {
+    let plain = |s: &str| !s.is_empty() && s != "." && s != ".." && !s.contains('\\');
+    if !plain(problem) || problem.contains('/') {
+        return Err(CommandError::new(
+            "invalid",
+            format!("{problem:?} is not a problem"),
+        ));
+    }
+    if !path.split('/').all(plain) {
+        return Err(CommandError::new(
+            "invalid",
+            format!("{path:?}: a problem file's path is plain names joined by /"),
+        ));
+    }
+    let mut segments = vec![problem];
+    match part {
+        "statement" => {
+            segments.push("statement");
+            segments.extend(path.split('/'));
+        }
+        "in" | "ans" if !path.contains('/') => segments.extend(["samples", path, part]),
+        "in" | "ans" => {
+            return Err(CommandError::new(
+                "invalid",
+                format!("{path:?}: a sample is named by one name"),
+            ));
+        }
+        _ => {
+            return Err(CommandError::new(
+                "invalid",
+                format!("{part:?}: a problem file is `statement`, `in` or `ans`"),
+            ));
+        }
+    }
+    Ok(segments)
+}
+
+/// The folder under the downloads folder a problem's files go to: its key
+/// with nothing but letters, digits, `-` and `_` (never `..` or a path).
+fn download_folder(key: &str) -> Answer<String> {
+    let name: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    if name.is_empty() {
+        return Err(CommandError::new(
+            "invalid",
+            format!("{key:?} is not a problem"),
+        ));
+    }
+    Ok(name)
+}
+
 /// Saves a problem's statement and samples under the downloads folder;
 /// returns the files written.
 #[tauri::command]
 async fn download_problem(kiosk: Shared<'_>, key: String) -> Answer<Vec<String>> {
-    let label: String = key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    if label.is_empty() {
-        return Err(CommandError::new("invalid", "no such problem"));
-    }
-    let out = kiosk.downloads.join(label);
+    let out = kiosk.downloads.join(download_folder(&key)?);
     let written = kiosk.agent.download_problem(&key, &out).await?;
     Ok(written.iter().map(|p| p.display().to_string()).collect())
 }
@@ -184,6 +223,21 @@ async fn submit_files(
     }
 }
 
+/// The files the window sent, decoded; names the one that is not base64.
+fn decode_uploads(files: Vec<UploadFile>) -> Answer<Vec<(String, Vec<u8>)>> {
+    files
+        .into_iter()
+        .map(|f| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(f.base64.as_bytes())
+                .map_err(|e| {
+                    CommandError::new("invalid", format!("{}: not base64 ({e})", f.name))
+                })?;
+            Ok((f.name, bytes))
+        })
+        .collect()
+}
+
 #[tauri::command]
 async fn submit(
     app: AppHandle,
@@ -192,13 +246,7 @@ async fn submit(
     language: String,
     files: Vec<UploadFile>,
 ) -> Answer<SubmitOutcome> {
-    let mut decoded = Vec::with_capacity(files.len());
-    for f in files {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(f.base64.as_bytes())
-            .map_err(|e| CommandError::new("invalid", format!("{}: {e}", f.name)))?;
-        decoded.push((f.name, bytes));
-    }
+    let decoded = decode_uploads(files)?;
     submit_files(&app, kiosk.inner(), &problem, &language, decoded).await
 }
 
@@ -271,6 +319,13 @@ async fn watch_file(app: AppHandle, kiosk: Shared<'_>, path: Option<String>) -> 
     Ok(())
 }
 
+/// Whether `code` (surrounding blanks ignored) hashes to `want_sha256_hex`.
+fn exit_code_matches(code: &str, want_sha256_hex: &str) -> bool {
+    let code = code.trim();
+    !code.is_empty()
+        && hex::encode(Sha256::digest(code.as_bytes())).eq_ignore_ascii_case(want_sha256_hex.trim())
+}
+
 /// Leaves kiosk mode with the code the jury chose.
 #[tauri::command]
 async fn exit_kiosk(app: AppHandle, kiosk: Shared<'_>, code: String) -> Answer<()> {
@@ -283,8 +338,7 @@ async fn exit_kiosk(app: AppHandle, kiosk: Shared<'_>, code: String) -> Answer<(
     // guesses wait for each other, so one a second holds however they come
     static ONE_GUESS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _turn = ONE_GUESS.lock().await;
-    let got = hex::encode(Sha256::digest(code.trim().as_bytes()));
-    if !got.eq_ignore_ascii_case(want) {
+    if !exit_code_matches(&code, want) {
         tracing::warn!("kiosk: a wrong exit code was refused");
         // one guess a second
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -294,4 +348,89 @@ async fn exit_kiosk(app: AppHandle, kiosk: Shared<'_>, code: String) -> Answer<(
     kiosk.may_close.store(true, Ordering::SeqCst);
     app.exit(0);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_files_are_plain_paths_inside_the_problem() {
+        assert_eq!(
+            problem_file_segments("greetings", "statement", "img/a.png").unwrap(),
+            ["greetings", "statement", "img", "a.png"]
+        );
+        assert_eq!(
+            problem_file_segments("greetings", "in", "1").unwrap(),
+            ["greetings", "samples", "1", "in"]
+        );
+        for (problem, part, path) in [
+            ("greetings", "statement", "../secret/1.ans"),
+            ("greetings", "statement", "a//b"),
+            ("greetings", "statement", ""),
+            ("greetings", "statement", "a\\..\\b"),
+            ("..", "statement", "problem.md"),
+            ("a/b", "statement", "problem.md"),
+            ("greetings", "in", "x/1"),
+            ("greetings", "secret", "1"),
+        ] {
+            let e = problem_file_segments(problem, part, path).unwrap_err();
+            assert_eq!(e.code, "invalid", "{problem} {part} {path}");
+        }
+        let e = problem_file_segments("greetings", "secret", "1").unwrap_err();
+        assert!(
+            e.message.contains("`statement`, `in` or `ans`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn downloads_stay_in_their_folder() {
+        assert_eq!(download_folder("greetings").unwrap(), "greetings");
+        assert_eq!(download_folder("../../etc").unwrap(), "etc");
+        assert_eq!(download_folder("A_b-1").unwrap(), "A_b-1");
+        for hostile in ["..", "/", "", "../.."] {
+            assert_eq!(
+                download_folder(hostile).unwrap_err().code,
+                "invalid",
+                "{hostile:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn uploads_must_be_base64_and_the_bad_one_is_named() {
+        let ok = decode_uploads(vec![UploadFile {
+            name: "a.c".into(),
+            base64: "aW50IG1haW4oKTs=".into(),
+        }])
+        .unwrap();
+        assert_eq!(ok, [("a.c".to_string(), b"int main();".to_vec())]);
+        let e = decode_uploads(vec![
+            UploadFile {
+                name: "a.c".into(),
+                base64: "aW50".into(),
+            },
+            UploadFile {
+                name: "b.c".into(),
+                base64: "not base64!".into(),
+            },
+        ])
+        .unwrap_err();
+        assert_eq!(e.code, "invalid");
+        assert!(e.message.starts_with("b.c: not base64"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_exit_code_is_checked_against_its_hash() {
+        let want = hex::encode(Sha256::digest(b"orange-kettle-42"));
+        assert!(exit_code_matches("orange-kettle-42", &want));
+        assert!(exit_code_matches(
+            "  orange-kettle-42\n",
+            &want.to_uppercase()
+        ));
+        assert!(!exit_code_matches("orange-kettle-43", &want));
+        assert!(!exit_code_matches("", &hex::encode(Sha256::digest(b""))));
+    }
 }
