@@ -286,7 +286,10 @@ fn a_console_login_needs_the_code_and_its_session_opens_the_contest_api() {
         get("/api/contests/floordemo/accounts", Some("nonsense")),
         401
     );
-    let tampered = format!("{}0", &token[..token.len() - 1]);
+    // the last character changed (to 0, or to 1 when it was 0)
+    let last = if token.ends_with('0') { '1' } else { '0' };
+    let tampered = format!("{}{last}", &token[..token.len() - 1]);
+    assert_ne!(tampered, token);
     assert_eq!(get("/api/staff/me", Some(&tampered)), 401);
     let out = rt.block_on(async {
         client
