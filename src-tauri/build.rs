@@ -26,6 +26,9 @@ fn main() {
         "ask",
         "watch_file",
         "exit_kiosk",
+        "console_state",
+        "staff_login",
+        "staff_logout",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build script");

@@ -9,6 +9,7 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use crate::error::CommandError;
+    use crate::jury::{ConsoleState, StaffMember};
     use crate::team::*;
 
     fn typescript() -> String {
@@ -41,6 +42,8 @@ mod tests {
             SubmitOutcome::decl(&cfg),
             TeamPush::decl(&cfg),
             WatchChange::decl(&cfg),
+            StaffMember::decl(&cfg),
+            ConsoleState::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the Rust types by src-tauri/src/bindings.rs: do not edit.\n",

@@ -24,7 +24,7 @@ pub struct Cli {
 pub enum Role {
     /// The team kiosk window of one workstation.
     Team(TeamArgs),
-    /// The jury console window (not built yet).
+    /// The jury console window, connected to a jury server.
     Jury(JuryArgs),
 }
 
@@ -66,10 +66,15 @@ pub struct TeamArgs {
     pub gpu_compositing: bool,
 }
 
-/// The console's options (the console issue fills them in).
+/// Where the console finds its jury.
 #[derive(Debug, Clone, Args)]
 pub struct JuryArgs {
-    /// Anything the console will take.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
+    /// The jury server (`https://HOST:PORT`, as `floorjudge-jury serve`
+    /// listens).
+    #[arg(long, value_name = "URL")]
+    pub connect: String,
+    /// SHA-256 fingerprint of the jury's certificate (`floorjudge-jury tls
+    /// show` prints it); needed for an https jury.
+    #[arg(long, value_name = "SHA256")]
+    pub jury_fingerprint: Option<floorjudge_tls::Fingerprint>,
 }

@@ -43,3 +43,14 @@ impl From<AgentError> for CommandError {
         }
     }
 }
+
+impl From<floorjudge_console::ConsoleError> for CommandError {
+    fn from(e: floorjudge_console::ConsoleError) -> CommandError {
+        use floorjudge_console::ConsoleError;
+        match e {
+            ConsoleError::Refused { code, message } => CommandError::new(&code, message),
+            ConsoleError::Unreachable { .. } => CommandError::new("unreachable", e.to_string()),
+            _ => CommandError::new("console", e.to_string()),
+        }
+    }
+}

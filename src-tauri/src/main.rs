@@ -1,11 +1,12 @@
 //! `floorjudge`: the desktop app. `floorjudge team …` opens the team kiosk
-//! window; `floorjudge jury …` the jury console (not built yet). The window
+//! window; `floorjudge jury --connect …` the jury console. The window
 //! code here is glue: every command is a thin adapter over the `team`
 //! library.
 
 mod bindings;
 mod cli;
 mod error;
+mod jury;
 mod team;
 mod webview;
 
@@ -26,9 +27,7 @@ fn main() -> std::process::ExitCode {
         .init();
     let result = match cli.role {
         cli::Role::Team(args) => team::run(args),
-        cli::Role::Jury(_) => Err(anyhow::anyhow!(
-            "the jury console window is not built yet: run the headless jury with `floorjudge-jury`"
-        )),
+        cli::Role::Jury(args) => jury::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

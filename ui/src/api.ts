@@ -5,11 +5,13 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   ClarificationInfo,
   CommandError,
+  ConsoleState,
   ContestView,
   KioskState,
   PairingCode,
   ProblemMaterial,
   Session,
+  StaffMember,
   SubmissionStatus,
   SubmitOutcome,
   TeamPush,
@@ -43,6 +45,14 @@ export const api = {
   ask: (problem: string | null, text: string) => invoke<ClarificationInfo>("ask", { problem, text }),
   watchFile: (path: string | null) => invoke<void>("watch_file", { path }),
   exitKiosk: (code: string) => invoke<void>("exit_kiosk", { code }),
+};
+
+/** The jury console's commands. */
+export const consoleApi = {
+  state: () => invoke<ConsoleState>("console_state"),
+  login: (name: string, password: string, code: string | null) =>
+    invoke<StaffMember>("staff_login", { name, password, code }),
+  logout: () => invoke<void>("staff_logout"),
 };
 
 /** Calls `handler` with every push until the returned function is called. */

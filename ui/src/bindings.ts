@@ -465,3 +465,27 @@ export type WatchChange = {
  * The file.
  */
 path: string, };
+
+export type StaffMember = { 
+/**
+ * Account name.
+ */
+name: string, 
+/**
+ * `admin`, `jury`, `balloon` or `analyst`.
+ */
+role: string, 
+/**
+ * When the session ends, ms since the epoch.
+ */
+expires_ms: number, };
+
+export type ConsoleState = { 
+/**
+ * The jury's URL.
+ */
+jury_url: string, 
+/**
+ * Who is logged in, if anyone.
+ */
+member: StaffMember | null, };

@@ -6,6 +6,7 @@
 pub mod callback;
 pub mod id;
 pub mod judgehost;
+pub mod staff;
 pub mod team;
 pub mod terminal;
 pub mod verdict;

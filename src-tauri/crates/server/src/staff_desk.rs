@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use floorjudge_store::{StaffSession, StoreError, now_ms};
 use ring::hmac;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::keys::JuryKeys;
@@ -39,18 +38,7 @@ pub struct StaffMember {
     pub role: Role,
 }
 
-/// A fresh console session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SessionGrant {
-    /// `selector.verifier`, sent back as `Authorization: Bearer`.
-    pub token: String,
-    /// Account name.
-    pub name: String,
-    /// Its role.
-    pub role: String,
-    /// When the session ends, ms since the epoch.
-    pub expires_ms: i64,
-}
+pub use floorjudge_proto::staff::SessionGrant;
 
 /// Why a staff request was refused.
 #[derive(Debug, thiserror::Error)]

@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use floorjudge_proto::staff::StaffLogin;
 use floorjudge_tls::Peer;
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::http::team::ApiJson;
@@ -38,16 +38,6 @@ impl IntoResponse for StaffRefusal {
     }
 }
 
-/// A console login.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LoginRequest {
-    name: String,
-    password: String,
-    #[serde(default)]
-    code: Option<String>,
-}
-
 /// The bearer token of a request, if any.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -61,7 +51,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 async fn login(
     State(desk): State<Arc<StaffDesk>>,
     ConnectInfo(peer): ConnectInfo<Peer>,
-    ApiJson(req): ApiJson<LoginRequest>,
+    ApiJson(req): ApiJson<StaffLogin>,
 ) -> Response {
     if req.name.len() > 64
         || req.password.len() > 1024

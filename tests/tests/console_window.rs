@@ -1,0 +1,125 @@
+//! The jury console window, for real: `floorjudge jury --connect …` under
+//! Xvfb through tauri-driver + WebKitWebDriver, against a real jury server.
+//! Screenshots land in `target/ui-screenshots/`.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use floorjudge_tests::window::{Display, Driver, runtime, screenshot, text_of, wait_text};
+use floorjudge_tests::*;
+
+async fn fill(c: &Client, testid: &str, text: &str) {
+    let el = c
+        .find(Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .unwrap_or_else(|e| panic!("{testid}: {e}"));
+    el.clear().await.unwrap();
+    if !text.is_empty() {
+        el.send_keys(text).await.unwrap();
+    }
+}
+
+async fn log_in(c: &Client, name: &str, password: &str, code: &str) {
+    fill(c, "staff-name", name).await;
+    fill(c, "staff-password", password).await;
+    fill(c, "staff-code", code).await;
+    c.find(Locator::Css("[data-testid=staff-submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[test]
+fn staff_log_in_to_the_console_and_a_wrong_authenticator_code_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    for (name, role, password) in [
+        ("judy", "jury", "jury-password-123"),
+        ("bert", "balloon", "balloon-password-9"),
+    ] {
+        ok(jury_cmd_stdin(
+            &contest,
+            &["staff", "add", name, "--role", role],
+            password,
+        ));
+    }
+    // judy enrols an authenticator: her logins need its code from now on
+    ok(jury_cmd(&contest, &["--json", "staff", "totp", "judy"]));
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    let display = Display::start();
+    let driver = Driver::start(&display);
+    runtime().block_on(async {
+        let c = driver
+            .open(&[
+                "jury".into(),
+                "--connect".into(),
+                jury.url.clone(),
+                "--jury-fingerprint".into(),
+                jury.fingerprint.to_string(),
+            ])
+            .await;
+        wait_text(&c, "[data-testid=jury-url]", Duration::from_secs(30), |t| {
+            t == jury.url
+        })
+        .await;
+        screenshot(&c, "console-login").await;
+
+        // no code, then a wrong one: refused in words, still on the login
+        log_in(&c, "judy", "jury-password-123", "").await;
+        wait_text(
+            &c,
+            "[data-testid=staff-error]",
+            Duration::from_secs(20),
+            |t| t.contains("needs its authenticator code"),
+        )
+        .await;
+        log_in(&c, "judy", "jury-password-123", "000000").await;
+        let refusal = wait_text(
+            &c,
+            "[data-testid=staff-error]",
+            Duration::from_secs(20),
+            |t| t.contains("code is wrong"),
+        )
+        .await;
+        assert!(refusal.contains("try again"), "{refusal}");
+        assert!(
+            c.find_all(Locator::Css("[data-testid=console-home]"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "a wrong code opens nothing"
+        );
+        screenshot(&c, "console-bad-code").await;
+        log_in(&c, "bert", "not-his-password", "").await;
+        wait_text(
+            &c,
+            "[data-testid=staff-error]",
+            Duration::from_secs(20),
+            |t| t.contains("Wrong account name or password"),
+        )
+        .await;
+
+        // a balloon runner needs no code
+        log_in(&c, "bert", "balloon-password-9", "").await;
+        wait_text(
+            &c,
+            "[data-testid=console-home]",
+            Duration::from_secs(20),
+            |t| t.contains("Signed in as bert"),
+        )
+        .await;
+        assert_eq!(
+            text_of(&c, "[data-testid=staff-member]").await,
+            "bert · balloon"
+        );
+        screenshot(&c, "console-signed-in").await;
+        let _ = c.close().await;
+    });
+    drop(driver);
+    // the jury saw each refusal with its reason, and who logged in
+    let audit = jury_cmd(&contest, &["audit"]);
+    let audit = String::from_utf8_lossy(&audit.stdout);
+    assert!(audit.contains("staff.login.refused"), "{audit}");
+}
