@@ -29,6 +29,7 @@ fn main() {
         "console_state",
         "staff_login",
         "staff_logout",
+        "jury_submissions",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build script");

@@ -44,6 +44,7 @@ mod tests {
             WatchChange::decl(&cfg),
             StaffMember::decl(&cfg),
             ConsoleState::decl(&cfg),
+            floorjudge_console::SubmissionRow::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the Rust types by src-tauri/src/bindings.rs: do not edit.\n",

@@ -123,3 +123,102 @@ fn staff_log_in_to_the_console_and_a_wrong_authenticator_code_is_refused() {
     let audit = String::from_utf8_lossy(&audit.stdout);
     assert!(audit.contains("staff.login.refused"), "{audit}");
 }
+
+#[test]
+fn submissions_appear_live_in_two_consoles_with_their_verdicts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    ok(jury_cmd_stdin(
+        &contest,
+        &["staff", "add", "jules", "--role", "jury"],
+        "jury-password-456",
+    ));
+    let jury = JuryProcess::start(&contest, &[]);
+    let team1 = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
+    let display = Display::start();
+    let (first, second) = (Driver::start(&display), Driver::start(&display));
+    let args = vec![
+        "jury".to_string(),
+        "--connect".into(),
+        jury.url.clone(),
+        "--jury-fingerprint".into(),
+        jury.fingerprint.to_string(),
+    ];
+    runtime().block_on(async {
+        let here = first.open(&args).await;
+        let remote = second.open(&args).await;
+        for c in [&here, &remote] {
+            wait_text(c, "[data-testid=jury-url]", Duration::from_secs(30), |t| {
+                t == jury.url
+            })
+            .await;
+            log_in(c, "jules", "jury-password-456", "").await;
+            wait_text(
+                c,
+                "[data-testid=submissions]",
+                Duration::from_secs(20),
+                |t| t.contains("No submissions yet"),
+            )
+            .await;
+        }
+
+        // a team submits a wrong and a right solution: both consoles list
+        // them, newest first, with the judgehost's verdicts
+        let wrong = tmp.path().join("wrong.c");
+        std::fs::write(
+            &wrong,
+            "#include <stdio.h>\nint main(void) { puts(\"no\"); }\n",
+        )
+        .unwrap();
+        let greet =
+            workspace().join("assets/sample-contest/greetings/submissions/accepted/greet.c");
+        assert_eq!(team1.submit_and_wait("greetings", &wrong)["verdict"], "WA");
+        assert_eq!(team1.submit_and_wait("greetings", &greet)["verdict"], "AC");
+        for c in [&here, &remote] {
+            wait_text(
+                c,
+                "[data-testid=submissions] tbody",
+                Duration::from_secs(20),
+                |t| {
+                    t.matches("greetings").count() == 2
+                        && !t.contains("pending")
+                        && t.contains("Null Pointers")
+                },
+            )
+            .await;
+            let verdicts: Vec<String> = {
+                let mut v = Vec::new();
+                for el in c
+                    .find_all(Locator::Css("[data-testid=submission-verdict]"))
+                    .await
+                    .unwrap()
+                {
+                    v.push(el.prop("innerText").await.unwrap().unwrap_or_default());
+                }
+                v
+            };
+            assert_eq!(verdicts, ["AC", "WA"], "newest first, with their verdicts");
+        }
+        screenshot(&here, "console-submissions").await;
+
+        // the filter narrows the list to the wrong answers
+        here.find(Locator::Css(
+            "[data-testid=filter-verdict] option[value=WA]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        wait_text(
+            &here,
+            "[data-testid=submissions] tbody",
+            Duration::from_secs(10),
+            |t| t.matches("greetings").count() == 1 && t.contains("WA"),
+        )
+        .await;
+        screenshot(&remote, "console-submissions-remote").await;
+        let _ = here.close().await;
+        let _ = remote.close().await;
+    });
+}

@@ -12,6 +12,7 @@ import type {
   ProblemMaterial,
   Session,
   StaffMember,
+  SubmissionRow,
   SubmissionStatus,
   SubmitOutcome,
   TeamPush,
@@ -53,6 +54,7 @@ export const consoleApi = {
   login: (name: string, password: string, code: string | null) =>
     invoke<StaffMember>("staff_login", { name, password, code }),
   logout: () => invoke<void>("staff_logout"),
+  submissions: () => invoke<SubmissionRow[]>("jury_submissions"),
 };
 
 /** Calls `handler` with every push until the returned function is called. */

@@ -489,3 +489,33 @@ jury_url: string,
  * Who is logged in, if anyone.
  */
 member: StaffMember | null, };
+
+export type SubmissionRow = { 
+/**
+ * The submission's id.
+ */
+id: string, 
+/**
+ * Its team's id.
+ */
+team_id: string, 
+/**
+ * Its team's name (its id when the jury lists no such team).
+ */
+team_name: string, 
+/**
+ * Its problem's id.
+ */
+problem_id: string, 
+/**
+ * Its language's id.
+ */
+language_id: string, 
+/**
+ * When, in contest time (`h:mm:ss.uuu`).
+ */
+contest_time: string, 
+/**
+ * The latest judgement's verdict (`AC`, `WA`, …); `None` while pending.
+ */
+verdict: string | null, };

@@ -12,7 +12,7 @@ type Answer<T> = Result<T, CommandError>;
 
 /// The handler with every console command.
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![console_state, staff_login, staff_logout]
+    tauri::generate_handler![console_state, staff_login, staff_logout, jury_submissions]
 }
 
 #[tauri::command]
@@ -53,4 +53,17 @@ async fn staff_logout(console: Shared<'_>) -> Answer<()> {
         console.client.logout(&grant.token).await?;
     }
     Ok(())
+}
+
+/// The contest's submissions, newest first, with their latest verdicts.
+#[tauri::command]
+async fn jury_submissions(console: Shared<'_>) -> Answer<Vec<floorjudge_console::SubmissionRow>> {
+    let token = console
+        .session
+        .lock()
+        .await
+        .as_ref()
+        .map(|g| g.token.clone())
+        .ok_or_else(|| CommandError::new("logged_out", "log in first"))?;
+    Ok(console.client.submissions(&token).await?)
 }
