@@ -30,6 +30,7 @@ fn main() {
         "staff_login",
         "staff_logout",
         "jury_submissions",
+        "jury_judgements",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build script");

@@ -45,6 +45,8 @@ mod tests {
             StaffMember::decl(&cfg),
             ConsoleState::decl(&cfg),
             floorjudge_console::SubmissionRow::decl(&cfg),
+            floorjudge_console::JudgementView::decl(&cfg),
+            floorjudge_console::RunView::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the Rust types by src-tauri/src/bindings.rs: do not edit.\n",

@@ -218,6 +218,32 @@ fn submissions_appear_live_in_two_consoles_with_their_verdicts() {
         )
         .await;
         screenshot(&remote, "console-submissions-remote").await;
+
+        // the WA opens with its judging and every testcase's verdict
+        here.find(Locator::Css(
+            "[data-testid=submission-row][data-id='1'] [data-testid=submission-open]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        let detail = wait_text(
+            &here,
+            "[data-testid=submission-detail]",
+            Duration::from_secs(10),
+            |t| t.contains("Judging 1") && t.contains("WA"),
+        )
+        .await;
+        assert!(detail.contains("Null Pointers"), "{detail}");
+        let runs = here
+            .find_all(Locator::Css("[data-testid=run-row]"))
+            .await
+            .unwrap();
+        assert!(!runs.is_empty(), "the testcase runs are listed");
+        let first = runs[0].prop("innerText").await.unwrap().unwrap_or_default();
+        assert!(first.starts_with('1') && first.contains("WA"), "{first}");
+        screenshot(&here, "console-submission-detail").await;
         let _ = here.close().await;
         let _ = remote.close().await;
     });

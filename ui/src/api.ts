@@ -7,6 +7,7 @@ import type {
   CommandError,
   ConsoleState,
   ContestView,
+  JudgementView,
   KioskState,
   PairingCode,
   ProblemMaterial,
@@ -55,6 +56,7 @@ export const consoleApi = {
     invoke<StaffMember>("staff_login", { name, password, code }),
   logout: () => invoke<void>("staff_logout"),
   submissions: () => invoke<SubmissionRow[]>("jury_submissions"),
+  judgements: (id: string) => invoke<JudgementView[]>("jury_judgements", { id }),
 };
 
 /** Calls `handler` with every push until the returned function is called. */

@@ -519,3 +519,39 @@ contest_time: string,
  * The latest judgement's verdict (`AC`, `WA`, …); `None` while pending.
  */
 verdict: string | null, };
+
+export type JudgementView = { 
+/**
+ * The judgement's id.
+ */
+id: string, 
+/**
+ * Its verdict; `None` while it runs.
+ */
+verdict: string | null, 
+/**
+ * When it started, in contest time.
+ */
+start_contest_time: string, 
+/**
+ * The longest testcase run, in seconds.
+ */
+max_run_time: number | null, 
+/**
+ * Its testcase runs, in testcase order.
+ */
+runs: Array<RunView>, };
+
+export type RunView = { 
+/**
+ * The testcase's place in the order (1 is the first).
+ */
+ordinal: number, 
+/**
+ * The run's verdict.
+ */
+verdict: string, 
+/**
+ * Its CPU time, in seconds.
+ */
+run_time: number | null, };

@@ -12,7 +12,13 @@ type Answer<T> = Result<T, CommandError>;
 
 /// The handler with every console command.
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![console_state, staff_login, staff_logout, jury_submissions]
+    tauri::generate_handler![
+        console_state,
+        staff_login,
+        staff_logout,
+        jury_submissions,
+        jury_judgements
+    ]
 }
 
 #[tauri::command]
@@ -58,12 +64,38 @@ async fn staff_logout(console: Shared<'_>) -> Answer<()> {
 /// The contest's submissions, newest first, with their latest verdicts.
 #[tauri::command]
 async fn jury_submissions(console: Shared<'_>) -> Answer<Vec<floorjudge_console::SubmissionRow>> {
-    let token = console
+    let token = token(&console).await?;
+    Ok(console.client.submissions(&token).await?)
+}
+
+/// One submission's judgings with their testcase runs.
+#[tauri::command]
+async fn jury_judgements(
+    console: Shared<'_>,
+    id: String,
+) -> Answer<Vec<floorjudge_console::JudgementView>> {
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(CommandError::new(
+            "invalid",
+            "a submission id is letters, digits, - and _",
+        ));
+    }
+    let token = token(&console).await?;
+    Ok(console.client.judgements_of(&token, &id).await?)
+}
+
+/// The session's bearer token, or "log in first".
+async fn token(console: &Console) -> Answer<String> {
+    console
         .session
         .lock()
         .await
         .as_ref()
         .map(|g| g.token.clone())
-        .ok_or_else(|| CommandError::new("logged_out", "log in first"))?;
-    Ok(console.client.submissions(&token).await?)
+        .ok_or_else(|| CommandError::new("logged_out", "log in first"))
 }
