@@ -4,8 +4,8 @@
 # passwords to the teams without a pre-assigned IP, starts the contest clock
 # and the jury server (with its embedded judgehost) on 127.0.0.1:8470, submits
 # one solution from team 1's workstation (127.0.0.2), waits for its verdict,
-# then opens team 1's kiosk window (when there is a display) and keeps the
-# jury running until Ctrl-C.
+# then opens team 1's kiosk window and the jury console beside it (when
+# there is a display) and keeps the jury running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source installer/lib.sh
@@ -25,6 +25,13 @@ if [ ! -f "$contest/contest.sqlite" ]; then
   "${jury[@]}" team passwords --without-ip --only-missing
   echo
   "${jury[@]}" contest start
+fi
+# a jury member's account for the console window (once): its password is
+# kept beside the contest, readable only by you
+staff_pw_file="$contest/demo-jury-password"
+if [ ! -f "$staff_pw_file" ]; then
+  (umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(12))' > "$staff_pw_file")
+  "${jury[@]}" staff add judge --role jury < "$staff_pw_file"
 fi
 "${jury[@]}" status
 # the jury's TLS certificate (made by contest init): every client pins it
@@ -53,7 +60,10 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   "$bin/floorjudge" team --jury "https://$listen" --jury-fingerprint "$fingerprint" \
     --source-ip 127.0.0.2 --callback-port 8471 --state-dir "$team1_state" &
   app_pid=$!
-  trap 'kill $jury_pid $app_pid 2>/dev/null || true' EXIT
+  echo "Opening the jury console beside it: log in as judge, password $(cat "$staff_pw_file")."
+  "$bin/floorjudge" jury --connect "https://$listen" --jury-fingerprint "$fingerprint" &
+  console_pid=$!
+  trap 'kill $jury_pid $app_pid $console_pid 2>/dev/null || true' EXIT
 else
   echo
   echo "No display (DISPLAY and WAYLAND_DISPLAY are unset): the kiosk window needs one, so this demo"
@@ -62,6 +72,8 @@ fi
 cat <<TXT
 
 The jury is serving https://$listen, certificate $fingerprint (Ctrl-C stops it).
+The jury console (log in as judge, password in $staff_pw_file):
+  $bin/floorjudge jury --connect https://$listen --jury-fingerprint $fingerprint
 Try, from other workstations (each window is its own kiosk):
   $bin/floorjudge team --jury https://$listen --jury-fingerprint $fingerprint --source-ip 127.0.0.3 --callback-port 8472
   $bin/floorjudge team --jury https://$listen --jury-fingerprint $fingerprint --source-ip 127.0.0.6 --callback-port 8473   # password or pairing
