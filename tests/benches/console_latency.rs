@@ -1,6 +1,6 @@
 //! The jury console's cold start and how soon it shows a verdict: the real
 //! `floorjudge jury --connect …` under Xvfb against a real jury server with
-//! its embedded judgehost, and a real team agent on 127.0.0.2.
+//! its embedded judgehost, and real team agents on 127.0.0.2–5.
 //!
 //! Cold start: from asking tauri-driver for a session (which launches the
 //! app) until the login page shows the jury's address (an upper bound: it
@@ -66,7 +66,11 @@ fn main() {
         starts.iter().copied().fold(0.0, f64::max),
     );
 
-    let team1 = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
+    // teams 1–4 (pre-assigned 127.0.0.2–5) take turns: one team may send
+    // at most 30 submissions a minute
+    let teams: Vec<Workstation> = (2..=5)
+        .map(|n| Workstation::new(tmp.path(), &jury.url, &format!("127.0.0.{n}"), free_port()))
+        .collect();
     let greet = workspace().join("assets/sample-contest/greetings/submissions/accepted/greet.c");
     let driver = Driver::start(&display);
     let mut lags = Vec::new();
@@ -101,7 +105,7 @@ fn main() {
         )
         .await;
         for n in 1..=SUBMISSIONS {
-            let verdict = team1.submit_and_wait("greetings", &greet);
+            let verdict = teams[(n - 1) % teams.len()].submit_and_wait("greetings", &greet);
             let seen_by_team = Instant::now();
             assert_eq!(verdict["verdict"], "AC", "{verdict}");
             let newest = format!(
