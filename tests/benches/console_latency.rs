@@ -12,17 +12,11 @@
 
 use std::time::{Duration, Instant};
 
-use fantoccini::Locator;
-use floorjudge_tests::window::{Display, Driver, runtime, wait_text};
+use floorjudge_tests::window::{Display, Driver, console_args, runtime, staff_log_in, wait_text};
 use floorjudge_tests::*;
 
 const STARTS: usize = 10;
 const SUBMISSIONS: usize = 50;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn main() {
     let tmp = tempfile::tempdir().unwrap();
@@ -34,13 +28,7 @@ fn main() {
     ));
     let jury = JuryProcess::start(&contest, &[]);
     let display = Display::start();
-    let args = vec![
-        "jury".to_string(),
-        "--connect".into(),
-        jury.url.clone(),
-        "--jury-fingerprint".into(),
-        jury.fingerprint.to_string(),
-    ];
+    let args = console_args(&jury);
     let rt = runtime();
     let mut starts = Vec::new();
     for run in 0..STARTS {
@@ -80,23 +68,7 @@ fn main() {
             t == jury.url
         })
         .await;
-        for (id, text) in [
-            ("staff-name", "jules"),
-            ("staff-password", "jury-password-456"),
-        ] {
-            c.find(Locator::Css(&format!("[data-testid={id}]")))
-                .await
-                .unwrap()
-                .send_keys(text)
-                .await
-                .unwrap();
-        }
-        c.find(Locator::Css("[data-testid=staff-submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        staff_log_in(&c, "jules", "jury-password-456", "").await;
         wait_text(
             &c,
             "[data-testid=submissions]",

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use floorjudge_tests::window::{Display, Driver, runtime, team_args, wait_team_page};
-use floorjudge_tests::{JuryProcess, bin, jury_cmd, ok, sample_contest};
+use floorjudge_tests::{JuryProcess, bin, jury_cmd, median, ok, sample_contest};
 
 const RUNS: usize = 10;
 
@@ -114,11 +114,6 @@ fn memory(pids: &[u32]) -> Memory {
         anon: mb(anon),
         each,
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn main() {

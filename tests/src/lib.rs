@@ -112,6 +112,12 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
+/// The median of `v` (the upper one of an even count); for the benches.
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
 /// Runs `floorjudge-jury --contest DIR ARGS…` to completion.
 pub fn jury_cmd(contest: &Path, args: &[&str]) -> Output {
     Command::new(bin("floorjudge-jury"))

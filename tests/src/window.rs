@@ -30,6 +30,42 @@ pub fn team_args(jury: &crate::JuryProcess, root: &Path, ip: &str, kiosk: bool) 
     args
 }
 
+/// `floorjudge jury --connect …` on `jury`.
+pub fn console_args(jury: &crate::JuryProcess) -> Vec<String> {
+    vec![
+        "jury".to_string(),
+        "--connect".into(),
+        jury.url.clone(),
+        "--jury-fingerprint".into(),
+        jury.fingerprint.to_string(),
+    ]
+}
+
+/// Types `text` into the field `[data-testid=testid]` (cleared first).
+pub async fn fill(c: &fantoccini::Client, testid: &str, text: &str) {
+    let el = c
+        .find(fantoccini::Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .unwrap_or_else(|e| panic!("{testid}: {e}"));
+    el.clear().await.unwrap();
+    if !text.is_empty() {
+        el.send_keys(text).await.unwrap();
+    }
+}
+
+/// Fills the console's staff login and sends it (`code` may be empty).
+pub async fn staff_log_in(c: &fantoccini::Client, name: &str, password: &str, code: &str) {
+    fill(c, "staff-name", name).await;
+    fill(c, "staff-password", password).await;
+    fill(c, "staff-code", code).await;
+    c.find(fantoccini::Locator::Css("[data-testid=staff-submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 /// A virtual X display, stopped on drop.
 #[derive(Debug)]
 pub struct Display {

@@ -4,32 +4,11 @@
 
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
-use floorjudge_tests::window::{Display, Driver, runtime, screenshot, text_of, wait_text};
+use fantoccini::Locator;
+use floorjudge_tests::window::{
+    Display, Driver, console_args, runtime, screenshot, staff_log_in, text_of, wait_text,
+};
 use floorjudge_tests::*;
-
-async fn fill(c: &Client, testid: &str, text: &str) {
-    let el = c
-        .find(Locator::Css(&format!("[data-testid={testid}]")))
-        .await
-        .unwrap_or_else(|e| panic!("{testid}: {e}"));
-    el.clear().await.unwrap();
-    if !text.is_empty() {
-        el.send_keys(text).await.unwrap();
-    }
-}
-
-async fn log_in(c: &Client, name: &str, password: &str, code: &str) {
-    fill(c, "staff-name", name).await;
-    fill(c, "staff-password", password).await;
-    fill(c, "staff-code", code).await;
-    c.find(Locator::Css("[data-testid=staff-submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 #[test]
 fn staff_log_in_to_the_console_and_a_wrong_authenticator_code_is_refused() {
@@ -51,15 +30,7 @@ fn staff_log_in_to_the_console_and_a_wrong_authenticator_code_is_refused() {
     let display = Display::start();
     let driver = Driver::start(&display);
     runtime().block_on(async {
-        let c = driver
-            .open(&[
-                "jury".into(),
-                "--connect".into(),
-                jury.url.clone(),
-                "--jury-fingerprint".into(),
-                jury.fingerprint.to_string(),
-            ])
-            .await;
+        let c = driver.open(&console_args(&jury)).await;
         wait_text(&c, "[data-testid=jury-url]", Duration::from_secs(30), |t| {
             t == jury.url
         })
@@ -67,7 +38,7 @@ fn staff_log_in_to_the_console_and_a_wrong_authenticator_code_is_refused() {
         screenshot(&c, "console-login").await;
 
         // no code, then a wrong one: refused in words, still on the login
-        log_in(&c, "judy", "jury-password-123", "").await;
+        staff_log_in(&c, "judy", "jury-password-123", "").await;
         wait_text(
             &c,
             "[data-testid=staff-error]",
@@ -75,7 +46,7 @@ fn staff_log_in_to_the_console_and_a_wrong_authenticator_code_is_refused() {
             |t| t.contains("needs its authenticator code"),
         )
         .await;
-        log_in(&c, "judy", "jury-password-123", "000000").await;
+        staff_log_in(&c, "judy", "jury-password-123", "000000").await;
         let refusal = wait_text(
             &c,
             "[data-testid=staff-error]",
@@ -92,7 +63,7 @@ fn staff_log_in_to_the_console_and_a_wrong_authenticator_code_is_refused() {
             "a wrong code opens nothing"
         );
         screenshot(&c, "console-bad-code").await;
-        log_in(&c, "bert", "not-his-password", "").await;
+        staff_log_in(&c, "bert", "not-his-password", "").await;
         wait_text(
             &c,
             "[data-testid=staff-error]",
@@ -102,7 +73,7 @@ fn staff_log_in_to_the_console_and_a_wrong_authenticator_code_is_refused() {
         .await;
 
         // a balloon runner needs no code
-        log_in(&c, "bert", "balloon-password-9", "").await;
+        staff_log_in(&c, "bert", "balloon-password-9", "").await;
         wait_text(
             &c,
             "[data-testid=console-home]",
@@ -137,13 +108,7 @@ fn submissions_appear_live_in_two_consoles_with_their_verdicts() {
     let team1 = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
     let display = Display::start();
     let (first, second) = (Driver::start(&display), Driver::start(&display));
-    let args = vec![
-        "jury".to_string(),
-        "--connect".into(),
-        jury.url.clone(),
-        "--jury-fingerprint".into(),
-        jury.fingerprint.to_string(),
-    ];
+    let args = console_args(&jury);
     runtime().block_on(async {
         let here = first.open(&args).await;
         let remote = second.open(&args).await;
@@ -152,7 +117,7 @@ fn submissions_appear_live_in_two_consoles_with_their_verdicts() {
                 t == jury.url
             })
             .await;
-            log_in(c, "jules", "jury-password-456", "").await;
+            staff_log_in(c, "jules", "jury-password-456", "").await;
             wait_text(
                 c,
                 "[data-testid=submissions]",
