@@ -269,6 +269,8 @@ mod tests {
 pub struct StaffClient {
     http: reqwest::Client,
     base: String,
+    /// The jury's contest id, asked once (a jury holds one contest).
+    contest: std::sync::OnceLock<String>,
 }
 
 impl StaffClient {
@@ -284,6 +286,7 @@ impl StaffClient {
         Ok(StaffClient {
             http,
             base: url.trim_end_matches('/').to_owned(),
+            contest: std::sync::OnceLock::new(),
         })
     }
 
@@ -346,8 +349,7 @@ impl StaffClient {
     /// Every submission of the jury's contest, newest first, each with the
     /// verdict of its latest judgement (none while it waits or is judged).
     pub async fn submissions(&self, token: &str) -> Result<Vec<SubmissionRow>, ConsoleError> {
-        let contests: Vec<serde_json::Value> = self.contest_api(token, "contests").await?;
-        let Some(cid) = contests.first().and_then(|c| c["id"].as_str()) else {
+        let Some(cid) = self.contest_id(token).await? else {
             return Ok(Vec::new());
         };
         let subs: Vec<ClicsSubmission> = self
@@ -384,8 +386,7 @@ impl StaffClient {
         token: &str,
         id: &str,
     ) -> Result<Vec<JudgementView>, ConsoleError> {
-        let contests: Vec<serde_json::Value> = self.contest_api(token, "contests").await?;
-        let Some(cid) = contests.first().and_then(|c| c["id"].as_str()) else {
+        let Some(cid) = self.contest_id(token).await? else {
             return Ok(Vec::new());
         };
         let judgements: Vec<serde_json::Value> = self
@@ -395,6 +396,18 @@ impl StaffClient {
             .contest_api(token, &format!("contests/{cid}/runs"))
             .await?;
         Ok(judgement_views(id, &judgements, &runs))
+    }
+
+    /// The jury's contest id (`None` while it holds none), fetched once.
+    async fn contest_id(&self, token: &str) -> Result<Option<String>, ConsoleError> {
+        if let Some(cid) = self.contest.get() {
+            return Ok(Some(cid.clone()));
+        }
+        let contests: Vec<serde_json::Value> = self.contest_api(token, "contests").await?;
+        let Some(cid) = contests.first().and_then(|c| c["id"].as_str()) else {
+            return Ok(None);
+        };
+        Ok(Some(self.contest.get_or_init(|| cid.to_owned()).clone()))
     }
 
     async fn answer<T: DeserializeOwned>(
