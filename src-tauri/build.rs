@@ -31,6 +31,19 @@ fn main() {
         "staff_logout",
         "jury_submissions",
         "jury_judgements",
+        "jury_pairings",
+        "jury_approve_pairing",
+        "jury_refuse_pairing",
+        "jury_teams",
+        "jury_reset_ip",
+        "jury_clarifications",
+        "jury_answer",
+        "jury_announce",
+        "jury_rejudge",
+        "jury_rejudgings",
+        "jury_end_rejudging",
+        "jury_clock",
+        "jury_boards",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build script");

@@ -47,6 +47,16 @@ mod tests {
             floorjudge_console::SubmissionRow::decl(&cfg),
             floorjudge_console::JudgementView::decl(&cfg),
             floorjudge_console::RunView::decl(&cfg),
+            floorjudge_console::JuryBoards::decl(&cfg),
+            floorjudge_console::JuryBoardProblem::decl(&cfg),
+            floorjudge_console::JuryBoardRow::decl(&cfg),
+            floorjudge_console::JuryBoardCell::decl(&cfg),
+            floorjudge_proto::staff::PairingRequest::decl(&cfg),
+            floorjudge_proto::staff::TeamRow::decl(&cfg),
+            floorjudge_proto::staff::RejudgeRequest::decl(&cfg),
+            floorjudge_proto::staff::RejudgeChange::decl(&cfg),
+            floorjudge_proto::staff::RejudgingView::decl(&cfg),
+            floorjudge_proto::staff::JuryClarification::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the Rust types by src-tauri/src/bindings.rs: do not edit.\n",

@@ -53,6 +53,35 @@ pub async fn fill(c: &fantoccini::Client, testid: &str, text: &str) {
     }
 }
 
+/// Clicks the element `[data-testid=testid]`.
+pub async fn click(c: &fantoccini::Client, testid: &str) {
+    c.find(fantoccini::Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .unwrap_or_else(|e| panic!("{testid}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {testid}: {e}"));
+}
+
+/// Opens the window of the unknown workstation `ip` and waits for its
+/// identification screen, which names the address.
+pub async fn open_unknown(
+    driver: &Driver,
+    jury: &crate::JuryProcess,
+    root: &Path,
+    ip: &str,
+) -> fantoccini::Client {
+    let c = driver.open(&team_args(jury, root, ip, false)).await;
+    wait_text(
+        &c,
+        "[data-testid=identify-unknown]",
+        Duration::from_secs(30),
+        |t| t.contains(ip),
+    )
+    .await;
+    c
+}
+
 /// Fills the console's staff login and sends it (`code` may be empty).
 pub async fn staff_log_in(c: &fantoccini::Client, name: &str, password: &str, code: &str) {
     fill(c, "staff-name", name).await;

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use floorjudge_tests::window::{
-    Display, Driver, console_args, runtime, screenshot, staff_log_in, text_of, wait_text,
+    Display, Driver, click, console_args, fill, open_unknown, runtime, screenshot, staff_log_in,
+    team_args, text_of, wait_team_page, wait_text,
 };
 use floorjudge_tests::*;
 
@@ -212,4 +213,325 @@ fn submissions_appear_live_in_two_consoles_with_their_verdicts() {
         let _ = here.close().await;
         let _ = remote.close().await;
     });
+}
+
+/// Logs `name` (role jury, no authenticator) into the console `c` and waits
+/// for its submission list.
+async fn jury_log_in(c: &fantoccini::Client, jury: &JuryProcess, name: &str, password: &str) {
+    wait_text(c, "[data-testid=jury-url]", Duration::from_secs(30), |t| {
+        t == jury.url
+    })
+    .await;
+    staff_log_in(c, name, password, "").await;
+    wait_text(
+        c,
+        "[data-testid=console-home]",
+        Duration::from_secs(20),
+        |t| t.contains(name),
+    )
+    .await;
+}
+
+/// The solved count of `team`'s row on the console's `board` (full or public).
+async fn solved_on(c: &fantoccini::Client, board: &str, team: &str) -> String {
+    text_of(
+        c,
+        &format!("[data-testid=board-{board}] [data-testid=board-row][data-team='{team}'] [data-testid=board-solved]"),
+    )
+    .await
+}
+
+#[test]
+fn a_rejudging_previews_the_changed_verdict_and_applying_it_updates_the_scoreboard() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    // the jury's answer to testcase 01 is wrong: right solutions get WA
+    let original = workspace().join("assets/sample-contest/greetings");
+    let broken = tmp.path().join("broken/greetings");
+    copy_dir(&original, &broken);
+    std::fs::write(broken.join("data/secret/01.ans"), "Hello, Adda!\n").unwrap();
+    ok(jury_cmd(
+        &contest,
+        &[
+            "problem",
+            "import",
+            "--label",
+            "A",
+            broken.to_str().unwrap(),
+        ],
+    ));
+    ok(jury_cmd_stdin(
+        &contest,
+        &["staff", "add", "rita", "--role", "jury"],
+        "jury-password-789",
+    ));
+    let jury = JuryProcess::start(&contest, &[]);
+    let team1 = Workstation::new(tmp.path(), &jury.url, "127.0.0.2", free_port());
+    let greet = original.join("submissions/accepted/greet.c");
+    assert_eq!(team1.submit_and_wait("greetings", &greet)["verdict"], "WA");
+    // the jury fixes the answer; the verdict stands until a rejudge
+    ok(jury_cmd(
+        &contest,
+        &[
+            "problem",
+            "import",
+            "--label",
+            "A",
+            original.to_str().unwrap(),
+        ],
+    ));
+    let display = Display::start();
+    let driver = Driver::start(&display);
+    runtime().block_on(async {
+        let c = driver.open(&console_args(&jury)).await;
+        jury_log_in(&c, &jury, "rita", "jury-password-789").await;
+        click(&c, "tab-standings").await;
+        wait_text(
+            &c,
+            "[data-testid=board-full]",
+            Duration::from_secs(20),
+            |t| t.contains("Null Pointers"),
+        )
+        .await;
+        assert_eq!(solved_on(&c, "full", "1").await, "0");
+
+        // a reason is required, in words
+        click(&c, "tab-rejudgings").await;
+        fill(&c, "rejudge-problem", "greetings").await;
+        click(&c, "rejudge-start").await;
+        wait_text(
+            &c,
+            "[data-testid=rejudge-error]",
+            Duration::from_secs(10),
+            |t| t.contains("say why"),
+        )
+        .await;
+        // every WA of greetings: the preview shows WA -> AC, nothing counts yet
+        c.find(Locator::Css(
+            "[data-testid=rejudge-verdict] option[value=WA]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        fill(&c, "rejudge-reason", "answer of testcase 01 fixed").await;
+        click(&c, "rejudge-start").await;
+        let state = wait_text(
+            &c,
+            "[data-testid=rejudging-state]",
+            Duration::from_secs(60),
+            |t| t.contains("would change"),
+        )
+        .await;
+        assert!(state.contains("1 of 1 would change"), "{state}");
+        let change = text_of(&c, "[data-testid=rejudge-change]").await;
+        assert!(change.contains("WA") && change.contains("→ AC"), "{change}");
+        screenshot(&c, "console-rejudge-preview").await;
+        click(&c, "tab-standings").await;
+        wait_text(
+            &c,
+            "[data-testid=board-full]",
+            Duration::from_secs(20),
+            |t| t.contains("Null Pointers"),
+        )
+        .await;
+        assert_eq!(
+            solved_on(&c, "full", "1").await,
+            "0",
+            "a previewed rejudge changes no score"
+        );
+
+        // applied: the verdict counts, the board moves
+        click(&c, "tab-rejudgings").await;
+        click(&c, "rejudging-apply").await;
+        wait_text(
+            &c,
+            "[data-testid=rejudging-state]",
+            Duration::from_secs(20),
+            |t| t.contains("applied by staff:rita"),
+        )
+        .await;
+        screenshot(&c, "console-rejudge-applied").await;
+        click(&c, "tab-standings").await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if solved_on(&c, "full", "1").await == "1" {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the board never showed the solve"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        assert_eq!(solved_on(&c, "public", "1").await, "1", "not frozen yet");
+        screenshot(&c, "console-scoreboard").await;
+        let _ = c.close().await;
+    });
+    // the team sees the new verdict, and the audit names who applied it
+    assert_eq!(
+        last_json(&team1.run(&["--json", "status"]))[0]["verdict"],
+        "AC"
+    );
+    let audit = audit(&contest);
+    assert!(
+        audit
+            .iter()
+            .any(|e| e["action"] == "rejudging.apply" && e["actor"] == "staff:rita"),
+        "{audit:?}"
+    );
+}
+
+#[test]
+fn a_pairing_is_approved_and_a_question_answered_to_all_from_the_console() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    ok(jury_cmd_stdin(
+        &contest,
+        &["staff", "add", "paul", "--role", "jury"],
+        "jury-password-321",
+    ));
+    let jury = JuryProcess::start(&contest, &["--no-embedded-judgehost"]);
+    // team 2 asks from its workstation's command-line agent
+    let team2 = Workstation::new(tmp.path(), &jury.url, "127.0.0.3", free_port());
+    ok(team2.run(&[
+        "clarification",
+        "ask",
+        "--problem",
+        "A",
+        "May a name hold digits?",
+    ]));
+    let display = Display::start();
+    let (console_driver, kiosk_driver, visitor_driver) = (
+        Driver::start(&display),
+        Driver::start(&display),
+        Driver::start(&display),
+    );
+    runtime().block_on(async {
+        let c = console_driver.open(&console_args(&jury)).await;
+        jury_log_in(&c, &jury, "paul", "jury-password-321").await;
+        let kiosk = kiosk_driver
+            .open(&team_args(&jury, tmp.path(), "127.0.0.2", false))
+            .await;
+        assert_eq!(
+            wait_team_page(&kiosk, Duration::from_secs(30)).await,
+            "Null Pointers"
+        );
+
+        // the question waits, counted on the tab; answered to all teams
+        assert_eq!(
+            wait_text(
+                &c,
+                "[data-testid=unanswered]",
+                Duration::from_secs(20),
+                |t| { t == "1" }
+            )
+            .await,
+            "1"
+        );
+        click(&c, "tab-clarifications").await;
+        let q = wait_text(&c, "[data-testid=question]", Duration::from_secs(10), |t| {
+            t.contains("May a name hold digits?")
+        })
+        .await;
+        assert!(q.contains("unanswered") && q.contains("team 2"), "{q}");
+        screenshot(&c, "console-clarification-inbox").await;
+        fill(&c, "answer-text", "No: names are letters only.").await;
+        click(&c, "answer-to-all").await;
+        click(&c, "answer-send").await;
+        wait_text(&c, "[data-testid=answer]", Duration::from_secs(10), |t| {
+            t.contains("to all") && t.contains("letters only")
+        })
+        .await;
+        assert!(
+            c.find_all(Locator::Css("[data-testid=unanswered]"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "no question waits"
+        );
+        // team 1 did not ask, and reads the answer
+        let toast = wait_text(
+            &kiosk,
+            "[data-testid=clar-toast]",
+            Duration::from_secs(20),
+            |t| t.contains("letters only"),
+        )
+        .await;
+        assert!(!toast.is_empty());
+        screenshot(&kiosk, "kiosk-answer-to-all").await;
+
+        // an unknown workstation asks to pair; the console approves it as team 6
+        let visitor = open_unknown(&visitor_driver, &jury, tmp.path(), "127.0.0.22").await;
+        click(&visitor, "pair-button").await;
+        let code = wait_text(
+            &visitor,
+            "[data-testid=pairing-code]",
+            Duration::from_secs(20),
+            |t| t.len() >= 6,
+        )
+        .await;
+        let code = code.trim().to_lowercase();
+        click(&c, "tab-teams").await;
+        let row = format!("[data-testid=pairing-row][data-code='{code}']");
+        let listed = wait_text(&c, &row, Duration::from_secs(20), |t| {
+            t.contains("127.0.0.22")
+        })
+        .await;
+        assert!(listed.to_lowercase().contains(&code), "{listed}");
+        c.find(Locator::Css(&format!(
+            "{row} [data-testid=pairing-team] option[value='6']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        screenshot(&c, "console-pairing-request").await;
+        click(&c, "pairing-approve").await;
+        wait_text(
+            &c,
+            "[data-testid=teams-notice]",
+            Duration::from_secs(10),
+            |t| t.contains("Visiting Team") && t.contains("127.0.0.22"),
+        )
+        .await;
+        assert_eq!(
+            wait_team_page(&visitor, Duration::from_secs(30)).await,
+            "Visiting Team"
+        );
+        screenshot(&visitor, "kiosk-paired-from-console").await;
+        let bound = text_of(
+            &c,
+            "[data-testid=team-row][data-id='6'] [data-testid=team-ip]",
+        )
+        .await;
+        assert_eq!(bound, "127.0.0.22");
+        screenshot(&c, "console-teams").await;
+        for w in [c, kiosk, visitor] {
+            let _ = w.close().await;
+        }
+    });
+    let audit = audit(&contest);
+    assert!(
+        audit
+            .iter()
+            .any(|e| e["action"] == "team.bind_ip" && e["actor"] == "staff:paul"),
+        "{audit:?}"
+    );
+}
+
+/// Copies the folder `from` to `to`, recursively.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use floorjudge_tests::window::{
-    Display, Driver, runtime, screenshot, team_args, text_of, wait_team_page, wait_text,
+    Display, Driver, click, fill, open_unknown, runtime, screenshot, team_args, text_of,
+    wait_team_page, wait_text,
 };
 use floorjudge_tests::*;
 use sha2::{Digest, Sha256};
@@ -21,42 +22,10 @@ const WA_C: &str = "#include <stdio.h>\nint main(void) { puts(\"Hello, World!\")
 const EXIT_CODE: &str = "orange-kettle-42";
 const CE_C: &str = "int main(void) { this is not C; }\n";
 
-async fn click(c: &Client, testid: &str) {
-    c.find(Locator::Css(&format!("[data-testid={testid}]")))
-        .await
-        .unwrap_or_else(|e| panic!("{testid}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {testid}: {e}"));
-}
-
-async fn type_into(c: &Client, testid: &str, text: &str) {
-    let el = c
-        .find(Locator::Css(&format!("[data-testid={testid}]")))
-        .await
-        .unwrap_or_else(|e| panic!("{testid}: {e}"));
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
-}
-
-/// Opens the window of the unknown workstation `ip` and waits for its
-/// identification screen, which names the address.
-async fn open_unknown(driver: &Driver, jury: &JuryProcess, root: &Path, ip: &str) -> Client {
-    let c = driver.open(&team_args(jury, root, ip, false)).await;
-    wait_text(
-        &c,
-        "[data-testid=identify-unknown]",
-        Duration::from_secs(30),
-        |t| t.contains(ip),
-    )
-    .await;
-    c
-}
-
 /// Logs in as team 5 with its one-time password.
 async fn log_in_as_team_5(c: &Client) {
-    type_into(c, "login-team", "5").await;
-    type_into(c, "login-password", TEAM5_PASSWORD).await;
+    fill(c, "login-team", "5").await;
+    fill(c, "login-password", TEAM5_PASSWORD).await;
     click(c, "login-submit").await;
 }
 
@@ -278,7 +247,7 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
 
         // leaving the kiosk: a wrong code is refused, the jury's code closes it
         click(&c, "exit-open").await;
-        type_into(&c, "exit-code", "let me out").await;
+        fill(&c, "exit-code", "let me out").await;
         click(&c, "exit-submit").await;
         wait_text(
             &c,
@@ -292,7 +261,7 @@ fn pre_assigned_kiosk_judges_ac_ce_wa_survives_a_jury_restart_and_hears_the_jury
             "Null Pointers"
         );
         screenshot(&c, "kiosk-exit-refused").await;
-        type_into(&c, "exit-code", EXIT_CODE).await;
+        fill(&c, "exit-code", EXIT_CODE).await;
         // the app may be gone before the click is answered
         let submit = c
             .find(Locator::Css("[data-testid=exit-submit]"))

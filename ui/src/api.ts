@@ -8,15 +8,21 @@ import type {
   ConsoleState,
   ContestView,
   JudgementView,
+  JuryBoards,
+  JuryClarification,
   KioskState,
   PairingCode,
+  PairingRequest,
   ProblemMaterial,
+  RejudgeRequest,
+  RejudgingView,
   Session,
   StaffMember,
   SubmissionRow,
   SubmissionStatus,
   SubmitOutcome,
   TeamPush,
+  TeamRow,
   TeamScoreboard,
   UploadFile,
 } from "./bindings";
@@ -57,7 +63,40 @@ export const consoleApi = {
   logout: () => invoke<void>("staff_logout"),
   submissions: () => invoke<SubmissionRow[]>("jury_submissions"),
   judgements: (id: string) => invoke<JudgementView[]>("jury_judgements", { id }),
+  pairings: () => invoke<PairingRequest[]>("jury_pairings"),
+  approvePairing: (code: string, team: string) => invoke<TeamRow>("jury_approve_pairing", { code, team }),
+  refusePairing: (code: string) => invoke<void>("jury_refuse_pairing", { code }),
+  teams: () => invoke<TeamRow[]>("jury_teams"),
+  resetIp: (team: string) => invoke<TeamRow>("jury_reset_ip", { team }),
+  clarifications: () => invoke<JuryClarification[]>("jury_clarifications"),
+  answer: (id: number, text: string, toAll: boolean) => invoke<number>("jury_answer", { id, text, toAll }),
+  announce: (text: string, problem: string | null) => invoke<number>("jury_announce", { text, problem }),
+  rejudge: (request: RejudgeRequest) => invoke<RejudgingView>("jury_rejudge", { request }),
+  rejudgings: () => invoke<RejudgingView[]>("jury_rejudgings"),
+  endRejudging: (id: number, apply: boolean) => invoke<RejudgingView>("jury_end_rejudging", { id, apply }),
+  clock: (action: "start" | "freeze" | "unfreeze" | "end") => invoke<void>("jury_clock", { action }),
+  boards: () => invoke<JuryBoards>("jury_boards"),
 };
+
+/** Calls `load` now and then every `ms` until the returned stop is called;
+ * a failure goes to `failed` and the polling goes on. */
+export function poll(load: () => Promise<void>, failed: (e: CommandError) => void, ms = 1000): () => void {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const tick = async () => {
+    try {
+      await load();
+    } catch (e) {
+      failed(failure(e));
+    }
+    if (!stopped) timer = setTimeout(tick, ms);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
 
 /** Calls `handler` with every push until the returned function is called. */
 export function onPush(handler: (p: TeamPush) => void): Promise<UnlistenFn> {

@@ -555,3 +555,247 @@ verdict: string,
  * Its CPU time, in seconds.
  */
 run_time: number | null, };
+
+export type JuryBoards = { 
+/**
+ * Problem columns in contest order.
+ */
+problems: Array<JuryBoardProblem>, 
+/**
+ * What the jury sees: every judgement counts.
+ */
+full: Array<JuryBoardRow>, 
+/**
+ * What the public sees (frozen during the freeze).
+ */
+public: Array<JuryBoardRow>, 
+/**
+ * Whether the public board is frozen now.
+ */
+frozen: boolean, };
+
+export type JuryBoardProblem = { 
+/**
+ * Problem id.
+ */
+id: string, 
+/**
+ * Its label (`A`, `B`, …).
+ */
+label: string, };
+
+export type JuryBoardRow = { 
+/**
+ * Rank.
+ */
+rank: number, 
+/**
+ * Team id.
+ */
+team_id: string, 
+/**
+ * Team name.
+ */
+team_name: string, 
+/**
+ * Problems solved.
+ */
+solved: number, 
+/**
+ * Penalty time, minutes.
+ */
+penalty: number, 
+/**
+ * One cell a problem, in column order.
+ */
+cells: Array<JuryBoardCell>, };
+
+export type JuryBoardCell = { 
+/**
+ * Problem id.
+ */
+problem_id: string, 
+/**
+ * Judged tries.
+ */
+tries: number, 
+/**
+ * Tries waiting (or hidden by the freeze).
+ */
+pending: number, 
+/**
+ * Solved.
+ */
+solved: boolean, 
+/**
+ * Contest minute of the solve.
+ */
+minute: number | null, };
+
+export type PairingRequest = { 
+/**
+ * The code the workstation shows.
+ */
+code: string, 
+/**
+ * The address it asked from (the peer address the jury saw).
+ */
+ip: string, 
+/**
+ * When it expires, ms since the epoch.
+ */
+expires_ms: number, };
+
+export type TeamRow = { 
+/**
+ * CLICS id.
+ */
+id: string, 
+/**
+ * Label.
+ */
+label: string, 
+/**
+ * Name to show.
+ */
+name: string, 
+/**
+ * The workstation address bound to it, if any.
+ */
+ip: string | null, 
+/**
+ * Whether it has a one-time password that was not used yet.
+ */
+has_password: boolean, 
+/**
+ * Hidden from the public scoreboard.
+ */
+hidden: boolean, };
+
+export type RejudgeRequest = { 
+/**
+ * These submission ids.
+ */
+submissions: Array<number>, 
+/**
+ * All of this problem (id).
+ */
+problem: string | null, 
+/**
+ * All of this team (id).
+ */
+team: string | null, 
+/**
+ * All in this language (id).
+ */
+language: string | null, 
+/**
+ * All whose verdict is this (`WA`, `TLE`, …).
+ */
+verdict: string | null, 
+/**
+ * Why (shown in the list and the audit log).
+ */
+reason: string, };
+
+export type RejudgeChange = { 
+/**
+ * The submission.
+ */
+submission_id: number, 
+/**
+ * Its team.
+ */
+team_id: string, 
+/**
+ * Its problem.
+ */
+problem_id: string, 
+/**
+ * Its language.
+ */
+language_id: string, 
+/**
+ * The verdict that counts now (`None`: judge error).
+ */
+old_verdict: string | null, 
+/**
+ * The rejudge's verdict (`None` while it runs, or a judge error).
+ */
+new_verdict: string | null, 
+/**
+ * Whether the rejudge of it is finished.
+ */
+done: boolean, 
+/**
+ * The rejudge's judge error, if any.
+ */
+error: string | null, };
+
+export type RejudgingView = { 
+/**
+ * Id.
+ */
+id: number, 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * Who asked for it.
+ */
+created_by: string, 
+/**
+ * When, ms since the epoch.
+ */
+created_ms: number, 
+/**
+ * `open` (judging or waiting to be applied), `applied` or `cancelled`.
+ */
+state: string, 
+/**
+ * Who applied or cancelled it.
+ */
+ended_by: string | null, 
+/**
+ * Its submissions.
+ */
+changes: Array<RejudgeChange>, };
+
+export type JuryClarification = { 
+/**
+ * Id.
+ */
+id: number, 
+/**
+ * The team that asked (`None`: written by the jury).
+ */
+from_team_id: string | null, 
+/**
+ * The team it is for (`None` with no sender: for everyone).
+ */
+to_team_id: string | null, 
+/**
+ * The question it answers.
+ */
+reply_to_id: number | null, 
+/**
+ * The problem it is about (`None`: general).
+ */
+problem_id: string | null, 
+/**
+ * The text.
+ */
+text: string, 
+/**
+ * When, ms since the epoch.
+ */
+at_ms: number, 
+/**
+ * Who wrote it (`team:ID` or `staff:NAME`).
+ */
+author: string, 
+/**
+ * For a team's question: whether some answer refers to it.
+ */
+answered: boolean, };

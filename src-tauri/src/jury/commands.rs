@@ -4,6 +4,11 @@ use std::sync::Arc;
 
 use tauri::State;
 
+use floorjudge_console::JuryBoards;
+use floorjudge_proto::staff::{
+    JuryClarification, PairingRequest, RejudgeRequest, RejudgingView, TeamRow,
+};
+
 use super::{Console, ConsoleState, StaffMember};
 use crate::error::CommandError;
 
@@ -17,7 +22,20 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         staff_login,
         staff_logout,
         jury_submissions,
-        jury_judgements
+        jury_judgements,
+        jury_pairings,
+        jury_approve_pairing,
+        jury_refuse_pairing,
+        jury_teams,
+        jury_reset_ip,
+        jury_clarifications,
+        jury_answer,
+        jury_announce,
+        jury_rejudge,
+        jury_rejudgings,
+        jury_end_rejudging,
+        jury_clock,
+        jury_boards
     ]
 }
 
@@ -87,6 +105,110 @@ async fn jury_judgements(
     }
     let token = token(&console).await?;
     Ok(console.client.judgements_of(&token, &id).await?)
+}
+
+/// The pairing codes waiting for approval.
+#[tauri::command]
+async fn jury_pairings(console: Shared<'_>) -> Answer<Vec<PairingRequest>> {
+    let token = token(&console).await?;
+    Ok(console.client.pairings(&token).await?)
+}
+
+/// Approves a pairing code as a team.
+#[tauri::command]
+async fn jury_approve_pairing(console: Shared<'_>, code: String, team: String) -> Answer<TeamRow> {
+    if team.trim().is_empty() {
+        return Err(CommandError::new(
+            "invalid",
+            "pick the team this workstation is",
+        ));
+    }
+    let token = token(&console).await?;
+    Ok(console
+        .client
+        .approve_pairing(&token, code.trim(), team.trim())
+        .await?)
+}
+
+/// Turns a pairing code down.
+#[tauri::command]
+async fn jury_refuse_pairing(console: Shared<'_>, code: String) -> Answer<()> {
+    let token = token(&console).await?;
+    Ok(console.client.refuse_pairing(&token, code.trim()).await?)
+}
+
+/// Every team with its workstation address.
+#[tauri::command]
+async fn jury_teams(console: Shared<'_>) -> Answer<Vec<TeamRow>> {
+    let token = token(&console).await?;
+    Ok(console.client.teams(&token).await?)
+}
+
+/// Unbinds a team's workstation.
+#[tauri::command]
+async fn jury_reset_ip(console: Shared<'_>, team: String) -> Answer<TeamRow> {
+    let token = token(&console).await?;
+    Ok(console.client.reset_ip(&token, &team).await?)
+}
+
+/// Every clarification.
+#[tauri::command]
+async fn jury_clarifications(console: Shared<'_>) -> Answer<Vec<JuryClarification>> {
+    let token = token(&console).await?;
+    Ok(console.client.clarifications(&token).await?)
+}
+
+/// Answers a team's question, to that team or to all.
+#[tauri::command]
+async fn jury_answer(console: Shared<'_>, id: i64, text: String, to_all: bool) -> Answer<i64> {
+    let token = token(&console).await?;
+    Ok(console
+        .client
+        .answer_clarification(&token, id, &text, to_all)
+        .await?)
+}
+
+/// Tells every team.
+#[tauri::command]
+async fn jury_announce(console: Shared<'_>, text: String, problem: Option<String>) -> Answer<i64> {
+    let token = token(&console).await?;
+    let problem = problem.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    Ok(console.client.announce(&token, &text, problem).await?)
+}
+
+/// Starts a previewed rejudging.
+#[tauri::command]
+async fn jury_rejudge(console: Shared<'_>, request: RejudgeRequest) -> Answer<RejudgingView> {
+    let token = token(&console).await?;
+    Ok(console.client.rejudge(&token, &request).await?)
+}
+
+/// Every rejudging with its preview, newest first.
+#[tauri::command]
+async fn jury_rejudgings(console: Shared<'_>) -> Answer<Vec<RejudgingView>> {
+    let token = token(&console).await?;
+    Ok(console.client.rejudgings(&token).await?)
+}
+
+/// Applies or cancels a rejudging.
+#[tauri::command]
+async fn jury_end_rejudging(console: Shared<'_>, id: i64, apply: bool) -> Answer<RejudgingView> {
+    let token = token(&console).await?;
+    Ok(console.client.end_rejudging(&token, id, apply).await?)
+}
+
+/// Starts, freezes, unfreezes or ends the contest.
+#[tauri::command]
+async fn jury_clock(console: Shared<'_>, action: String) -> Answer<()> {
+    let token = token(&console).await?;
+    Ok(console.client.clock(&token, &action).await?)
+}
+
+/// The full and the public scoreboard.
+#[tauri::command]
+async fn jury_boards(console: Shared<'_>) -> Answer<JuryBoards> {
+    let token = token(&console).await?;
+    Ok(console.client.boards(&token).await?)
 }
 
 /// The session's bearer token, or "log in first".

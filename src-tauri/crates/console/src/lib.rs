@@ -2,11 +2,16 @@
 //! (`/api/staff`), over TLS pinned to the jury's certificate. No window code:
 //! the app's console commands are thin adapters over [`StaffClient`].
 
+mod actions;
+mod scoreboard;
+
 use std::time::Duration;
 
 use floorjudge_proto::staff::{SessionGrant, StaffApiError, StaffLogin};
 use floorjudge_tls::{Fingerprint, TlsError};
 use serde::de::DeserializeOwned;
+
+pub use scoreboard::{JuryBoardCell, JuryBoardProblem, JuryBoardRow, JuryBoards};
 
 /// Why a console request failed.
 #[derive(Debug, thiserror::Error)]
@@ -343,6 +348,17 @@ impl StaffClient {
                 path.trim_start_matches('/')
             ))
             .bearer_auth(token);
+        self.answer(request).await
+    }
+
+    /// A Contest API document read without credentials: what the public
+    /// sees.
+    pub async fn public_api<T: DeserializeOwned>(&self, path: &str) -> Result<T, ConsoleError> {
+        let request = self.http.get(format!(
+            "{}/api/{}",
+            self.base,
+            path.trim_start_matches('/')
+        ));
         self.answer(request).await
     }
 

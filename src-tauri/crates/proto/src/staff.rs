@@ -47,3 +47,155 @@ pub struct StaffApiError {
     /// What went wrong.
     pub message: String,
 }
+
+/// A workstation's pairing code waiting for the jury
+/// (`GET /api/staff/pairings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PairingRequest {
+    /// The code the workstation shows.
+    pub code: String,
+    /// The address it asked from (the peer address the jury saw).
+    pub ip: String,
+    /// When it expires, ms since the epoch.
+    pub expires_ms: i64,
+}
+
+/// `POST /api/staff/pairings/{code}/approve`: the team the workstation is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairingApproval {
+    /// Team id or label.
+    pub team: String,
+}
+
+/// A team as the jury sees it (`GET /api/staff/teams`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TeamRow {
+    /// CLICS id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Name to show.
+    pub name: String,
+    /// The workstation address bound to it, if any.
+    pub ip: Option<String>,
+    /// Whether it has a one-time password that was not used yet.
+    pub has_password: bool,
+    /// Hidden from the public scoreboard.
+    pub hidden: bool,
+}
+
+/// `POST /api/staff/rejudgings`: what to judge again, and why. Filters
+/// combine; at least one is needed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct RejudgeRequest {
+    /// These submission ids.
+    #[serde(default)]
+    pub submissions: Vec<i64>,
+    /// All of this problem (id).
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// All of this team (id).
+    #[serde(default)]
+    pub team: Option<String>,
+    /// All in this language (id).
+    #[serde(default)]
+    pub language: Option<String>,
+    /// All whose verdict is this (`WA`, `TLE`, …).
+    #[serde(default)]
+    pub verdict: Option<String>,
+    /// Why (shown in the list and the audit log).
+    pub reason: String,
+}
+
+/// One submission of a rejudging, old and new verdict side by side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RejudgeChange {
+    /// The submission.
+    pub submission_id: i64,
+    /// Its team.
+    pub team_id: String,
+    /// Its problem.
+    pub problem_id: String,
+    /// Its language.
+    pub language_id: String,
+    /// The verdict that counts now (`None`: judge error).
+    pub old_verdict: Option<String>,
+    /// The rejudge's verdict (`None` while it runs, or a judge error).
+    pub new_verdict: Option<String>,
+    /// Whether the rejudge of it is finished.
+    pub done: bool,
+    /// The rejudge's judge error, if any.
+    pub error: Option<String>,
+}
+
+/// A rejudging and its preview (`GET /api/staff/rejudgings/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RejudgingView {
+    /// Id.
+    pub id: i64,
+    /// Why.
+    pub reason: String,
+    /// Who asked for it.
+    pub created_by: String,
+    /// When, ms since the epoch.
+    pub created_ms: i64,
+    /// `open` (judging or waiting to be applied), `applied` or `cancelled`.
+    pub state: String,
+    /// Who applied or cancelled it.
+    pub ended_by: Option<String>,
+    /// Its submissions.
+    pub changes: Vec<RejudgeChange>,
+}
+
+/// A clarification as the jury sees it (`GET /api/staff/clarifications`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct JuryClarification {
+    /// Id.
+    pub id: i64,
+    /// The team that asked (`None`: written by the jury).
+    pub from_team_id: Option<String>,
+    /// The team it is for (`None` with no sender: for everyone).
+    pub to_team_id: Option<String>,
+    /// The question it answers.
+    pub reply_to_id: Option<i64>,
+    /// The problem it is about (`None`: general).
+    pub problem_id: Option<String>,
+    /// The text.
+    pub text: String,
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+    /// Who wrote it (`team:ID` or `staff:NAME`).
+    pub author: String,
+    /// For a team's question: whether some answer refers to it.
+    pub answered: bool,
+}
+
+/// `POST /api/staff/clarifications/{id}/answer`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClarificationAnswer {
+    /// The answer.
+    pub text: String,
+    /// To every team instead of only the team that asked.
+    #[serde(default)]
+    pub to_all: bool,
+}
+
+/// `POST /api/staff/announcements`: the jury tells every team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Announcement {
+    /// The text.
+    pub text: String,
+    /// The problem it is about (id or label), if any.
+    #[serde(default)]
+    pub problem: Option<String>,
+}

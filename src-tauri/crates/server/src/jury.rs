@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::callback_fetcher::{CallbackConfig, CallbackFetcher};
 use crate::clics_desk::ClicsDesk;
+use crate::console_desk::ConsoleDesk;
 use crate::event_feed::EventHub;
 use crate::judge_desk::JudgeDesk;
 use crate::keys::JuryKeys;
@@ -44,6 +45,8 @@ pub struct Jury {
     pub clics: Arc<ClicsDesk>,
     /// The live event log.
     pub events: Arc<EventHub>,
+    /// The jury console's actions.
+    pub console: Arc<ConsoleDesk>,
 }
 
 impl Jury {
@@ -84,6 +87,7 @@ impl Jury {
         let staff = Arc::new(StaffDesk::new(store.clone(), keys));
         let clics = Arc::new(ClicsDesk::new(store.clone(), events.clone(), staff.clone()));
         Jury {
+            console: Arc::new(ConsoleDesk::new(store.clone())),
             store,
             teams: Arc::new(teams),
             judges,
@@ -100,5 +104,9 @@ impl Jury {
             .merge(crate::http::judgehost::router(self.judges.clone(), scheme))
             .merge(crate::http::clics::router(self.clics.clone()))
             .merge(crate::http::staff::router(self.staff.clone()))
+            .merge(crate::http::console::router(
+                self.staff.clone(),
+                self.console.clone(),
+            ))
     }
 }

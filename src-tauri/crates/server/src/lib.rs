@@ -13,6 +13,7 @@ pub mod clics;
 pub mod clics_desk;
 pub mod clock;
 pub mod collation;
+pub mod console_desk;
 pub mod contest_dir;
 pub mod event_feed;
 pub mod http;

@@ -258,7 +258,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT code, ip, expires_ms, team_id FROM pairing_codes
-                 WHERE ip = ?1 AND team_id IS NULL AND expires_ms >= ?2
+                 WHERE ip = ?1 AND team_id IS NULL AND refused_ms IS NULL AND expires_ms >= ?2
                  ORDER BY created_ms DESC LIMIT 1",
                 params![ip, now_ms],
                 |r| {
@@ -271,6 +271,75 @@ impl Store {
                 },
             )
             .optional()?)
+    }
+
+    /// Every pairing code waiting for the jury (unexpired, neither approved
+    /// nor refused), oldest first.
+    pub fn open_pairing_codes(&self, now_ms: i64) -> Result<Vec<PairingRow>> {
+        Ok(self
+            .conn
+            .prepare(
+                "SELECT code, ip, expires_ms, team_id FROM pairing_codes
+                 WHERE team_id IS NULL AND refused_ms IS NULL AND expires_ms >= ?1
+                 ORDER BY created_ms",
+            )?
+            .query_map([now_ms], |r| {
+                Ok(PairingRow {
+                    code: r.get(0)?,
+                    ip: r.get(1)?,
+                    expires_ms: r.get(2)?,
+                    team_id: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Turns a waiting pairing code down: it is no longer offered, and the
+    /// workstation has to ask for a new one.
+    pub fn refuse_pairing(&mut self, code: &str, actor: &str, now_ms: i64) -> Result<PairingRow> {
+        let tx = self.conn.transaction()?;
+        let row: Option<(String, i64, Option<String>, Option<i64>)> = tx
+            .query_row(
+                "SELECT ip, expires_ms, team_id, refused_ms FROM pairing_codes WHERE code = ?1",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((ip, expires_ms, team_id, refused)) = row else {
+            return Err(StoreError::NotFound {
+                kind: "pairing code",
+                id: code.to_owned(),
+            });
+        };
+        if let Some(team) = team_id {
+            return Err(StoreError::Conflict(format!(
+                "pairing code {code} was already approved for team {team}: reset that team's address instead"
+            )));
+        }
+        if refused.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "pairing code {code} was already refused"
+            )));
+        }
+        tx.execute(
+            "UPDATE pairing_codes SET refused_ms = ?1 WHERE code = ?2",
+            params![now_ms, code],
+        )?;
+        record(
+            &tx,
+            actor,
+            "team.pairing.refuse",
+            None,
+            Some(code),
+            Some(&ip),
+        )?;
+        tx.commit()?;
+        Ok(PairingRow {
+            code: code.to_owned(),
+            ip,
+            expires_ms,
+            team_id: None,
+        })
     }
 
     /// Stores a new pairing code for `ip`.
@@ -317,14 +386,14 @@ impl Store {
         now_ms: i64,
     ) -> Result<PairingRow> {
         let tx = self.conn.transaction()?;
-        let row: Option<(String, i64, Option<String>)> = tx
+        let row: Option<(String, i64, Option<String>, Option<i64>)> = tx
             .query_row(
-                "SELECT ip, expires_ms, team_id FROM pairing_codes WHERE code = ?1",
+                "SELECT ip, expires_ms, team_id, refused_ms FROM pairing_codes WHERE code = ?1",
                 [code],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((ip, expires_ms, used_by)) = row else {
+        let Some((ip, expires_ms, used_by, refused)) = row else {
             return Err(StoreError::NotFound {
                 kind: "pairing code",
                 id: code.to_owned(),
@@ -333,6 +402,11 @@ impl Store {
         if let Some(team) = used_by {
             return Err(StoreError::Conflict(format!(
                 "pairing code {code} was already approved for team {team}"
+            )));
+        }
+        if refused.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "pairing code {code} was refused: ask the workstation to show a new one"
             )));
         }
         if expires_ms < now_ms {

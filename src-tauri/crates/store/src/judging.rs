@@ -174,6 +174,8 @@ pub struct RejudgeFilter {
     pub team: Option<String>,
     /// All in this language.
     pub language: Option<String>,
+    /// All whose counting verdict is this CLICS id (`WA`, `TLE`, …).
+    pub verdict: Option<String>,
 }
 
 const JUDGEHOST_COLUMNS: &str =
@@ -190,6 +192,8 @@ fn judgehost_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Judgehost> {
     })
 }
 
+/// Queues a new judging of `submission_id` (`rejudge_of`: the judging it
+/// may replace).
 pub(crate) fn enqueue(
     conn: &Connection,
     submission_id: i64,
@@ -567,12 +571,13 @@ impl Store {
             "UPDATE judge_queue SET state = 'done', lease_expires_ms = NULL WHERE judging_id = ?1",
             [judging_id],
         )?;
-        let rejudge_of: Option<i64> = tx.query_row(
-            "SELECT rejudge_of FROM judgings WHERE id = ?1",
+        let (rejudge_of, previewed): (Option<i64>, bool) = tx.query_row(
+            "SELECT rejudge_of, rejudging_id IS NOT NULL FROM judgings WHERE id = ?1",
             [judging_id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        if let (Some(old), Some(_)) = (rejudge_of, verdict) {
+        // a previewed rejudging's judgings wait for the jury to apply it
+        if let (Some(old), Some(_), false) = (rejudge_of, verdict, previewed) {
             tx.execute("UPDATE judgings SET valid = 0 WHERE id = ?1", [old])?;
             tx.execute("UPDATE judgings SET valid = 1 WHERE id = ?1", [judging_id])?;
         }
@@ -649,53 +654,14 @@ impl Store {
 
     /// Queues a rejudge of every received submission the filter selects
     /// whose judging is finished; returns `(submission, new judging)` pairs.
+    /// Each new judging replaces the old one as soon as it has a verdict
+    /// (see [`Store::create_rejudging`] for the previewed kind).
     pub fn rejudge(&mut self, filter: &RejudgeFilter, actor: &str) -> Result<Vec<(i64, i64)>> {
         let tx = self.conn.transaction()?;
-        let candidates: Vec<(i64, String, String, String)> = tx
-            .prepare("SELECT id, problem_id, team_id, language_id FROM submissions WHERE state = 'received' ORDER BY id")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<Result<_, _>>()?;
-        let any_filter = !filter.submissions.is_empty()
-            || filter.problem.is_some()
-            || filter.team.is_some()
-            || filter.language.is_some();
-        if !any_filter {
-            return Err(StoreError::Conflict(
-                "say what to rejudge: submissions, a problem, a team or a language".into(),
-            ));
-        }
-        for id in &filter.submissions {
-            if !candidates.iter().any(|c| c.0 == *id) {
-                return Err(StoreError::NotFound {
-                    kind: "received submission",
-                    id: id.to_string(),
-                });
-            }
-        }
         let now = crate::now_ms();
         let mut out = Vec::new();
-        for (id, problem, team, language) in candidates {
-            let selected = (filter.submissions.is_empty() || filter.submissions.contains(&id))
-                && filter.problem.as_ref().is_none_or(|p| *p == problem)
-                && filter.team.as_ref().is_none_or(|t| *t == team)
-                && filter.language.as_ref().is_none_or(|l| *l == language);
-            if !selected {
-                continue;
-            }
-            let open: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM judgings j JOIN judge_queue q ON q.judging_id = j.id
-                 WHERE j.submission_id = ?1 AND q.state <> 'done')",
-                [id],
-                |r| r.get(0),
-            )?;
-            if open {
-                continue;
-            }
-            let current: Option<i64> = tx
-                .query_row("SELECT id FROM judgings WHERE submission_id = ?1 AND valid ORDER BY id DESC LIMIT 1", [id], |r| r.get(0))
-                .optional()?;
-            let new = enqueue(&tx, id, 1, current, now)?;
-            out.push((id, new));
+        for (id, current) in crate::rejudging::select(&tx, filter)? {
+            out.push((id, enqueue(&tx, id, 1, current, now)?));
         }
         record(
             &tx,

@@ -19,6 +19,7 @@ mod judging;
 mod language;
 mod migrate;
 mod problem;
+mod rejudging;
 mod staff;
 mod submission;
 mod team;
@@ -46,6 +47,7 @@ pub use migrate::SCHEMA_VERSION;
 pub use problem::{
     NewProblem, NewTestcase, PackageFile, Problem, ProblemImported, ProblemSummary, Testcase,
 };
+pub use rejudging::{RejudgeEntry, Rejudging, RejudgingState};
 pub use staff::{StaffAccount, StaffSecrets, StaffSession};
 pub use submission::{
     Inserted, NewSubmission, OFFICIAL_TIME_GRACE_MS, RejectKind, Submission, SubmissionState,

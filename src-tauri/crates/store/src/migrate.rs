@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_clics_events.sql"),
     include_str!("../migrations/0012_staff_sessions.sql"),
     include_str!("../migrations/0013_medals.sql"),
+    include_str!("../migrations/0014_rejudgings.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -386,3 +386,119 @@ fn only_news_of_its_job_keeps_a_lease_and_a_restarted_judgehost_loses_its_old_le
             .any(|e| e.action == "judging.lease_lost_on_register")
     );
 }
+
+/// Leases the next job on judgehost `host` and finishes it with `verdict`.
+fn judge_next(s: &mut Store, host: i64, nonce: &str, verdict: Verdict) -> i64 {
+    let lease = s.lease_job(host, nonce, 5000, 9000).unwrap().unwrap();
+    s.finish_judging(lease.judging_id, host, nonce, Some(verdict), "", None, 5001)
+        .unwrap()
+        .unwrap();
+    lease.submission_id
+}
+
+#[test]
+fn a_previewed_rejudging_counts_only_once_applied_and_a_cancelled_one_never() {
+    let (_d, mut s) = setup();
+    let a = s.judgehosts().unwrap()[0].id;
+    let (one, two) = (received(&mut s, 1), received(&mut s, 2));
+    judge_next(&mut s, a, "n1", Verdict::WrongAnswer);
+    judge_next(&mut s, a, "n2", Verdict::Accepted);
+    let wa = |s: &Store, id| s.judge_state(id).unwrap();
+
+    // a filter on the verdict picks only the WA
+    let r = s
+        .create_rejudging(
+            &RejudgeFilter {
+                verdict: Some("WA".into()),
+                ..Default::default()
+            },
+            "testcase fixed",
+            "staff:judy",
+            5100,
+        )
+        .unwrap();
+    assert_eq!(r.entries.len(), 1);
+    assert_eq!(r.entries[0].submission_id, one);
+    assert_eq!(r.entries[0].old_verdict.as_deref(), Some("WA"));
+    assert!(!r.entries[0].done);
+    let err = s.apply_rejudging(r.id, "staff:judy", 5150).unwrap_err();
+    assert!(err.to_string().contains("still has 1"), "{err}");
+
+    // judged AC: the preview shows it, but WA still counts
+    judge_next(&mut s, a, "n3", Verdict::Accepted);
+    let preview = s.rejudging(r.id).unwrap().unwrap();
+    assert_eq!(preview.entries[0].new_verdict.as_deref(), Some("AC"));
+    assert!(preview.entries[0].done);
+    assert_eq!(
+        wa(&s, one),
+        JudgeState::Judged {
+            verdict: Some(Verdict::WrongAnswer)
+        },
+        "nothing counts before it is applied"
+    );
+    let applied = s.apply_rejudging(r.id, "staff:judy", 5200).unwrap();
+    assert_eq!(applied.state, floorjudge_store::RejudgingState::Applied);
+    assert_eq!(applied.ended_by.as_deref(), Some("staff:judy"));
+    assert_eq!(
+        wa(&s, one),
+        JudgeState::Judged {
+            verdict: Some(Verdict::Accepted)
+        }
+    );
+    assert!(s.apply_rejudging(r.id, "x", 5300).is_err(), "applied once");
+
+    // a cancelled one: its waiting judging leaves the queue, AC stays
+    let c = s
+        .create_rejudging(
+            &RejudgeFilter {
+                submissions: vec![two],
+                ..Default::default()
+            },
+            "check",
+            "staff:judy",
+            5400,
+        )
+        .unwrap();
+    let cancelled = s.cancel_rejudging(c.id, "staff:judy", 5500).unwrap();
+    assert_eq!(cancelled.state, floorjudge_store::RejudgingState::Cancelled);
+    assert!(cancelled.entries[0].done);
+    assert_eq!(
+        cancelled.entries[0].error.as_deref(),
+        Some("the rejudging was cancelled")
+    );
+    assert!(
+        s.lease_job(a, "n5", 6000, 9000).unwrap().is_none(),
+        "nothing left to judge"
+    );
+    assert_eq!(
+        wa(&s, two),
+        JudgeState::Judged {
+            verdict: Some(Verdict::Accepted)
+        }
+    );
+    assert!(s.cancel_rejudging(c.id, "x", 5600).is_err());
+    assert!(s.cancel_rejudging(999, "x", 5600).is_err());
+    // nothing selected: refused in words
+    let none = s
+        .create_rejudging(
+            &RejudgeFilter {
+                problem: Some("nope".into()),
+                ..Default::default()
+            },
+            "x",
+            "x",
+            5700,
+        )
+        .unwrap_err();
+    assert!(none.to_string().contains("nothing to rejudge"), "{none}");
+    assert_eq!(s.rejudgings().unwrap().len(), 2);
+    let audit: Vec<String> = s
+        .audit_log(50)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for action in ["rejudging.create", "rejudging.apply", "rejudging.cancel"] {
+        assert!(audit.iter().any(|a| a == action), "{action}: {audit:?}");
+    }
+}

@@ -289,3 +289,44 @@ fn sessions_stay_bounded_per_workstation_and_expired_ones_go() {
     );
     assert!(store.session("short").unwrap().is_none(), "expired, purged");
 }
+
+#[test]
+fn a_refused_pairing_code_is_no_longer_offered_nor_approvable() {
+    let (_dir, mut s) = new_store();
+    s.import_teams(
+        &TeamBatch {
+            teams: vec![team("5", &[])],
+            ..Default::default()
+        },
+        "test",
+    )
+    .unwrap();
+    s.insert_pairing_code("abc123", "127.0.0.30", 1000, 900_000)
+        .unwrap();
+    s.insert_pairing_code("def456", "127.0.0.31", 1001, 900_000)
+        .unwrap();
+    let open: Vec<String> = s
+        .open_pairing_codes(2000)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    assert_eq!(open, ["abc123", "def456"], "oldest first");
+    assert!(s.open_pairing_codes(950_000).unwrap().is_empty(), "expired");
+    let refused = s.refuse_pairing("abc123", "staff:judy", 3000).unwrap();
+    assert_eq!(refused.ip, "127.0.0.30");
+    assert!(s.open_pairing_code("127.0.0.30", 3000).unwrap().is_none());
+    assert_eq!(s.open_pairing_codes(3000).unwrap().len(), 1);
+    let again = s.refuse_pairing("abc123", "x", 3001).unwrap_err();
+    assert!(again.to_string().contains("already refused"), "{again}");
+    let approve = s.approve_pairing("abc123", "5", "x", 3002).unwrap_err();
+    assert!(approve.to_string().contains("was refused"), "{approve}");
+    assert!(s.team("5").unwrap().ip.is_none());
+    assert!(matches!(
+        s.refuse_pairing("nope", "x", 3003),
+        Err(StoreError::NotFound { .. })
+    ));
+    s.approve_pairing("def456", "5", "x", 3004).unwrap();
+    let used = s.refuse_pairing("def456", "x", 3005).unwrap_err();
+    assert!(used.to_string().contains("already approved"), "{used}");
+}

@@ -32,6 +32,9 @@ pub enum SubmissionCmd {
         /// All in this language.
         #[arg(long)]
         language: Option<String>,
+        /// All whose verdict is this (AC, WA, TLE, …).
+        #[arg(long)]
+        verdict: Option<String>,
     },
 }
 
@@ -117,6 +120,7 @@ pub fn run(dir: &ContestDir, cmd: SubmissionCmd, json: bool) -> Result<()> {
             problem,
             team,
             language,
+            verdict,
         } => {
             let mut store = dir.open()?;
             let queued = store
@@ -126,6 +130,7 @@ pub fn run(dir: &ContestDir, cmd: SubmissionCmd, json: bool) -> Result<()> {
                         problem,
                         team,
                         language,
+                        verdict: verdict.map(|v| v.to_uppercase()),
                     },
                     &organizer::cli_actor(),
                 )

@@ -3,6 +3,7 @@
 //! The refusal codes live in the desks, since the windows need them too.
 
 pub mod clics;
+pub mod console;
 pub mod judgehost;
 pub mod staff;
 pub mod team;

@@ -1,0 +1,18 @@
+-- Rejudgings the jury previews before they count (DOMjudge's rejudging
+-- sets): a rejudging's new judgings run like any other but replace the
+-- judgings they were made from only when a jury member applies it; a
+-- cancelled one changes nothing.
+CREATE TABLE rejudgings (
+    id          INTEGER PRIMARY KEY,
+    reason      TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'applied', 'cancelled')),
+    ended_by    TEXT,
+    ended_ms    INTEGER
+);
+ALTER TABLE judgings ADD COLUMN rejudging_id INTEGER REFERENCES rejudgings(id);
+CREATE INDEX judgings_by_rejudging ON judgings(rejudging_id) WHERE rejudging_id IS NOT NULL;
+
+-- a pairing code the jury turned down: no longer offered for approval
+ALTER TABLE pairing_codes ADD COLUMN refused_ms INTEGER;
