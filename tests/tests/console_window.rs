@@ -234,11 +234,7 @@ async fn jury_log_in(c: &fantoccini::Client, jury: &JuryProcess, name: &str, pas
 
 /// The solved count of `team`'s row on the console's `board` (full or public).
 async fn solved_on(c: &fantoccini::Client, board: &str, team: &str) -> String {
-    text_of(
-        c,
-        &format!("[data-testid=board-{board}] [data-testid=board-row][data-team='{team}'] [data-testid=board-solved]"),
-    )
-    .await
+    text_of(c, &format!("[data-testid=solved-{board}-{team}]")).await
 }
 
 #[test]
@@ -293,6 +289,7 @@ fn a_rejudging_previews_the_changed_verdict_and_applying_it_updates_the_scoreboa
             |t| t.contains("Null Pointers"),
         )
         .await;
+        screenshot(&c, "console-scoreboard-before").await;
         assert_eq!(solved_on(&c, "full", "1").await, "0");
 
         // a reason is required, in words
@@ -444,13 +441,16 @@ fn a_pairing_is_approved_and_a_question_answered_to_all_from_the_console() {
             t.contains("to all") && t.contains("letters only")
         })
         .await;
-        assert!(
-            c.find_all(Locator::Css("[data-testid=unanswered]"))
-                .await
-                .unwrap()
-                .is_empty(),
-            "no question waits"
-        );
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !c
+            .find_all(Locator::Css("[data-testid=unanswered]"))
+            .await
+            .unwrap()
+            .is_empty()
+        {
+            assert!(std::time::Instant::now() < deadline, "a question still waits");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         // team 1 did not ask, and reads the answer
         let toast = wait_text(
             &kiosk,
