@@ -30,7 +30,7 @@ fn main() {
         "staff_login",
         "staff_logout",
         "jury_submissions",
-        "jury_judgements",
+        "jury_submission",
         "jury_pairings",
         "jury_approve_pairing",
         "jury_refuse_pairing",

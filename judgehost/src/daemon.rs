@@ -536,6 +536,7 @@ async fn prepare_and_judge(
                             time_ms: r.time_ms,
                             memory_bytes: r.memory_bytes,
                             message: r.message,
+                            team_output: r.team_output,
                         })
                     })
                     .collect();

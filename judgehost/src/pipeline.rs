@@ -56,6 +56,17 @@ pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(2);
 /// Most stderr kept from a run, and most feedback read from a validator.
 const MESSAGE_BYTES: usize = 4096;
 
+/// The start of a failed run's output, as the jury's diff shows it.
+fn output_for_jury(output: &[u8]) -> String {
+    let head = &output[..output
+        .len()
+        .min(floorjudge_proto::judgehost::TEAM_OUTPUT_BYTES)];
+    floorjudge_proto::judgehost::truncated(
+        String::from_utf8_lossy(head).into_owned(),
+        floorjudge_proto::judgehost::TEAM_OUTPUT_BYTES,
+    )
+}
+
 /// Where the time limit of a judging came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum TimeLimitSource {
@@ -94,6 +105,10 @@ pub struct TestcaseResult {
     pub exit_code: Option<i32>,
     /// What the validator or the sandbox said.
     pub message: String,
+    /// On a failed testcase, the start of the program's output (at most
+    /// `TEAM_OUTPUT_BYTES`), for the jury's diff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_output: Option<String>,
 }
 
 /// The verdict of a submission with its details.
@@ -719,6 +734,7 @@ impl Judge {
             memory_bytes: 0,
             exit_code: None,
             message: String::new(),
+            team_output: None,
         };
         let flags = Self::validator_flags(pkg, tc);
         if pkg.problem_type.interactive {
@@ -762,6 +778,7 @@ impl Judge {
         if let Some(v) = run_failure(&out) {
             result.verdict = v;
             result.message = termination_message(&out);
+            result.team_output = Some(output_for_jury(&team_output));
             return Ok(result);
         }
         match check {
@@ -789,6 +806,9 @@ impl Judge {
                     }
                 }
             }
+        }
+        if result.verdict != Verdict::Accepted {
+            result.team_output = Some(output_for_jury(&team_output));
         }
         Ok(result)
     }

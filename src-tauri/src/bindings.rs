@@ -45,8 +45,6 @@ mod tests {
             StaffMember::decl(&cfg),
             ConsoleState::decl(&cfg),
             floorjudge_console::SubmissionRow::decl(&cfg),
-            floorjudge_console::JudgementView::decl(&cfg),
-            floorjudge_console::RunView::decl(&cfg),
             floorjudge_console::JuryBoards::decl(&cfg),
             floorjudge_console::JuryBoardProblem::decl(&cfg),
             floorjudge_console::JuryBoardRow::decl(&cfg),
@@ -57,6 +55,11 @@ mod tests {
             floorjudge_proto::staff::RejudgeChange::decl(&cfg),
             floorjudge_proto::staff::RejudgingView::decl(&cfg),
             floorjudge_proto::staff::JuryClarification::decl(&cfg),
+            floorjudge_proto::staff::SourceFile::decl(&cfg),
+            floorjudge_proto::staff::RunDetail::decl(&cfg),
+            floorjudge_proto::staff::FailedTestcase::decl(&cfg),
+            floorjudge_proto::staff::JudgingDetail::decl(&cfg),
+            floorjudge_proto::staff::SubmissionDetail::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the Rust types by src-tauri/src/bindings.rs: do not edit.\n",

@@ -105,6 +105,7 @@ fn fill(store: &mut Store) {
                 time_ms: 12,
                 memory_bytes: 1 << 20,
                 message: String::new(),
+                team_output: None,
             })
             .collect();
         store

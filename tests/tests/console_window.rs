@@ -209,6 +209,26 @@ fn submissions_appear_live_in_two_consoles_with_their_verdicts() {
         assert!(!runs.is_empty(), "the testcase runs are listed");
         let first = runs[0].prop("innerText").await.unwrap().unwrap_or_default();
         assert!(first.starts_with('1') && first.contains("WA"), "{first}");
+        // its source, highlighted, and the first failure side by side
+        let source = text_of(&here, "[data-testid=source-file]").await;
+        assert!(
+            source.contains("wrong.c") && source.contains("puts(\"no\")"),
+            "{source}"
+        );
+        let diff = wait_text(&here, "[data-testid=diff]", Duration::from_secs(10), |t| {
+            t.contains("Hello, ") && t.contains("no")
+        })
+        .await;
+        assert!(diff.contains("testcase 1"), "{diff}");
+        assert_eq!(
+            text_of(&here, "[data-testid=diff-first-line]").await,
+            "first difference on line 1"
+        );
+        let marked = text_of(&here, "[data-testid=diff-line]").await;
+        assert!(
+            marked.contains("Hello, ") && marked.contains("no"),
+            "{marked}"
+        );
         screenshot(&here, "console-submission-detail").await;
         let _ = here.close().await;
         let _ = remote.close().await;
@@ -232,9 +252,11 @@ async fn jury_log_in(c: &fantoccini::Client, jury: &JuryProcess, name: &str, pas
     .await;
 }
 
-/// The solved count of `team`'s row on the console's `board` (full or public).
-async fn solved_on(c: &fantoccini::Client, board: &str, team: &str) -> String {
-    text_of(c, &format!("[data-testid=solved-{board}-{team}]")).await
+/// Waits until `team`'s row on the console's `board` (full or public)
+/// shows `solved` problems solved.
+async fn wait_solved(c: &fantoccini::Client, board: &str, team: &str, solved: &str) {
+    let css = format!("[data-testid=solved-{board}-{team}]");
+    wait_text(c, &css, Duration::from_secs(20), |t| t == solved).await;
 }
 
 #[test]
@@ -290,7 +312,7 @@ fn a_rejudging_previews_the_changed_verdict_and_applying_it_updates_the_scoreboa
         )
         .await;
         screenshot(&c, "console-scoreboard-before").await;
-        assert_eq!(solved_on(&c, "full", "1").await, "0");
+        wait_solved(&c, "full", "1", "0").await;
 
         // a reason is required, in words
         click(&c, "tab-rejudgings").await;
@@ -333,11 +355,8 @@ fn a_rejudging_previews_the_changed_verdict_and_applying_it_updates_the_scoreboa
             |t| t.contains("Null Pointers"),
         )
         .await;
-        assert_eq!(
-            solved_on(&c, "full", "1").await,
-            "0",
-            "a previewed rejudge changes no score"
-        );
+        // a previewed rejudge changes no score
+        wait_solved(&c, "full", "1", "0").await;
 
         // applied: the verdict counts, the board moves
         click(&c, "tab-rejudgings").await;
@@ -351,18 +370,9 @@ fn a_rejudging_previews_the_changed_verdict_and_applying_it_updates_the_scoreboa
         .await;
         screenshot(&c, "console-rejudge-applied").await;
         click(&c, "tab-standings").await;
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            if solved_on(&c, "full", "1").await == "1" {
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the board never showed the solve"
-            );
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-        assert_eq!(solved_on(&c, "public", "1").await, "1", "not frozen yet");
+        wait_solved(&c, "full", "1", "1").await;
+        // not frozen yet: the public board moves too
+        wait_solved(&c, "public", "1", "1").await;
         screenshot(&c, "console-scoreboard").await;
         let _ = c.close().await;
     });
@@ -448,7 +458,10 @@ fn a_pairing_is_approved_and_a_question_answered_to_all_from_the_console() {
             .unwrap()
             .is_empty()
         {
-            assert!(std::time::Instant::now() < deadline, "a question still waits");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "a question still waits"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         // team 1 did not ask, and reads the answer

@@ -520,42 +520,6 @@ contest_time: string,
  */
 verdict: string | null, };
 
-export type JudgementView = { 
-/**
- * The judgement's id.
- */
-id: string, 
-/**
- * Its verdict; `None` while it runs.
- */
-verdict: string | null, 
-/**
- * When it started, in contest time.
- */
-start_contest_time: string, 
-/**
- * The longest testcase run, in seconds.
- */
-max_run_time: number | null, 
-/**
- * Its testcase runs, in testcase order.
- */
-runs: Array<RunView>, };
-
-export type RunView = { 
-/**
- * The testcase's place in the order (1 is the first).
- */
-ordinal: number, 
-/**
- * The run's verdict.
- */
-verdict: string, 
-/**
- * Its CPU time, in seconds.
- */
-run_time: number | null, };
-
 export type JuryBoards = { 
 /**
  * Problem columns in contest order.
@@ -799,3 +763,130 @@ author: string,
  * For a team's question: whether some answer refers to it.
  */
 answered: boolean, };
+
+export type SourceFile = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its text (lossy UTF-8).
+ */
+text: string, };
+
+export type RunDetail = { 
+/**
+ * Position in judging order, from 1.
+ */
+ordinal: number, 
+/**
+ * `group/name`, e.g. `secret/03-large`.
+ */
+testcase: string, 
+/**
+ * A sample.
+ */
+sample: boolean, 
+/**
+ * Verdict.
+ */
+verdict: string, 
+/**
+ * Charged time, ms.
+ */
+time_ms: number, 
+/**
+ * Peak memory, bytes.
+ */
+memory_bytes: number, 
+/**
+ * The validator's or the sandbox's message.
+ */
+message: string, };
+
+export type FailedTestcase = { 
+/**
+ * Its position.
+ */
+ordinal: number, 
+/**
+ * `group/name`.
+ */
+testcase: string, 
+/**
+ * The start of its input.
+ */
+input: string, 
+/**
+ * The start of the jury's answer.
+ */
+expected: string, 
+/**
+ * The start of what the program wrote (`None`: the judgehost sent
+ * none).
+ */
+actual: string | null, };
+
+export type JudgingDetail = { 
+/**
+ * Id.
+ */
+id: number, 
+/**
+ * Verdict, once done (`None` while running or after a judge error).
+ */
+verdict: string | null, 
+/**
+ * Whether it counts.
+ */
+valid: boolean, 
+/**
+ * Queue state: `queued`, `leased` or `done`.
+ */
+state: string, 
+/**
+ * The judgehost that has or had it.
+ */
+judgehost: string | null, 
+/**
+ * Judge error, if any.
+ */
+error: string | null, 
+/**
+ * Compiler messages.
+ */
+compile_output: string | null, 
+/**
+ * Testcase runs in order.
+ */
+runs: Array<RunDetail>, 
+/**
+ * The first failed testcase, with the outputs to compare.
+ */
+first_failure: FailedTestcase | null, };
+
+export type SubmissionDetail = { 
+/**
+ * Id.
+ */
+id: number, 
+/**
+ * Team id.
+ */
+team_id: string, 
+/**
+ * Problem id.
+ */
+problem_id: string, 
+/**
+ * Language id.
+ */
+language_id: string, 
+/**
+ * Its files.
+ */
+files: Array<SourceFile>, 
+/**
+ * Its judgings, oldest first.
+ */
+judgings: Array<JudgingDetail>, };

@@ -6,7 +6,7 @@ use tauri::State;
 
 use floorjudge_console::JuryBoards;
 use floorjudge_proto::staff::{
-    JuryClarification, PairingRequest, RejudgeRequest, RejudgingView, TeamRow,
+    JuryClarification, PairingRequest, RejudgeRequest, RejudgingView, SubmissionDetail, TeamRow,
 };
 
 use super::{Console, ConsoleState, StaffMember};
@@ -22,7 +22,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         staff_login,
         staff_logout,
         jury_submissions,
-        jury_judgements,
+        jury_submission,
         jury_pairings,
         jury_approve_pairing,
         jury_refuse_pairing,
@@ -86,25 +86,18 @@ async fn jury_submissions(console: Shared<'_>) -> Answer<Vec<floorjudge_console:
     Ok(console.client.submissions(&token).await?)
 }
 
-/// One submission's judgings with their testcase runs.
+/// One submission: its files, judgings, runs and the first failure's
+/// outputs.
 #[tauri::command]
-async fn jury_judgements(
-    console: Shared<'_>,
-    id: String,
-) -> Answer<Vec<floorjudge_console::JudgementView>> {
-    if id.is_empty()
-        || id.len() > 64
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+async fn jury_submission(console: Shared<'_>, id: i64) -> Answer<SubmissionDetail> {
+    if id < 1 {
         return Err(CommandError::new(
             "invalid",
-            "a submission id is letters, digits, - and _",
+            "a submission id is a positive number",
         ));
     }
     let token = token(&console).await?;
-    Ok(console.client.judgements_of(&token, &id).await?)
+    Ok(console.client.submission(&token, id).await?)
 }
 
 /// The pairing codes waiting for approval.

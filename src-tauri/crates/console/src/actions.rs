@@ -4,7 +4,7 @@
 
 use floorjudge_proto::staff::{
     Announcement, ClarificationAnswer, JuryClarification, PairingApproval, PairingRequest,
-    RejudgeRequest, RejudgingView, TeamRow,
+    RejudgeRequest, RejudgingView, SubmissionDetail, TeamRow,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -58,6 +58,11 @@ impl StaffClient {
             .bearer_auth(token)
             .json(body);
         self.answer(request).await
+    }
+
+    /// One submission with its files, judgings, runs and first failure.
+    pub async fn submission(&self, token: &str, id: i64) -> Result<SubmissionDetail, ConsoleError> {
+        self.staff_get(token, &format!("submissions/{id}")).await
     }
 
     /// The pairing codes waiting for approval, oldest first.

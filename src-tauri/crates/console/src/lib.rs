@@ -60,71 +60,6 @@ pub struct SubmissionRow {
     pub verdict: Option<String>,
 }
 
-/// One judging of a submission, as the console shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct JudgementView {
-    /// The judgement's id.
-    pub id: String,
-    /// Its verdict; `None` while it runs.
-    pub verdict: Option<String>,
-    /// When it started, in contest time.
-    pub start_contest_time: String,
-    /// The longest testcase run, in seconds.
-    pub max_run_time: Option<f64>,
-    /// Its testcase runs, in testcase order.
-    pub runs: Vec<RunView>,
-}
-
-/// One testcase run of a judging.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct RunView {
-    /// The testcase's place in the order (1 is the first).
-    pub ordinal: i64,
-    /// The run's verdict.
-    pub verdict: String,
-    /// Its CPU time, in seconds.
-    pub run_time: Option<f64>,
-}
-
-/// The judgements of `submission` with their runs, from the Contest API's
-/// `judgements` and `runs` collections.
-fn judgement_views(
-    submission: &str,
-    judgements: &[serde_json::Value],
-    runs: &[serde_json::Value],
-) -> Vec<JudgementView> {
-    let mut views: Vec<JudgementView> = judgements
-        .iter()
-        .filter(|j| j["submission_id"].as_str() == Some(submission))
-        .filter_map(|j| {
-            let id = j["id"].as_str()?.to_owned();
-            let mut runs: Vec<RunView> = runs
-                .iter()
-                .filter(|r| r["judgement_id"].as_str() == Some(id.as_str()))
-                .filter_map(|r| {
-                    Some(RunView {
-                        ordinal: r["ordinal"].as_i64()?,
-                        verdict: r["judgement_type_id"].as_str()?.to_owned(),
-                        run_time: r["run_time"].as_f64(),
-                    })
-                })
-                .collect();
-            runs.sort_by_key(|r| r.ordinal);
-            Some(JudgementView {
-                id,
-                verdict: j["judgement_type_id"].as_str().map(str::to_owned),
-                start_contest_time: j["start_contest_time"].as_str().unwrap_or("").to_owned(),
-                max_run_time: j["max_run_time"].as_f64(),
-                runs,
-            })
-        })
-        .collect();
-    views.sort_by_key(|j| contest_ms(&j.start_contest_time));
-    views
-}
-
 #[derive(Debug, serde::Deserialize)]
 struct ClicsSubmission {
     id: String,
@@ -231,34 +166,6 @@ mod tests {
         );
         assert_eq!(rows[1].verdict, None, "still judging");
         assert_eq!(rows[0].verdict, None, "never judged");
-    }
-
-    #[test]
-    fn a_submissions_judgements_come_with_their_runs_in_order() {
-        let judgements = [
-            serde_json::json!({"id": "j2", "submission_id": "7", "judgement_type_id": "AC",
-                "start_contest_time": "0:20:00.000", "max_run_time": 0.2}),
-            serde_json::json!({"id": "j1", "submission_id": "7", "judgement_type_id": "WA",
-                "start_contest_time": "0:10:00.000", "max_run_time": null}),
-            serde_json::json!({"id": "j3", "submission_id": "8", "judgement_type_id": "AC",
-                "start_contest_time": "0:10:00.000"}),
-        ];
-        let runs = [
-            serde_json::json!({"id": "r2", "judgement_id": "j1", "ordinal": 2, "judgement_type_id": "WA", "run_time": 0.1}),
-            serde_json::json!({"id": "r1", "judgement_id": "j1", "ordinal": 1, "judgement_type_id": "AC", "run_time": 0.05}),
-            serde_json::json!({"id": "r3", "judgement_id": "j3", "ordinal": 1, "judgement_type_id": "AC"}),
-        ];
-        let views = judgement_views("7", &judgements, &runs);
-        let ids: Vec<_> = views.iter().map(|j| j.id.as_str()).collect();
-        assert_eq!(
-            ids,
-            ["j1", "j2"],
-            "oldest judging first, only submission 7's"
-        );
-        let verdicts: Vec<_> = views[0].runs.iter().map(|r| r.verdict.as_str()).collect();
-        assert_eq!(verdicts, ["AC", "WA"], "runs in testcase order");
-        assert!(views[1].runs.is_empty());
-        assert_eq!(views[1].max_run_time, Some(0.2));
     }
 
     #[test]
@@ -393,25 +300,6 @@ impl StaffClient {
                 .map_or_else(|| r.team_id.clone(), |n| (*n).to_owned());
         }
         Ok(rows)
-    }
-
-    /// The judgements of submission `id`, oldest first, each with its
-    /// testcase runs in order.
-    pub async fn judgements_of(
-        &self,
-        token: &str,
-        id: &str,
-    ) -> Result<Vec<JudgementView>, ConsoleError> {
-        let Some(cid) = self.contest_id(token).await? else {
-            return Ok(Vec::new());
-        };
-        let judgements: Vec<serde_json::Value> = self
-            .contest_api(token, &format!("contests/{cid}/judgements"))
-            .await?;
-        let runs: Vec<serde_json::Value> = self
-            .contest_api(token, &format!("contests/{cid}/runs"))
-            .await?;
-        Ok(judgement_views(id, &judgements, &runs))
     }
 
     /// The jury's contest id (`None` while it holds none), fetched once.

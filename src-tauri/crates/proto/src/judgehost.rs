@@ -146,6 +146,25 @@ pub struct TestcaseRun {
     pub memory_bytes: u64,
     /// Validator feedback or trap message.
     pub message: String,
+    /// On a failed testcase, the start of what the program wrote (at most
+    /// [`TEAM_OUTPUT_BYTES`], lossy UTF-8), for the jury's diff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_output: Option<String>,
+}
+
+/// How much of a failed testcase's output a judgehost sends the jury.
+pub const TEAM_OUTPUT_BYTES: usize = 64 * 1024;
+
+/// `text` cut to at most `max` bytes on a character boundary.
+pub fn truncated(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 /// The end of a judging.

@@ -199,3 +199,92 @@ pub struct Announcement {
     #[serde(default)]
     pub problem: Option<String>,
 }
+
+/// One file of a submission (`GET /api/staff/submissions/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SourceFile {
+    /// Its name.
+    pub name: String,
+    /// Its text (lossy UTF-8).
+    pub text: String,
+}
+
+/// One testcase run of a judging, as the jury reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RunDetail {
+    /// Position in judging order, from 1.
+    pub ordinal: i64,
+    /// `group/name`, e.g. `secret/03-large`.
+    pub testcase: String,
+    /// A sample.
+    pub sample: bool,
+    /// Verdict.
+    pub verdict: String,
+    /// Charged time, ms.
+    pub time_ms: i64,
+    /// Peak memory, bytes.
+    pub memory_bytes: i64,
+    /// The validator's or the sandbox's message.
+    pub message: String,
+}
+
+/// The first failed testcase of a judging: expected and actual output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FailedTestcase {
+    /// Its position.
+    pub ordinal: i64,
+    /// `group/name`.
+    pub testcase: String,
+    /// The start of its input.
+    pub input: String,
+    /// The start of the jury's answer.
+    pub expected: String,
+    /// The start of what the program wrote (`None`: the judgehost sent
+    /// none).
+    pub actual: Option<String>,
+}
+
+/// One judging with everything the jury looks at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct JudgingDetail {
+    /// Id.
+    pub id: i64,
+    /// Verdict, once done (`None` while running or after a judge error).
+    pub verdict: Option<String>,
+    /// Whether it counts.
+    pub valid: bool,
+    /// Queue state: `queued`, `leased` or `done`.
+    pub state: String,
+    /// The judgehost that has or had it.
+    pub judgehost: Option<String>,
+    /// Judge error, if any.
+    pub error: Option<String>,
+    /// Compiler messages.
+    pub compile_output: Option<String>,
+    /// Testcase runs in order.
+    pub runs: Vec<RunDetail>,
+    /// The first failed testcase, with the outputs to compare.
+    pub first_failure: Option<FailedTestcase>,
+}
+
+/// A submission as the jury reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SubmissionDetail {
+    /// Id.
+    pub id: i64,
+    /// Team id.
+    pub team_id: String,
+    /// Problem id.
+    pub problem_id: String,
+    /// Language id.
+    pub language_id: String,
+    /// Its files.
+    pub files: Vec<SourceFile>,
+    /// Its judgings, oldest first.
+    pub judgings: Vec<JudgingDetail>,
+}

@@ -7,8 +7,9 @@
 use std::net::IpAddr;
 
 use floorjudge_proto::staff::{
-    Announcement, ClarificationAnswer, JuryClarification, PairingRequest, RejudgeChange,
-    RejudgeRequest, RejudgingView, TeamRow,
+    Announcement, ClarificationAnswer, FailedTestcase, JudgingDetail, JuryClarification,
+    PairingRequest, RejudgeChange, RejudgeRequest, RejudgingView, RunDetail, SourceFile,
+    SubmissionDetail, TeamRow,
 };
 use floorjudge_store::{RejudgeFilter, Rejudging, RejudgingState, StoreError, now_ms};
 
@@ -99,6 +100,90 @@ impl std::str::FromStr for ClockAction {
             ))),
         }
     }
+}
+
+/// How much of a testcase's input the console shows.
+const INPUT_BYTES: usize = 4096;
+/// How much of a source file or an answer the console shows.
+const TEXT_BYTES: usize = 256 * 1024;
+
+/// The start of `data` as text.
+fn text_head(data: &[u8], max: usize) -> String {
+    floorjudge_proto::judgehost::truncated(
+        String::from_utf8_lossy(&data[..data.len().min(max)]).into_owned(),
+        max,
+    )
+}
+
+/// A submission with its files, judgings, runs and first failure.
+fn submission_detail(
+    s: &floorjudge_store::Store,
+    id: i64,
+) -> Result<Option<SubmissionDetail>, StoreError> {
+    let Some(sub) = s.submission(id)? else {
+        return Ok(None);
+    };
+    let mut files = Vec::new();
+    for f in &sub.files {
+        let data = s.blob(&f.sha256)?.unwrap_or_default();
+        files.push(SourceFile {
+            name: f.name.clone(),
+            text: text_head(&data, TEXT_BYTES),
+        });
+    }
+    let mut judgings = Vec::new();
+    for j in s.judgings(id)? {
+        let mut runs = Vec::new();
+        let mut first_failure = None;
+        for r in j.runs {
+            let tc = s.testcase(r.testcase_id)?;
+            let (ordinal, name, sample) = tc.as_ref().map_or((0, String::new(), false), |t| {
+                (t.ordinal, format!("{}/{}", t.group_path, t.name), t.sample)
+            });
+            if first_failure.is_none()
+                && r.verdict != floorjudge_proto::Verdict::Accepted
+                && let Some(t) = &tc
+            {
+                let input = s.blob(&t.input_sha256)?.unwrap_or_default();
+                let answer = s.blob(&t.answer_sha256)?.unwrap_or_default();
+                first_failure = Some(FailedTestcase {
+                    ordinal,
+                    testcase: name.clone(),
+                    input: text_head(&input, INPUT_BYTES),
+                    expected: text_head(&answer, floorjudge_proto::judgehost::TEAM_OUTPUT_BYTES),
+                    actual: r.team_output.clone(),
+                });
+            }
+            runs.push(RunDetail {
+                ordinal,
+                testcase: name,
+                sample,
+                verdict: r.verdict.clics_id().to_owned(),
+                time_ms: r.time_ms,
+                memory_bytes: r.memory_bytes,
+                message: r.message,
+            });
+        }
+        judgings.push(JudgingDetail {
+            id: j.id,
+            verdict: j.verdict.map(|v| v.clics_id().to_owned()),
+            valid: j.valid,
+            state: j.state,
+            judgehost: j.judgehost,
+            error: j.error,
+            compile_output: j.compile_output.filter(|c| !c.is_empty()),
+            runs,
+            first_failure,
+        });
+    }
+    Ok(Some(SubmissionDetail {
+        id: sub.id,
+        team_id: sub.team_id,
+        problem_id: sub.problem_id,
+        language_id: sub.language_id,
+        files,
+        judgings,
+    }))
 }
 
 /// The longest reason a rejudging may carry.
@@ -196,6 +281,21 @@ impl ConsoleDesk {
     /// A desk over `store`.
     pub fn new(store: SharedStore) -> Self {
         ConsoleDesk { store }
+    }
+
+    /// One submission: files, judgings, runs and the first failure's
+    /// outputs.
+    pub async fn submission(
+        &self,
+        member: &StaffMember,
+        peer: IpAddr,
+        id: i64,
+    ) -> Result<SubmissionDetail, ConsoleRefusal> {
+        may_read(member, peer, "read submissions")?;
+        self.store
+            .run(move |s| submission_detail(s, id))
+            .await?
+            .ok_or_else(|| ConsoleRefusal::NotFound(format!("no submission {id}")))
     }
 
     /// The pairing codes waiting for approval, oldest first.

@@ -547,6 +547,13 @@ impl JudgeDesk {
                 time_ms: r.time_ms.min(i64::MAX as u64) as i64,
                 memory_bytes: r.memory_bytes.min(i64::MAX as u64) as i64,
                 message: r.message.chars().take(4096).collect(),
+                // a judgehost's word on the size is not trusted either
+                team_output: r.team_output.map(|t| {
+                    floorjudge_proto::judgehost::truncated(
+                        t,
+                        floorjudge_proto::judgehost::TEAM_OUTPUT_BYTES,
+                    )
+                }),
             })
             .collect();
         self.under_lease(

@@ -14,5 +14,9 @@ CREATE TABLE rejudgings (
 ALTER TABLE judgings ADD COLUMN rejudging_id INTEGER REFERENCES rejudgings(id);
 CREATE INDEX judgings_by_rejudging ON judgings(rejudging_id) WHERE rejudging_id IS NOT NULL;
 
+-- what the team's program wrote on a failed testcase (capped by the
+-- judgehost and the jury), for the console's diff against the answer
+ALTER TABLE runs ADD COLUMN team_output TEXT;
+
 -- a pairing code the jury turned down: no longer offered for approval
 ALTER TABLE pairing_codes ADD COLUMN refused_ms INTEGER;

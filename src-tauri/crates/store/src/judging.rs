@@ -71,6 +71,8 @@ pub struct RunRow {
     pub memory_bytes: i64,
     /// Message (validator feedback, trap).
     pub message: String,
+    /// On a failed testcase, the start of the program's output.
+    pub team_output: Option<String>,
 }
 
 /// One testcase result as the Contest API names it.
@@ -529,8 +531,8 @@ impl Store {
         for run in runs {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO runs (judging_id, testcase_id, verdict, fuel, time_ms, memory_bytes, message,
-                     recorded_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(unixepoch('subsec') * 1000 AS INTEGER))",
+                     recorded_ms, team_output)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(unixepoch('subsec') * 1000 AS INTEGER), ?8)",
             )?
             .execute(params![
                 judging_id,
@@ -539,7 +541,8 @@ impl Store {
                 run.fuel,
                 run.time_ms,
                 run.memory_bytes,
-                run.message
+                run.message,
+                run.team_output
             ])?;
         }
         tx.commit()?;
@@ -805,7 +808,7 @@ impl Store {
     fn fill_runs(&self, rows: &mut [JudgingRow]) -> Result<()> {
         for j in rows {
             let mut runs = self.conn.prepare_cached(
-                "SELECT r.testcase_id, r.verdict, r.fuel, r.time_ms, r.memory_bytes, r.message
+                "SELECT r.testcase_id, r.verdict, r.fuel, r.time_ms, r.memory_bytes, r.message, r.team_output
                  FROM runs r JOIN testcases t ON t.id = r.testcase_id WHERE r.judging_id = ?1 ORDER BY t.ordinal",
             )?;
             j.runs = runs
@@ -817,6 +820,7 @@ impl Store {
                         time_ms: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
                         memory_bytes: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
                         message: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                        team_output: r.get(6)?,
                     })
                 })?
                 .collect::<Result<_, _>>()?;

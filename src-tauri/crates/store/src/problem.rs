@@ -440,6 +440,31 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// One testcase by row id, retired ones included (old runs point at
+    /// them).
+    pub fn testcase(&self, id: i64) -> Result<Option<Testcase>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, ordinal, group_path, name, sample, input_sha256, answer_sha256, description
+                 FROM testcases WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Testcase {
+                        id: r.get(0)?,
+                        ordinal: r.get(1)?,
+                        group_path: r.get(2)?,
+                        name: r.get(3)?,
+                        sample: r.get(4)?,
+                        input_sha256: r.get(5)?,
+                        answer_sha256: r.get(6)?,
+                        description: r.get(7)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     /// A problem's package files: path and content hash.
     pub fn problem_files(&self, problem_id: &str) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(

@@ -66,6 +66,7 @@ fn run(testcase_id: i64) -> RunRow {
         time_ms: 0,
         memory_bytes: 0,
         message: String::new(),
+        team_output: None,
     }
 }
 

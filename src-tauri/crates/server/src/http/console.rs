@@ -79,6 +79,15 @@ macro_rules! staff_call {
     }};
 }
 
+async fn submission(
+    State(d): State<Desks>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    h: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    staff_call!(d, peer, h, |m, ip| d.console.submission(&m, ip, id))
+}
+
 async fn pairings(
     State(d): State<Desks>,
     ConnectInfo(peer): ConnectInfo<Peer>,
@@ -227,6 +236,7 @@ async fn clock(
 /// The console's routes, under `/api/staff`.
 pub fn router(staff: Arc<StaffDesk>, console: Arc<ConsoleDesk>) -> Router {
     Router::new()
+        .route("/api/staff/submissions/{id}", get(submission))
         .route("/api/staff/pairings", get(pairings))
         .route("/api/staff/pairings/{code}/approve", post(approve_pairing))
         .route("/api/staff/pairings/{code}/refuse", post(refuse_pairing))
