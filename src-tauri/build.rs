@@ -44,6 +44,12 @@ fn main() {
         "jury_end_rejudging",
         "jury_clock",
         "jury_boards",
+        "jury_judgehosts",
+        "jury_add_judgehost",
+        "jury_revoke_judgehost",
+        "jury_audit",
+        "jury_balloons",
+        "jury_deliver_balloon",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build script");

@@ -60,6 +60,9 @@ mod tests {
             floorjudge_proto::staff::FailedTestcase::decl(&cfg),
             floorjudge_proto::staff::JudgingDetail::decl(&cfg),
             floorjudge_proto::staff::SubmissionDetail::decl(&cfg),
+            floorjudge_proto::staff::JudgehostView::decl(&cfg),
+            floorjudge_proto::staff::AuditLine::decl(&cfg),
+            floorjudge_proto::staff::BalloonView::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the Rust types by src-tauri/src/bindings.rs: do not edit.\n",

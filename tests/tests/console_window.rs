@@ -374,6 +374,50 @@ fn a_rejudging_previews_the_changed_verdict_and_applying_it_updates_the_scoreboa
         // not frozen yet: the public board moves too
         wait_solved(&c, "public", "1", "1").await;
         screenshot(&c, "console-scoreboard").await;
+
+        // the solve is a balloon to hand out; delivered, it leaves the list
+        click(&c, "tab-balloons").await;
+        let balloon = wait_text(
+            &c,
+            "[data-testid=balloon-row]",
+            Duration::from_secs(20),
+            |t| t.contains("Null Pointers"),
+        )
+        .await;
+        assert!(balloon.contains("A (first solve)"), "{balloon}");
+        screenshot(&c, "console-balloons").await;
+        click(&c, "balloon-deliver").await;
+        wait_text(
+            &c,
+            "[data-testid=balloons-waiting]",
+            Duration::from_secs(10),
+            |t| t == "0",
+        )
+        .await;
+        // the embedded judgehost reports its health
+        click(&c, "tab-judgehosts").await;
+        let host = wait_text(
+            &c,
+            "[data-testid=judgehost-row]",
+            Duration::from_secs(20),
+            |t| t.contains("active") && t.contains("GiB"),
+        )
+        .await;
+        assert!(host.contains("s ago"), "{host}");
+        screenshot(&c, "console-judgehosts").await;
+        // the audit log finds who applied the rejudging
+        click(&c, "tab-audit").await;
+        fill(&c, "audit-query", "rejudging.apply").await;
+        click(&c, "audit-search").await;
+        let line = wait_text(
+            &c,
+            "[data-testid=audit-row]",
+            Duration::from_secs(10),
+            |t| t.contains("rejudging.apply"),
+        )
+        .await;
+        assert!(line.contains("staff:rita"), "{line}");
+        screenshot(&c, "console-audit").await;
         let _ = c.close().await;
     });
     // the team sees the new verdict, and the audit names who applied it

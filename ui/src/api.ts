@@ -3,6 +3,9 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
+  AuditLine,
+  BalloonView,
+  JudgehostView,
   ClarificationInfo,
   CommandError,
   ConsoleState,
@@ -76,6 +79,12 @@ export const consoleApi = {
   endRejudging: (id: number, apply: boolean) => invoke<RejudgingView>("jury_end_rejudging", { id, apply }),
   clock: (action: "start" | "freeze" | "unfreeze" | "end") => invoke<void>("jury_clock", { action }),
   boards: () => invoke<JuryBoards>("jury_boards"),
+  judgehosts: () => invoke<JudgehostView[]>("jury_judgehosts"),
+  addJudgehost: (name: string) => invoke<string>("jury_add_judgehost", { name }),
+  revokeJudgehost: (name: string) => invoke<void>("jury_revoke_judgehost", { name }),
+  audit: (query: string) => invoke<AuditLine[]>("jury_audit", { query }),
+  balloons: () => invoke<BalloonView[]>("jury_balloons"),
+  deliverBalloon: (submission: number) => invoke<void>("jury_deliver_balloon", { submission }),
 };
 
 /** Calls `load` now and then every `ms` until the returned stop is called;

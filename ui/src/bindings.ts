@@ -890,3 +890,105 @@ files: Array<SourceFile>,
  * Its judgings, oldest first.
  */
 judgings: Array<JudgingDetail>, };
+
+export type JudgehostView = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Whether its credential is revoked.
+ */
+revoked: boolean, 
+/**
+ * Its last request, ms since the epoch.
+ */
+last_seen_ms: number | null, 
+/**
+ * One-minute load average, as last reported.
+ */
+load_1m: number | null, 
+/**
+ * Memory in use, bytes.
+ */
+memory_used: number | null, 
+/**
+ * Total memory, bytes.
+ */
+memory_total: number | null, 
+/**
+ * Free disk where its cache is, bytes.
+ */
+disk_free: number | null, 
+/**
+ * Judgings it runs now.
+ */
+judgings_in_flight: number | null, };
+
+export type AuditLine = { 
+/**
+ * When, ms since the epoch.
+ */
+at_ms: number, 
+/**
+ * Who (`staff:NAME`, `team:ID`, `cli:USER`, …).
+ */
+actor: string, 
+/**
+ * What, dotted.
+ */
+action: string, 
+/**
+ * To what.
+ */
+subject: string | null, 
+/**
+ * Details.
+ */
+detail: string | null, 
+/**
+ * From which address.
+ */
+source_ip: string | null, };
+
+export type BalloonView = { 
+/**
+ * The accepted submission.
+ */
+submission_id: number, 
+/**
+ * Team id.
+ */
+team_id: string, 
+/**
+ * Team name.
+ */
+team_name: string, 
+/**
+ * Where the team sits, if known.
+ */
+location: string | null, 
+/**
+ * Problem id.
+ */
+problem_id: string, 
+/**
+ * Problem label.
+ */
+problem_label: string, 
+/**
+ * The balloon's colour (the problem's), if set.
+ */
+color: string | null, 
+/**
+ * When it was submitted, ms since the epoch.
+ */
+submitted_ms: number, 
+/**
+ * The first solve of this problem in the contest.
+ */
+first_of_problem: boolean, 
+/**
+ * Who delivered it, once delivered.
+ */
+delivered_by: string | null, };

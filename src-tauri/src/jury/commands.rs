@@ -6,7 +6,8 @@ use tauri::State;
 
 use floorjudge_console::JuryBoards;
 use floorjudge_proto::staff::{
-    JuryClarification, PairingRequest, RejudgeRequest, RejudgingView, SubmissionDetail, TeamRow,
+    AuditLine, BalloonView, JudgehostView, JuryClarification, PairingRequest, RejudgeRequest,
+    RejudgingView, SubmissionDetail, TeamRow,
 };
 
 use super::{Console, ConsoleState, StaffMember};
@@ -35,7 +36,13 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         jury_rejudgings,
         jury_end_rejudging,
         jury_clock,
-        jury_boards
+        jury_boards,
+        jury_judgehosts,
+        jury_add_judgehost,
+        jury_revoke_judgehost,
+        jury_audit,
+        jury_balloons,
+        jury_deliver_balloon
     ]
 }
 
@@ -202,6 +209,50 @@ async fn jury_clock(console: Shared<'_>, action: String) -> Answer<()> {
 async fn jury_boards(console: Shared<'_>) -> Answer<JuryBoards> {
     let token = token(&console).await?;
     Ok(console.client.boards(&token).await?)
+}
+
+/// Every judgehost with its health.
+#[tauri::command]
+async fn jury_judgehosts(console: Shared<'_>) -> Answer<Vec<JudgehostView>> {
+    let token = token(&console).await?;
+    Ok(console.client.judgehosts(&token).await?)
+}
+
+/// Adds a judgehost; answers its credentials file (shown once).
+#[tauri::command]
+async fn jury_add_judgehost(console: Shared<'_>, name: String) -> Answer<String> {
+    let token = token(&console).await?;
+    let creds = console.client.add_judgehost(&token, name.trim()).await?;
+    serde_json::to_string_pretty(&creds)
+        .map_err(|e| CommandError::new("internal", format!("the credentials: {e}")))
+}
+
+/// Revokes a judgehost.
+#[tauri::command]
+async fn jury_revoke_judgehost(console: Shared<'_>, name: String) -> Answer<()> {
+    let token = token(&console).await?;
+    Ok(console.client.revoke_judgehost(&token, &name).await?)
+}
+
+/// Searches the audit log.
+#[tauri::command]
+async fn jury_audit(console: Shared<'_>, query: String) -> Answer<Vec<AuditLine>> {
+    let token = token(&console).await?;
+    Ok(console.client.audit(&token, &query).await?)
+}
+
+/// The balloons to hand out.
+#[tauri::command]
+async fn jury_balloons(console: Shared<'_>) -> Answer<Vec<BalloonView>> {
+    let token = token(&console).await?;
+    Ok(console.client.balloons(&token).await?)
+}
+
+/// Marks a balloon delivered.
+#[tauri::command]
+async fn jury_deliver_balloon(console: Shared<'_>, submission: i64) -> Answer<()> {
+    let token = token(&console).await?;
+    Ok(console.client.deliver_balloon(&token, submission).await?)
 }
 
 /// The session's bearer token, or "log in first".

@@ -2,10 +2,12 @@
 //! addresses, clarifications, previewed rejudgings and the clock, through
 //! the jury's `/api/staff` routes.
 
+use floorjudge_proto::judgehost::Credentials;
 use floorjudge_proto::staff::{
     Announcement, ClarificationAnswer, JuryClarification, PairingApproval, PairingRequest,
     RejudgeRequest, RejudgingView, SubmissionDetail, TeamRow,
 };
+use floorjudge_proto::staff::{AuditLine, BalloonView, JudgehostView, NewJudgehost};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -63,6 +65,62 @@ impl StaffClient {
     /// One submission with its files, judgings, runs and first failure.
     pub async fn submission(&self, token: &str, id: i64) -> Result<SubmissionDetail, ConsoleError> {
         self.staff_get(token, &format!("submissions/{id}")).await
+    }
+
+    /// Every judgehost with its health.
+    pub async fn judgehosts(&self, token: &str) -> Result<Vec<JudgehostView>, ConsoleError> {
+        self.staff_get(token, "judgehosts").await
+    }
+
+    /// Issues credentials for a new judgehost (admin only).
+    pub async fn add_judgehost(
+        &self,
+        token: &str,
+        name: &str,
+    ) -> Result<Credentials, ConsoleError> {
+        let body = NewJudgehost {
+            name: name.to_owned(),
+        };
+        self.staff_post(token, "judgehosts", &body).await
+    }
+
+    /// Revokes judgehost `name` (admin only).
+    pub async fn revoke_judgehost(&self, token: &str, name: &str) -> Result<(), ConsoleError> {
+        let name = segment("judgehost name", name)?;
+        self.staff_post::<_, serde_json::Value>(
+            token,
+            &format!("judgehosts/{name}/revoke"),
+            &serde_json::json!({}),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The newest audit entries holding `query`.
+    pub async fn audit(&self, token: &str, query: &str) -> Result<Vec<AuditLine>, ConsoleError> {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/api/staff/audit", self.base),
+            &[("q", query), ("limit", "500")],
+        )
+        .map_err(|e| ConsoleError::Protocol(format!("the audit URL: {e}")))?;
+        let request = self.http.get(url).bearer_auth(token);
+        self.answer(request).await
+    }
+
+    /// Every balloon, oldest first.
+    pub async fn balloons(&self, token: &str) -> Result<Vec<BalloonView>, ConsoleError> {
+        self.staff_get(token, "balloons").await
+    }
+
+    /// Marks the balloon of `submission` delivered.
+    pub async fn deliver_balloon(&self, token: &str, submission: i64) -> Result<(), ConsoleError> {
+        self.staff_post::<_, serde_json::Value>(
+            token,
+            &format!("balloons/{submission}/delivered"),
+            &serde_json::json!({}),
+        )
+        .await
+        .map(drop)
     }
 
     /// The pairing codes waiting for approval, oldest first.

@@ -288,3 +288,77 @@ pub struct SubmissionDetail {
     /// Its judgings, oldest first.
     pub judgings: Vec<JudgingDetail>,
 }
+
+/// A judgehost and its health (`GET /api/staff/judgehosts`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct JudgehostView {
+    /// Its name.
+    pub name: String,
+    /// Whether its credential is revoked.
+    pub revoked: bool,
+    /// Its last request, ms since the epoch.
+    pub last_seen_ms: Option<i64>,
+    /// One-minute load average, as last reported.
+    pub load_1m: Option<f64>,
+    /// Memory in use, bytes.
+    pub memory_used: Option<u64>,
+    /// Total memory, bytes.
+    pub memory_total: Option<u64>,
+    /// Free disk where its cache is, bytes.
+    pub disk_free: Option<u64>,
+    /// Judgings it runs now.
+    pub judgings_in_flight: Option<u32>,
+}
+
+/// `POST /api/staff/judgehosts`: a new judgehost's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewJudgehost {
+    /// 1 to 36 of `A-Z a-z 0-9 _ - .`.
+    pub name: String,
+}
+
+/// One audit log entry (`GET /api/staff/audit?q=TEXT`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditLine {
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+    /// Who (`staff:NAME`, `team:ID`, `cli:USER`, …).
+    pub actor: String,
+    /// What, dotted.
+    pub action: String,
+    /// To what.
+    pub subject: Option<String>,
+    /// Details.
+    pub detail: Option<String>,
+    /// From which address.
+    pub source_ip: Option<String>,
+}
+
+/// A balloon to hand out (`GET /api/staff/balloons`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BalloonView {
+    /// The accepted submission.
+    pub submission_id: i64,
+    /// Team id.
+    pub team_id: String,
+    /// Team name.
+    pub team_name: String,
+    /// Where the team sits, if known.
+    pub location: Option<String>,
+    /// Problem id.
+    pub problem_id: String,
+    /// Problem label.
+    pub problem_label: String,
+    /// The balloon's colour (the problem's), if set.
+    pub color: Option<String>,
+    /// When it was submitted, ms since the epoch.
+    pub submitted_ms: i64,
+    /// The first solve of this problem in the contest.
+    pub first_of_problem: bool,
+    /// Who delivered it, once delivered.
+    pub delivered_by: Option<String>,
+}

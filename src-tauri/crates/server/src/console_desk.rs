@@ -6,10 +6,11 @@
 
 use std::net::IpAddr;
 
+use floorjudge_proto::judgehost::{Credentials, Health};
 use floorjudge_proto::staff::{
-    Announcement, ClarificationAnswer, FailedTestcase, JudgingDetail, JuryClarification,
-    PairingRequest, RejudgeChange, RejudgeRequest, RejudgingView, RunDetail, SourceFile,
-    SubmissionDetail, TeamRow,
+    Announcement, AuditLine, BalloonView, ClarificationAnswer, FailedTestcase, JudgehostView,
+    JudgingDetail, JuryClarification, PairingRequest, RejudgeChange, RejudgeRequest, RejudgingView,
+    RunDetail, SourceFile, SubmissionDetail, TeamRow,
 };
 use floorjudge_store::{RejudgeFilter, Rejudging, RejudgingState, StoreError, now_ms};
 
@@ -193,6 +194,9 @@ const MAX_REASON_CHARS: usize = 500;
 #[derive(Debug, Clone)]
 pub struct ConsoleDesk {
     store: SharedStore,
+    keys: std::sync::Arc<crate::keys::JuryKeys>,
+    /// The jury certificate's fingerprint, for new judgehosts to pin.
+    fingerprint: Option<String>,
 }
 
 /// Who acts: the audit log's actor for a staff member.
@@ -210,6 +214,65 @@ fn may_act(member: &StaffMember, peer: IpAddr, what: &'static str) -> Result<(),
         role: member.role,
         what,
     })
+}
+
+fn may_administer(
+    member: &StaffMember,
+    peer: IpAddr,
+    what: &'static str,
+) -> Result<(), ConsoleRefusal> {
+    if member.role == Role::Admin {
+        return Ok(());
+    }
+    tracing::warn!(peer = %peer, staff = %member.name, role = %member.role, what, "console action refused: admin only");
+    Err(ConsoleRefusal::Forbidden {
+        role: member.role,
+        what,
+    })
+}
+
+fn may_run_balloons(member: &StaffMember, peer: IpAddr) -> Result<(), ConsoleRefusal> {
+    if member.role != Role::Analyst {
+        return Ok(());
+    }
+    tracing::warn!(peer = %peer, staff = %member.name, "console action refused: balloons");
+    Err(ConsoleRefusal::Forbidden {
+        role: member.role,
+        what: "hand out balloons",
+    })
+}
+
+/// The balloons with team names, seats, labels and colours.
+fn balloon_views(s: &floorjudge_store::Store) -> Result<Vec<BalloonView>, StoreError> {
+    let teams: std::collections::HashMap<String, floorjudge_store::Team> =
+        s.teams()?.into_iter().map(|t| (t.id.clone(), t)).collect();
+    let problems: std::collections::HashMap<String, floorjudge_store::Problem> = s
+        .problems()?
+        .into_iter()
+        .map(|p| (p.problem.id.clone(), p.problem))
+        .collect();
+    Ok(s.balloons()?
+        .into_iter()
+        .map(|b| {
+            let team = teams.get(&b.team_id);
+            let problem = problems.get(&b.problem_id);
+            BalloonView {
+                team_name: team.map_or_else(
+                    || b.team_id.clone(),
+                    |t| t.display_name.clone().unwrap_or_else(|| t.name.clone()),
+                ),
+                location: team.and_then(|t| t.location.clone()),
+                problem_label: problem.map_or_else(|| b.problem_id.clone(), |p| p.label.clone()),
+                color: problem.and_then(|p| p.color.clone().or(p.rgb.clone())),
+                submission_id: b.submission_id,
+                team_id: b.team_id,
+                problem_id: b.problem_id,
+                submitted_ms: b.submitted_ms,
+                first_of_problem: b.first_of_problem,
+                delivered_by: b.delivered_by,
+            }
+        })
+        .collect())
 }
 
 fn may_read(member: &StaffMember, peer: IpAddr, what: &'static str) -> Result<(), ConsoleRefusal> {
@@ -278,9 +341,141 @@ fn rejudging_view(r: Rejudging) -> RejudgingView {
 }
 
 impl ConsoleDesk {
-    /// A desk over `store`.
-    pub fn new(store: SharedStore) -> Self {
-        ConsoleDesk { store }
+    /// A desk over `store`; new judgehosts get secrets from `keys` and
+    /// are told to pin `fingerprint`.
+    pub fn new(
+        store: SharedStore,
+        keys: std::sync::Arc<crate::keys::JuryKeys>,
+        fingerprint: Option<String>,
+    ) -> Self {
+        ConsoleDesk {
+            store,
+            keys,
+            fingerprint,
+        }
+    }
+
+    /// Every judgehost with its last reported health.
+    pub async fn judgehosts(
+        &self,
+        member: &StaffMember,
+        peer: IpAddr,
+    ) -> Result<Vec<JudgehostView>, ConsoleRefusal> {
+        may_read(member, peer, "see judgehosts")?;
+        let hosts = self.store.run(|s| s.judgehosts()).await?;
+        Ok(hosts
+            .into_iter()
+            .map(|h| {
+                let health: Option<Health> = h
+                    .health_json
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str(j).ok());
+                JudgehostView {
+                    name: h.name,
+                    revoked: h.revoked,
+                    last_seen_ms: h.last_seen_ms,
+                    load_1m: health.as_ref().map(|x| x.load_1m),
+                    memory_used: health.as_ref().map(|x| x.memory_used),
+                    memory_total: health.as_ref().map(|x| x.memory_total),
+                    disk_free: health.as_ref().map(|x| x.disk_free),
+                    judgings_in_flight: health.as_ref().map(|x| x.judgings_in_flight),
+                }
+            })
+            .collect())
+    }
+
+    /// Issues credentials for a new judgehost (admin only); the secret is in
+    /// the answer and nowhere else.
+    pub async fn add_judgehost(
+        &self,
+        member: &StaffMember,
+        peer: IpAddr,
+        name: String,
+    ) -> Result<Credentials, ConsoleRefusal> {
+        may_administer(member, peer, "add judgehosts")?;
+        let (keys, who) = (self.keys.clone(), actor(member));
+        let mut creds = self
+            .store
+            .run(move |s| crate::judgehost_credentials::issue(s, &keys, name.trim(), &who))
+            .await?;
+        creds.jury_fingerprint = self.fingerprint.clone();
+        tracing::info!(staff = %member.name, judgehost = %creds.name, "judgehost added from the console");
+        Ok(creds)
+    }
+
+    /// Revokes a judgehost (admin only): its jobs go back to the queue.
+    pub async fn revoke_judgehost(
+        &self,
+        member: &StaffMember,
+        peer: IpAddr,
+        name: String,
+    ) -> Result<(), ConsoleRefusal> {
+        may_administer(member, peer, "revoke judgehosts")?;
+        let who = actor(member);
+        self.store
+            .run(move |s| s.revoke_judgehost(&name, &who))
+            .await?;
+        Ok(())
+    }
+
+    /// The newest audit entries holding `query` (all with an empty one).
+    pub async fn audit(
+        &self,
+        member: &StaffMember,
+        peer: IpAddr,
+        query: String,
+        limit: usize,
+    ) -> Result<Vec<AuditLine>, ConsoleRefusal> {
+        may_act(member, peer, "read the audit log")?;
+        if query.chars().count() > 200 {
+            return Err(ConsoleRefusal::Invalid(
+                "search for at most 200 characters".into(),
+            ));
+        }
+        let limit = limit.clamp(1, 1000);
+        let rows = self
+            .store
+            .run(move |s| s.search_audit(query.trim(), limit))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|e| AuditLine {
+                at_ms: e.at_ms,
+                actor: e.actor,
+                action: e.action,
+                subject: e.subject,
+                detail: e.detail,
+                source_ip: e.source_ip,
+            })
+            .collect())
+    }
+
+    /// Every balloon, oldest first (balloon runners, jury and admin).
+    pub async fn balloons(
+        &self,
+        member: &StaffMember,
+        peer: IpAddr,
+    ) -> Result<Vec<BalloonView>, ConsoleRefusal> {
+        may_run_balloons(member, peer)?;
+        self.store
+            .run(|s| balloon_views(s))
+            .await
+            .map_err(Into::into)
+    }
+
+    /// Marks a balloon delivered.
+    pub async fn deliver_balloon(
+        &self,
+        member: &StaffMember,
+        peer: IpAddr,
+        submission: i64,
+    ) -> Result<(), ConsoleRefusal> {
+        may_run_balloons(member, peer)?;
+        let who = actor(member);
+        self.store
+            .run(move |s| s.deliver_balloon(submission, &who, now_ms()))
+            .await?;
+        Ok(())
     }
 
     /// One submission: files, judgings, runs and the first failure's

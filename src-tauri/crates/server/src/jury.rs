@@ -26,6 +26,9 @@ pub struct JurySettings {
     pub submits_per_minute: Option<usize>,
     /// How long a lease lasts past the judgehost's last request, ms.
     pub lease_ms: Option<i64>,
+    /// The fingerprint of the jury's certificate (for the credentials of
+    /// judgehosts added from the console).
+    pub jury_fingerprint: Option<String>,
 }
 
 /// One contest's jury: see the module docs.
@@ -84,10 +87,14 @@ impl Jury {
             }
         });
         let events = teams.events();
-        let staff = Arc::new(StaffDesk::new(store.clone(), keys));
+        let staff = Arc::new(StaffDesk::new(store.clone(), keys.clone()));
         let clics = Arc::new(ClicsDesk::new(store.clone(), events.clone(), staff.clone()));
         Jury {
-            console: Arc::new(ConsoleDesk::new(store.clone())),
+            console: Arc::new(ConsoleDesk::new(
+                store.clone(),
+                keys.clone(),
+                settings.jury_fingerprint.clone(),
+            )),
             store,
             teams: Arc::new(teams),
             judges,

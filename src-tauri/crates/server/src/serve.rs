@@ -138,6 +138,7 @@ impl JuryServer {
                 submit_wait: options.submit_wait,
                 submits_per_minute: options.submits_per_minute,
                 lease_ms: options.lease_ms,
+                jury_fingerprint: Some(fingerprint.to_string()),
             },
         );
         let router = jury.router(if options.plain_http { "http" } else { "https" });

@@ -20,3 +20,11 @@ ALTER TABLE runs ADD COLUMN team_output TEXT;
 
 -- a pairing code the jury turned down: no longer offered for approval
 ALTER TABLE pairing_codes ADD COLUMN refused_ms INTEGER;
+
+-- balloons handed out: a team's first solve of a problem, marked by a
+-- balloon runner when delivered
+CREATE TABLE balloons_delivered (
+    submission_id  INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
+    delivered_ms   INTEGER NOT NULL,
+    delivered_by   TEXT NOT NULL
+);

@@ -69,4 +69,27 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// The newest `limit` entries whose actor, action, subject, detail or
+    /// address holds `text` (ignoring ASCII case), newest first.
+    pub fn search_audit(&self, text: &str, limit: usize) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at_ms, actor, action, subject, detail, source_ip FROM audit_log
+             WHERE instr(lower(actor || ' ' || action || ' ' || COALESCE(subject, '') || ' '
+                               || COALESCE(detail, '') || ' ' || COALESCE(source_ip, '')),
+                         lower(?1)) > 0
+             ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![text, limit as i64], |r| {
+            Ok(AuditEntry {
+                at_ms: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                subject: r.get(3)?,
+                detail: r.get(4)?,
+                source_ip: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }

@@ -10,6 +10,7 @@
 
 mod access;
 mod audit;
+mod balloon;
 mod blob;
 mod clarification;
 mod contest;
@@ -31,6 +32,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use access::{PairingRow, SESSIONS_PER_WORKSTATION, StoredSession, TeamIdentity};
 pub use audit::AuditEntry;
+pub use balloon::Balloon;
 pub use blob::sha256_hex;
 pub use clarification::{Clarification, NewClarification};
 pub use contest::{Contest, ContestSettings, IdMode, MedalCounts};

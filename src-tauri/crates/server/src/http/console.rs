@@ -4,12 +4,14 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use floorjudge_proto::staff::{Announcement, ClarificationAnswer, PairingApproval, RejudgeRequest};
+use floorjudge_proto::staff::{
+    Announcement, ClarificationAnswer, NewJudgehost, PairingApproval, RejudgeRequest,
+};
 use floorjudge_tls::Peer;
 use serde_json::json;
 
@@ -86,6 +88,83 @@ async fn submission(
     Path(id): Path<i64>,
 ) -> Response {
     staff_call!(d, peer, h, |m, ip| d.console.submission(&m, ip, id))
+}
+
+async fn judgehosts(
+    State(d): State<Desks>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    h: HeaderMap,
+) -> Response {
+    staff_call!(d, peer, h, |m, ip| d.console.judgehosts(&m, ip))
+}
+
+async fn add_judgehost(
+    State(d): State<Desks>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    h: HeaderMap,
+    ApiJson(body): ApiJson<NewJudgehost>,
+) -> Response {
+    staff_call!(d, peer, h, |m, ip| d
+        .console
+        .add_judgehost(&m, ip, body.name))
+}
+
+async fn revoke_judgehost(
+    State(d): State<Desks>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    h: HeaderMap,
+    Path(name): Path<String>,
+) -> Response {
+    staff_call!(d, peer, h, |m, ip| async {
+        d.console
+            .revoke_judgehost(&m, ip, name)
+            .await
+            .map(|()| json!({}))
+    })
+}
+
+/// `?q=TEXT&limit=N` of the audit search.
+#[derive(serde::Deserialize)]
+struct AuditQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default = "default_audit_limit")]
+    limit: usize,
+}
+
+fn default_audit_limit() -> usize {
+    200
+}
+
+async fn audit(
+    State(d): State<Desks>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    h: HeaderMap,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    staff_call!(d, peer, h, |m, ip| d.console.audit(&m, ip, q.q, q.limit))
+}
+
+async fn balloons(
+    State(d): State<Desks>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    h: HeaderMap,
+) -> Response {
+    staff_call!(d, peer, h, |m, ip| d.console.balloons(&m, ip))
+}
+
+async fn deliver_balloon(
+    State(d): State<Desks>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    h: HeaderMap,
+    Path(submission): Path<i64>,
+) -> Response {
+    staff_call!(d, peer, h, |m, ip| async {
+        d.console
+            .deliver_balloon(&m, ip, submission)
+            .await
+            .map(|()| json!({}))
+    })
 }
 
 async fn pairings(
@@ -237,6 +316,17 @@ async fn clock(
 pub fn router(staff: Arc<StaffDesk>, console: Arc<ConsoleDesk>) -> Router {
     Router::new()
         .route("/api/staff/submissions/{id}", get(submission))
+        .route("/api/staff/judgehosts", get(judgehosts).post(add_judgehost))
+        .route(
+            "/api/staff/judgehosts/{name}/revoke",
+            post(revoke_judgehost),
+        )
+        .route("/api/staff/audit", get(audit))
+        .route("/api/staff/balloons", get(balloons))
+        .route(
+            "/api/staff/balloons/{submission}/delivered",
+            post(deliver_balloon),
+        )
         .route("/api/staff/pairings", get(pairings))
         .route("/api/staff/pairings/{code}/approve", post(approve_pairing))
         .route("/api/staff/pairings/{code}/refuse", post(refuse_pairing))
