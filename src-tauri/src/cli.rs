@@ -69,12 +69,32 @@ pub struct TeamArgs {
 /// Where the console finds its jury.
 #[derive(Debug, Clone, Args)]
 pub struct JuryArgs {
-    /// The jury server (`https://HOST:PORT`, as `floorjudge-jury serve`
-    /// listens).
-    #[arg(long, value_name = "URL")]
-    pub connect: String,
+    /// A jury server running elsewhere (`https://HOST:PORT`, as
+    /// `floorjudge-jury serve` listens).
+    #[arg(long, value_name = "URL", required_unless_present = "contest")]
+    pub connect: Option<String>,
     /// SHA-256 fingerprint of the jury's certificate (`floorjudge-jury tls
     /// show` prints it); needed for an https jury.
-    #[arg(long, value_name = "SHA256")]
+    #[arg(long, value_name = "SHA256", conflicts_with = "contest")]
     pub jury_fingerprint: Option<floorjudge_tls::Fingerprint>,
+    /// The contest folder on this machine: its jury server (with the
+    /// embedded judgehost) starts beside the window, or, when one already
+    /// listens on --listen, the console connects to that one.
+    #[arg(long, value_name = "DIR", conflicts_with = "connect")]
+    pub contest: Option<PathBuf>,
+    /// Where the contest's jury server listens (with --contest).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8470")]
+    pub listen: std::net::SocketAddr,
+    /// With --contest: do not start a server, connect to the one on --listen.
+    #[arg(long, requires = "contest")]
+    pub no_serve: bool,
+    /// Flags passed on to `floorjudge-jury serve` (with --contest), e.g.
+    /// `--serve-arg=--no-embedded-judgehost`.
+    #[arg(
+        long = "serve-arg",
+        value_name = "FLAG",
+        requires = "contest",
+        allow_hyphen_values = true
+    )]
+    pub serve_args: Vec<String>,
 }

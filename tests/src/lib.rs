@@ -266,6 +266,15 @@ pub fn pin_for(url: &str) -> Option<floorjudge_tls::Fingerprint> {
     pins().lock().unwrap().get(url).copied()
 }
 
+/// Pins the jury at `url` (started by someone else, e.g. a console) to the
+/// certificate of `contest`.
+pub fn pin_contest(url: &str, contest: &Path) {
+    let out = ok(jury_cmd(contest, &["--json", "tls", "show"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let fp = v["fingerprint"].as_str().unwrap().parse().unwrap();
+    pins().lock().unwrap().insert(url.to_owned(), fp);
+}
+
 /// An HTTP client of the jury at `url` (pinned), from `source`.
 pub fn jury_http(url: &str, source: Option<std::net::IpAddr>) -> reqwest::Client {
     floorjudge_team::jury_client::jury_http_client(url, pin_for(url), source, None).expect("client")

@@ -592,3 +592,82 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn the_console_on_a_contest_folder_starts_its_jury_server_and_judges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contest = sample_contest(tmp.path());
+    ok(jury_cmd_stdin(
+        &contest,
+        &["staff", "add", "lena", "--role", "admin"],
+        "admin-password-654",
+    ));
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let display = Display::start();
+    let driver = Driver::start(&display);
+    let args: Vec<String> = [
+        "jury",
+        "--contest",
+        contest.to_str().unwrap(),
+        "--listen",
+        &listen,
+    ]
+    .map(String::from)
+    .to_vec();
+    runtime().block_on(async {
+        let c = driver.open(&args).await;
+        let url = format!("https://{listen}");
+        wait_text(&c, "[data-testid=jury-url]", Duration::from_secs(60), |t| {
+            t == url
+        })
+        .await;
+        staff_log_in(&c, "lena", "admin-password-654", "").await;
+        wait_text(
+            &c,
+            "[data-testid=console-home]",
+            Duration::from_secs(20),
+            |t| t.contains("lena"),
+        )
+        .await;
+        // the server the console started takes a team's submission and
+        // judges it with its embedded judgehost
+        pin_contest(&url, &contest);
+        let team1 = Workstation::new(tmp.path(), &url, "127.0.0.2", free_port());
+        let greet =
+            workspace().join("assets/sample-contest/greetings/submissions/accepted/greet.c");
+        assert_eq!(team1.submit_and_wait("greetings", &greet)["verdict"], "AC");
+        wait_text(
+            &c,
+            "[data-testid=submission-verdict]",
+            Duration::from_secs(20),
+            |t| t == "AC",
+        )
+        .await;
+        // an admin adds a judgehost: its credentials are shown once
+        click(&c, "tab-judgehosts").await;
+        fill(&c, "judgehost-name", "box-2").await;
+        click(&c, "judgehost-add").await;
+        let creds = wait_text(
+            &c,
+            "[data-testid=judgehost-credentials]",
+            Duration::from_secs(10),
+            |t| t.contains("\"secret\""),
+        )
+        .await;
+        assert!(
+            creds.contains("box-2") && creds.contains("jury_fingerprint"),
+            "{creds}"
+        );
+        screenshot(&c, "console-judgehost-added").await;
+        // closed as a person closes it: the app ends, and its server with it
+        let _ = c.close_window().await;
+        let _ = c.close().await;
+    });
+    drop(driver);
+    wait_for(
+        "the console's jury server to stop",
+        Duration::from_secs(20),
+        || std::net::TcpStream::connect(&listen).is_err().then_some(()),
+    );
+}

@@ -3,6 +3,7 @@
 //! the page.
 
 mod commands;
+mod local;
 
 use std::sync::Arc;
 
@@ -56,10 +57,24 @@ pub struct ConsoleState {
     pub member: Option<StaffMember>,
 }
 
-/// Opens the console on the jury at `--connect`.
+/// Opens the console on the jury at `--connect`, or on the contest at
+/// `--contest` (see [`local`]).
 pub fn run(args: JuryArgs) -> Result<()> {
-    let client = StaffClient::new(&args.connect, args.jury_fingerprint)
-        .with_context(|| format!("the jury at {}", args.connect))?;
+    let local = match &args.contest {
+        Some(dir) => Some(local::LocalJury::open(
+            dir,
+            args.listen,
+            args.no_serve,
+            &args.serve_args,
+        )?),
+        None => None,
+    };
+    let (url, pin) = match (&local, &args.connect) {
+        (Some(l), _) => (l.url.clone(), Some(l.fingerprint)),
+        (None, Some(url)) => (url.clone(), args.jury_fingerprint),
+        (None, None) => anyhow::bail!("say where the jury is: --connect URL or --contest DIR"),
+    };
+    let client = StaffClient::new(&url, pin).with_context(|| format!("the jury at {url}"))?;
     let console = Arc::new(Console {
         client,
         session: Default::default(),
@@ -81,6 +96,13 @@ pub fn run(args: JuryArgs) -> Result<()> {
         })
         .build(tauri::generate_context!())
         .context("the window")?;
-    app.run(|_, _| {});
+    // the server this console started stops with the window (run() may
+    // end the process without returning)
+    let mut local = local;
+    app.run(move |_, event| {
+        if let tauri::RunEvent::Exit = event {
+            drop(local.take());
+        }
+    });
     Ok(())
 }

@@ -136,6 +136,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Results(cmd) => cli::standings::results(&dir, cmd),
         Command::Status => cli::status::status(&dir, json),
         Command::Audit { limit } => cli::status::audit(&dir, limit, json),
-        Command::Serve { listen, callback } => cli::serve::serve(&dir, listen, callback.options()),
+        Command::Serve { listen, callback } => {
+            cli::serve::serve(&dir, listen, callback.options(), callback.stop_on_stdin_eof)
+        }
     }
 }

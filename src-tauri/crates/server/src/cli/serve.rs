@@ -1,4 +1,5 @@
-//! `serve`: the jury server until SIGINT or SIGTERM.
+//! `serve`: the jury server until SIGINT or SIGTERM (or, with
+//! `--stop-on-stdin-eof`, the end of standard input).
 
 use std::io::Write;
 
@@ -52,6 +53,11 @@ pub struct ServeArgs {
     /// (keep it above the judgehosts' 20 s long poll).
     #[arg(long, default_value_t = 60_000, value_name = "MS", value_parser = clap::value_parser!(u64).range(200..=3_600_000))]
     idle_timeout_ms: u64,
+    /// Stop (cleanly, as on SIGTERM) when standard input ends: a parent
+    /// such as the jury console window holds the other end, so the server
+    /// stops with it however it ends.
+    #[arg(long)]
+    pub stop_on_stdin_eof: bool,
 }
 
 impl ServeArgs {
@@ -86,6 +92,7 @@ pub fn serve(
     dir: &ContestDir,
     listen: std::net::SocketAddr,
     options: floorjudge_server::serve::ServeOptions,
+    stop_on_stdin_eof: bool,
 ) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -106,7 +113,7 @@ pub fn serve(
         );
         std::io::stdout().flush()?;
         server
-            .run(shutdown_signal())
+            .run(shutdown_signal(stop_on_stdin_eof))
             .await
             .context("the jury server failed")?;
         tracing::info!("jury server stopped");
@@ -114,7 +121,26 @@ pub fn serve(
     })
 }
 
-async fn shutdown_signal() {
+async fn shutdown_signal(stop_on_stdin_eof: bool) {
+    let stdin_ended = async move {
+        if !stop_on_stdin_eof {
+            return std::future::pending().await;
+        }
+        let _ = tokio::task::spawn_blocking(|| {
+            let mut sink = [0u8; 256];
+            let mut stdin = std::io::stdin().lock();
+            while std::io::Read::read(&mut stdin, &mut sink).is_ok_and(|n| n > 0) {}
+        })
+        .await;
+        tracing::info!("standard input ended: stopping");
+    };
+    tokio::select! {
+        _ = stdin_ended => {}
+        _ = signals() => {}
+    }
+}
+
+async fn signals() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
