@@ -50,6 +50,7 @@ fn main() {
         "jury_audit",
         "jury_balloons",
         "jury_deliver_balloon",
+        "jury_passwords",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build script");

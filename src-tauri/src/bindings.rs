@@ -63,6 +63,8 @@ mod tests {
             floorjudge_proto::staff::JudgehostView::decl(&cfg),
             floorjudge_proto::staff::AuditLine::decl(&cfg),
             floorjudge_proto::staff::BalloonView::decl(&cfg),
+            floorjudge_proto::staff::PasswordRequest::decl(&cfg),
+            floorjudge_proto::staff::PasswordSlip::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the Rust types by src-tauri/src/bindings.rs: do not edit.\n",

@@ -566,6 +566,29 @@ fn a_pairing_is_approved_and_a_question_answered_to_all_from_the_console() {
         .await;
         assert_eq!(bound, "127.0.0.22");
         screenshot(&c, "console-teams").await;
+
+        // a new password for the one team still without a workstation,
+        // on a slip to print; a workstation logs in with it
+        click(&c, "passwords-issue").await;
+        let slip = wait_text(
+            &c,
+            "[data-testid=password-slip]",
+            Duration::from_secs(30),
+            |t| t.contains("Undefined Behaviour"),
+        )
+        .await;
+        assert_eq!(
+            c.find_all(Locator::Css("[data-testid=password-slip]"))
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "teams 1-4 and 6 have workstations: {slip}"
+        );
+        let password = text_of(&c, "[data-testid=slip-password]").await;
+        screenshot(&c, "console-password-slips").await;
+        let team5 = Workstation::new(tmp.path(), &jury.url, "127.0.0.23", free_port());
+        ok(team5.run(&["login", "--team", "5", "--password", password.trim()]));
         for w in [c, kiosk, visitor] {
             let _ = w.close().await;
         }

@@ -15,6 +15,8 @@ import type {
   KioskState,
   PairingCode,
   PairingRequest,
+  PasswordRequest,
+  PasswordSlip,
   ProblemMaterial,
   RejudgeRequest,
   RejudgingView,
@@ -84,6 +86,7 @@ export const consoleApi = {
   revokeJudgehost: (name: string) => invoke<void>("jury_revoke_judgehost", { name }),
   audit: (query: string) => invoke<AuditLine[]>("jury_audit", { query }),
   balloons: () => invoke<BalloonView[]>("jury_balloons"),
+  passwords: (request: PasswordRequest) => invoke<PasswordSlip[]>("jury_passwords", { request }),
   deliverBalloon: (submission: number) => invoke<void>("jury_deliver_balloon", { submission }),
 };
 

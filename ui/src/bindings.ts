@@ -992,3 +992,35 @@ first_of_problem: boolean,
  * Who delivered it, once delivered.
  */
 delivered_by: string | null, };
+
+export type PasswordRequest = { 
+/**
+ * Only this team (id or label); else every team the flags keep.
+ */
+team: string | null, 
+/**
+ * Skip teams with a bound workstation.
+ */
+without_ip: boolean, 
+/**
+ * Skip teams that have a password already.
+ */
+only_missing: boolean, };
+
+export type PasswordSlip = { 
+/**
+ * Team id.
+ */
+team_id: string, 
+/**
+ * Team name.
+ */
+team_name: string, 
+/**
+ * Where the team sits, if known.
+ */
+location: string | null, 
+/**
+ * The password.
+ */
+password: string, };

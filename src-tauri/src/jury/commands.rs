@@ -6,8 +6,8 @@ use tauri::State;
 
 use floorjudge_console::JuryBoards;
 use floorjudge_proto::staff::{
-    AuditLine, BalloonView, JudgehostView, JuryClarification, PairingRequest, RejudgeRequest,
-    RejudgingView, SubmissionDetail, TeamRow,
+    AuditLine, BalloonView, JudgehostView, JuryClarification, PairingRequest, PasswordRequest,
+    PasswordSlip, RejudgeRequest, RejudgingView, SubmissionDetail, TeamRow,
 };
 
 use super::{Console, ConsoleState, StaffMember};
@@ -42,7 +42,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         jury_revoke_judgehost,
         jury_audit,
         jury_balloons,
-        jury_deliver_balloon
+        jury_deliver_balloon,
+        jury_passwords
     ]
 }
 
@@ -253,6 +254,16 @@ async fn jury_balloons(console: Shared<'_>) -> Answer<Vec<BalloonView>> {
 async fn jury_deliver_balloon(console: Shared<'_>, submission: i64) -> Answer<()> {
     let token = token(&console).await?;
     Ok(console.client.deliver_balloon(&token, submission).await?)
+}
+
+/// New one-time passwords for the slips.
+#[tauri::command]
+async fn jury_passwords(
+    console: Shared<'_>,
+    request: PasswordRequest,
+) -> Answer<Vec<PasswordSlip>> {
+    let token = token(&console).await?;
+    Ok(console.client.passwords(&token, &request).await?)
 }
 
 /// The session's bearer token, or "log in first".

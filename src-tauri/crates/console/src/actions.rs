@@ -7,7 +7,9 @@ use floorjudge_proto::staff::{
     Announcement, ClarificationAnswer, JuryClarification, PairingApproval, PairingRequest,
     RejudgeRequest, RejudgingView, SubmissionDetail, TeamRow,
 };
-use floorjudge_proto::staff::{AuditLine, BalloonView, JudgehostView, NewJudgehost};
+use floorjudge_proto::staff::{
+    AuditLine, BalloonView, JudgehostView, NewJudgehost, PasswordRequest, PasswordSlip,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -65,6 +67,15 @@ impl StaffClient {
     /// One submission with its files, judgings, runs and first failure.
     pub async fn submission(&self, token: &str, id: i64) -> Result<SubmissionDetail, ConsoleError> {
         self.staff_get(token, &format!("submissions/{id}")).await
+    }
+
+    /// New one-time passwords (in clear, once) for the teams `req` selects.
+    pub async fn passwords(
+        &self,
+        token: &str,
+        req: &PasswordRequest,
+    ) -> Result<Vec<PasswordSlip>, ConsoleError> {
+        self.staff_post(token, "passwords", req).await
     }
 
     /// Every judgehost with its health.

@@ -362,3 +362,33 @@ pub struct BalloonView {
     /// Who delivered it, once delivered.
     pub delivered_by: Option<String>,
 }
+
+/// `POST /api/staff/passwords`: which teams get a new one-time password.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRequest {
+    /// Only this team (id or label); else every team the flags keep.
+    #[serde(default)]
+    pub team: Option<String>,
+    /// Skip teams with a bound workstation.
+    #[serde(default)]
+    pub without_ip: bool,
+    /// Skip teams that have a password already.
+    #[serde(default)]
+    pub only_missing: bool,
+}
+
+/// A new one-time password, in clear: shown once, for the slip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PasswordSlip {
+    /// Team id.
+    pub team_id: String,
+    /// Team name.
+    pub team_name: String,
+    /// Where the team sits, if known.
+    pub location: Option<String>,
+    /// The password.
+    pub password: String,
+}

@@ -9,8 +9,8 @@ use std::net::IpAddr;
 use floorjudge_proto::judgehost::{Credentials, Health};
 use floorjudge_proto::staff::{
     Announcement, AuditLine, BalloonView, ClarificationAnswer, FailedTestcase, JudgehostView,
-    JudgingDetail, JuryClarification, PairingRequest, RejudgeChange, RejudgeRequest, RejudgingView,
-    RunDetail, SourceFile, SubmissionDetail, TeamRow,
+    JudgingDetail, JuryClarification, PairingRequest, PasswordRequest, PasswordSlip, RejudgeChange,
+    RejudgeRequest, RejudgingView, RunDetail, SourceFile, SubmissionDetail, TeamRow,
 };
 use floorjudge_store::{RejudgeFilter, Rejudging, RejudgingState, StoreError, now_ms};
 
@@ -353,6 +353,61 @@ impl ConsoleDesk {
             keys,
             fingerprint,
         }
+    }
+
+    /// New one-time passwords for the teams `req` selects: hashed off the
+    /// store's lock (argon2 is slow on purpose), stored in one transaction,
+    /// answered in clear once.
+    pub async fn passwords(
+        &self,
+        member: &StaffMember,
+        peer: IpAddr,
+        req: PasswordRequest,
+    ) -> Result<Vec<PasswordSlip>, ConsoleRefusal> {
+        may_act(member, peer, "issue team passwords")?;
+        let key = checked_key("team", req.team)?;
+        let teams = self
+            .store
+            .run(move |s| match key {
+                Some(k) => Ok(vec![s.team(&k)?]),
+                None => s.teams(),
+            })
+            .await?;
+        let teams: Vec<_> = teams
+            .into_iter()
+            .filter(|t| !(req.only_missing && t.has_password))
+            .filter(|t| !(req.without_ip && t.ip.is_some()))
+            .collect();
+        if teams.is_empty() {
+            return Err(ConsoleRefusal::Conflict(
+                "no team matches: every one has a workstation or a password already".into(),
+            ));
+        }
+        let (slips, hashes) = tokio::task::spawn_blocking(move || {
+            let mut slips = Vec::with_capacity(teams.len());
+            let mut hashes = Vec::with_capacity(teams.len());
+            for t in teams {
+                let password = crate::passwords::generate();
+                let hash = crate::passwords::hash(&password)
+                    .map_err(|e| ConsoleRefusal::Invalid(e.to_string()))?;
+                hashes.push((t.id.clone(), hash));
+                slips.push(PasswordSlip {
+                    team_name: t.display_name.unwrap_or(t.name),
+                    team_id: t.id,
+                    location: t.location,
+                    password,
+                });
+            }
+            Ok::<_, ConsoleRefusal>((slips, hashes))
+        })
+        .await
+        .map_err(|e| ConsoleRefusal::Invalid(format!("hashing the passwords stopped: {e}")))??;
+        let who = actor(member);
+        self.store
+            .run(move |s| s.set_team_password_hashes(&hashes, &who))
+            .await?;
+        tracing::info!(staff = %member.name, teams = slips.len(), "team passwords issued from the console");
+        Ok(slips)
     }
 
     /// Every judgehost with its last reported health.

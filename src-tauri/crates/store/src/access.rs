@@ -61,6 +61,23 @@ pub struct PairingRow {
     pub team_id: Option<String>,
 }
 
+/// A pairing code's address, expiry, approved team and refusal time.
+fn pairing_code(
+    conn: &rusqlite::Connection,
+    code: &str,
+) -> Result<(String, i64, Option<String>, Option<i64>)> {
+    conn.query_row(
+        "SELECT ip, expires_ms, team_id, refused_ms FROM pairing_codes WHERE code = ?1",
+        [code],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound {
+        kind: "pairing code",
+        id: code.to_owned(),
+    })
+}
+
 fn identity_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TeamIdentity> {
     let name: String = r.get(1)?;
     let display: Option<String> = r.get(2)?;
@@ -298,19 +315,7 @@ impl Store {
     /// workstation has to ask for a new one.
     pub fn refuse_pairing(&mut self, code: &str, actor: &str, now_ms: i64) -> Result<PairingRow> {
         let tx = self.conn.transaction()?;
-        let row: Option<(String, i64, Option<String>, Option<i64>)> = tx
-            .query_row(
-                "SELECT ip, expires_ms, team_id, refused_ms FROM pairing_codes WHERE code = ?1",
-                [code],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let Some((ip, expires_ms, team_id, refused)) = row else {
-            return Err(StoreError::NotFound {
-                kind: "pairing code",
-                id: code.to_owned(),
-            });
-        };
+        let (ip, expires_ms, team_id, refused) = pairing_code(&tx, code)?;
         if let Some(team) = team_id {
             return Err(StoreError::Conflict(format!(
                 "pairing code {code} was already approved for team {team}: reset that team's address instead"
@@ -386,19 +391,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<PairingRow> {
         let tx = self.conn.transaction()?;
-        let row: Option<(String, i64, Option<String>, Option<i64>)> = tx
-            .query_row(
-                "SELECT ip, expires_ms, team_id, refused_ms FROM pairing_codes WHERE code = ?1",
-                [code],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let Some((ip, expires_ms, used_by, refused)) = row else {
-            return Err(StoreError::NotFound {
-                kind: "pairing code",
-                id: code.to_owned(),
-            });
-        };
+        let (ip, expires_ms, used_by, refused) = pairing_code(&tx, code)?;
         if let Some(team) = used_by {
             return Err(StoreError::Conflict(format!(
                 "pairing code {code} was already approved for team {team}"

@@ -22,6 +22,18 @@ pub struct AuditEntry {
     pub source_ip: Option<String>,
 }
 
+/// An entry from `at_ms, actor, action, subject, detail, source_ip`.
+fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        at_ms: r.get(0)?,
+        actor: r.get(1)?,
+        action: r.get(2)?,
+        subject: r.get(3)?,
+        detail: r.get(4)?,
+        source_ip: r.get(5)?,
+    })
+}
+
 pub(crate) fn record(
     conn: &Connection,
     actor: &str,
@@ -57,16 +69,7 @@ impl Store {
             "SELECT at_ms, actor, action, subject, detail, source_ip FROM audit_log
              ORDER BY id DESC LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit as i64], |r| {
-            Ok(AuditEntry {
-                at_ms: r.get(0)?,
-                actor: r.get(1)?,
-                action: r.get(2)?,
-                subject: r.get(3)?,
-                detail: r.get(4)?,
-                source_ip: r.get(5)?,
-            })
-        })?;
+        let rows = stmt.query_map([limit as i64], entry_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -80,16 +83,7 @@ impl Store {
                          lower(?1)) > 0
              ORDER BY id DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(rusqlite::params![text, limit as i64], |r| {
-            Ok(AuditEntry {
-                at_ms: r.get(0)?,
-                actor: r.get(1)?,
-                action: r.get(2)?,
-                subject: r.get(3)?,
-                detail: r.get(4)?,
-                source_ip: r.get(5)?,
-            })
-        })?;
+        let rows = stmt.query_map(rusqlite::params![text, limit as i64], entry_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -154,6 +154,21 @@ pub struct Testcase {
     pub description: Option<String>,
 }
 
+/// A testcase from `id, ordinal, group_path, name, sample, input_sha256,
+/// answer_sha256, description`.
+fn testcase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Testcase> {
+    Ok(Testcase {
+        id: r.get(0)?,
+        ordinal: r.get(1)?,
+        group_path: r.get(2)?,
+        name: r.get(3)?,
+        sample: r.get(4)?,
+        input_sha256: r.get(5)?,
+        answer_sha256: r.get(6)?,
+        description: r.get(7)?,
+    })
+}
+
 const PROBLEM_COLUMNS: &str = "id, label, ordinal, name, color, rgb, format_version, problem_type,
     validation, validator_flags, time_limit_ms, time_limit_source, memory_mib, output_mib,
     package_sha256";
@@ -425,18 +440,7 @@ impl Store {
             "SELECT id, ordinal, group_path, name, sample, input_sha256, answer_sha256, description
              FROM testcases WHERE problem_id = ?1 AND NOT retired ORDER BY ordinal",
         )?;
-        let rows = stmt.query_map([problem_id], |r| {
-            Ok(Testcase {
-                id: r.get(0)?,
-                ordinal: r.get(1)?,
-                group_path: r.get(2)?,
-                name: r.get(3)?,
-                sample: r.get(4)?,
-                input_sha256: r.get(5)?,
-                answer_sha256: r.get(6)?,
-                description: r.get(7)?,
-            })
-        })?;
+        let rows = stmt.query_map([problem_id], testcase_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -449,18 +453,7 @@ impl Store {
                 "SELECT id, ordinal, group_path, name, sample, input_sha256, answer_sha256, description
                  FROM testcases WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok(Testcase {
-                        id: r.get(0)?,
-                        ordinal: r.get(1)?,
-                        group_path: r.get(2)?,
-                        name: r.get(3)?,
-                        sample: r.get(4)?,
-                        input_sha256: r.get(5)?,
-                        answer_sha256: r.get(6)?,
-                        description: r.get(7)?,
-                    })
-                },
+                testcase_from_row,
             )
             .optional()?)
     }

@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use floorjudge_proto::staff::{
-    Announcement, ClarificationAnswer, NewJudgehost, PairingApproval, RejudgeRequest,
+    Announcement, ClarificationAnswer, NewJudgehost, PairingApproval, PasswordRequest,
+    RejudgeRequest,
 };
 use floorjudge_tls::Peer;
 use serde_json::json;
@@ -165,6 +166,15 @@ async fn deliver_balloon(
             .await
             .map(|()| json!({}))
     })
+}
+
+async fn passwords(
+    State(d): State<Desks>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    h: HeaderMap,
+    ApiJson(body): ApiJson<PasswordRequest>,
+) -> Response {
+    staff_call!(d, peer, h, |m, ip| d.console.passwords(&m, ip, body))
 }
 
 async fn pairings(
@@ -327,6 +337,7 @@ pub fn router(staff: Arc<StaffDesk>, console: Arc<ConsoleDesk>) -> Router {
             "/api/staff/balloons/{submission}/delivered",
             post(deliver_balloon),
         )
+        .route("/api/staff/passwords", post(passwords))
         .route("/api/staff/pairings", get(pairings))
         .route("/api/staff/pairings/{code}/approve", post(approve_pairing))
         .route("/api/staff/pairings/{code}/refuse", post(refuse_pairing))
