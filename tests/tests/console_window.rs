@@ -586,6 +586,12 @@ fn a_pairing_is_approved_and_a_question_answered_to_all_from_the_console() {
             "teams 1-4 and 6 have workstations: {slip}"
         );
         let password = text_of(&c, "[data-testid=slip-password]").await;
+        c.execute(
+            "document.querySelector('[data-testid=passwords]').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
         screenshot(&c, "console-password-slips").await;
         let team5 = Workstation::new(tmp.path(), &jury.url, "127.0.0.23", free_port());
         ok(team5.run(&["login", "--team", "5", "--password", password.trim()]));
