@@ -565,6 +565,20 @@ fn a_pairing_is_approved_and_a_question_answered_to_all_from_the_console() {
         )
         .await;
         assert_eq!(bound, "127.0.0.22");
+        // the kiosks that reached the jury show when; team 3's never did
+        for team in ["1", "6"] {
+            let css =
+                format!("[data-testid=team-row][data-id='{team}'] [data-testid=team-contact]");
+            wait_text(&c, &css, Duration::from_secs(10), |t| t.contains(':')).await;
+        }
+        assert_eq!(
+            text_of(
+                &c,
+                "[data-testid=team-row][data-id='3'] [data-testid=team-contact]"
+            )
+            .await,
+            "–"
+        );
         screenshot(&c, "console-teams").await;
 
         // a new password for the one team still without a workstation,

@@ -634,7 +634,12 @@ has_password: boolean,
 /**
  * Hidden from the public scoreboard.
  */
-hidden: boolean, };
+hidden: boolean, 
+/**
+ * When its kiosk last reached the jury (since the jury started), ms
+ * since the epoch.
+ */
+last_contact_ms: number | null, };
 
 export type RejudgeRequest = { 
 /**

@@ -85,6 +85,9 @@ pub struct TeamRow {
     pub has_password: bool,
     /// Hidden from the public scoreboard.
     pub hidden: bool,
+    /// When its kiosk last reached the jury (since the jury started), ms
+    /// since the epoch.
+    pub last_contact_ms: Option<i64>,
 }
 
 /// `POST /api/staff/rejudgings`: what to judge again, and why. Filters

@@ -197,6 +197,8 @@ pub struct ConsoleDesk {
     keys: std::sync::Arc<crate::keys::JuryKeys>,
     /// The jury certificate's fingerprint, for new judgehosts to pin.
     fingerprint: Option<String>,
+    /// When each team last reached the jury.
+    contacts: std::sync::Arc<crate::last_contact::LastContact>,
 }
 
 /// Who acts: the audit log's actor for a staff member.
@@ -347,11 +349,13 @@ impl ConsoleDesk {
         store: SharedStore,
         keys: std::sync::Arc<crate::keys::JuryKeys>,
         fingerprint: Option<String>,
+        contacts: std::sync::Arc<crate::last_contact::LastContact>,
     ) -> Self {
         ConsoleDesk {
             store,
             keys,
             fingerprint,
+            contacts,
         }
     }
 
@@ -614,7 +618,16 @@ impl ConsoleDesk {
     ) -> Result<Vec<TeamRow>, ConsoleRefusal> {
         may_read(member, peer, "see the teams' addresses")?;
         let teams = self.store.run(|s| s.teams()).await?;
-        Ok(teams.into_iter().map(team_row).collect())
+        Ok(teams
+            .into_iter()
+            .map(|t| {
+                let seen = self.contacts.of(&t.id);
+                TeamRow {
+                    last_contact_ms: seen,
+                    ..team_row(t)
+                }
+            })
+            .collect())
     }
 
     /// Unbinds `team`'s workstation so it can identify again elsewhere.
@@ -847,6 +860,7 @@ fn team_row(t: floorjudge_store::Team) -> TeamRow {
         ip: t.ip,
         has_password: t.has_password,
         hidden: t.hidden,
+        last_contact_ms: None,
     }
 }
 

@@ -94,6 +94,7 @@ impl Jury {
                 store.clone(),
                 keys.clone(),
                 settings.jury_fingerprint.clone(),
+                teams.contacts(),
             )),
             store,
             teams: Arc::new(teams),

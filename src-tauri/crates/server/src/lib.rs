@@ -23,6 +23,7 @@ pub mod judge_desk;
 pub mod judgehost_credentials;
 pub mod jury;
 pub mod keys;
+pub mod last_contact;
 pub mod organizer;
 pub mod passwords;
 pub mod rate_limit;

@@ -224,6 +224,8 @@ pub struct TeamDesk {
     events: Arc<crate::event_feed::EventHub>,
     /// The frozen scoreboard as last computed: (newest log id then, when).
     board: tokio::sync::Mutex<Option<(i64, std::time::Instant, Arc<serde_json::Value>)>>,
+    /// When each team last reached the jury.
+    contacts: Arc<crate::last_contact::LastContact>,
 }
 
 /// The frozen scoreboard is computed at most this often, for all kiosks.
@@ -270,7 +272,13 @@ impl TeamDesk {
             questions: FailureLimiter::new(QUESTIONS_PER_MINUTE, 60_000),
             submit_wait: Duration::from_secs(10),
             board: tokio::sync::Mutex::new(None),
+            contacts: Default::default(),
         }
+    }
+
+    /// When each team last reached the jury (shared with the console).
+    pub fn contacts(&self) -> Arc<crate::last_contact::LastContact> {
+        self.contacts.clone()
     }
 
     /// The live event log this desk follows (shared with the Contest API).
@@ -370,6 +378,7 @@ impl TeamDesk {
         mode: IdMode,
     ) -> Result<Session, TeamRefusal> {
         let now = now_ms();
+        self.contacts.seen(&team.id, now);
         let minted = session_token::mint(
             self.keys.session_mac(),
             &team.id,
@@ -663,7 +672,10 @@ impl TeamDesk {
             Ok(team)
         };
         match check() {
-            Ok(team) => Ok(team),
+            Ok(team) => {
+                self.contacts.seen(&team.id, now_ms());
+                Ok(team)
+            }
             Err(e) => {
                 let subject = session.map(|s| s.team_id);
                 Err(self.refuse(&ip, "team.session", subject, e).await)
