@@ -164,6 +164,8 @@ fn submissions_appear_live_in_two_consoles_with_their_verdicts() {
                 v
             };
             assert_eq!(verdicts, ["AC", "WA"], "newest first, with their verdicts");
+            let rows = text_of(c, "[data-testid=submissions] tbody").await;
+            assert_eq!(rows.matches("embedded").count(), 2, "judged by: {rows}");
         }
         screenshot(&here, "console-submissions").await;
 
@@ -181,6 +183,21 @@ fn submissions_appear_live_in_two_consoles_with_their_verdicts() {
             "[data-testid=submissions] tbody",
             Duration::from_secs(10),
             |t| t.matches("greetings").count() == 1 && t.contains("WA"),
+        )
+        .await;
+        here.find(Locator::Css(
+            "[data-testid=filter-judgehost] option[value=embedded]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        wait_text(
+            &here,
+            "[data-testid=submissions] tbody",
+            Duration::from_secs(10),
+            |t| t.matches("greetings").count() == 1 && t.contains("embedded"),
         )
         .await;
         screenshot(&remote, "console-submissions-remote").await;

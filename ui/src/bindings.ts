@@ -518,7 +518,11 @@ contest_time: string,
 /**
  * The latest judgement's verdict (`AC`, `WA`, …); `None` while pending.
  */
-verdict: string | null, };
+verdict: string | null, 
+/**
+ * The judgehost of its latest judging, once one took it.
+ */
+judgehost: string | null, };
 
 export type JuryBoards = { 
 /**

@@ -38,7 +38,7 @@ struct Created {
 }
 
 impl StaffClient {
-    async fn staff_get<T: DeserializeOwned>(
+    pub(crate) async fn staff_get<T: DeserializeOwned>(
         &self,
         token: &str,
         path: &str,

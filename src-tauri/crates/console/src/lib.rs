@@ -58,6 +58,8 @@ pub struct SubmissionRow {
     pub contest_time: String,
     /// The latest judgement's verdict (`AC`, `WA`, …); `None` while pending.
     pub verdict: Option<String>,
+    /// The judgehost of its latest judging, once one took it.
+    pub judgehost: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -100,6 +102,7 @@ fn submission_rows(
             problem_id: s.problem_id,
             language_id: s.language_id,
             contest_time: s.contest_time,
+            judgehost: None,
         })
         .collect();
     // contest times are h:mm:ss.uuu (hours may grow a digit): compare as numbers
@@ -293,11 +296,18 @@ impl StaffClient {
                 ))
             })
             .collect();
+        let judged_by: Vec<floorjudge_proto::staff::JudgedBy> =
+            self.staff_get(token, "judged-by").await?;
+        let hosts: std::collections::HashMap<String, String> = judged_by
+            .into_iter()
+            .map(|j| (j.submission_id.to_string(), j.judgehost))
+            .collect();
         let mut rows = submission_rows(subs, judgements);
         for r in &mut rows {
             r.team_name = names
                 .get(r.team_id.as_str())
                 .map_or_else(|| r.team_id.clone(), |n| (*n).to_owned());
+            r.judgehost = hosts.get(&r.id).cloned();
         }
         Ok(rows)
     }

@@ -395,3 +395,13 @@ pub struct PasswordSlip {
     /// The password.
     pub password: String,
 }
+
+/// Which judgehost took a submission's latest judging
+/// (`GET /api/staff/judged-by`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JudgedBy {
+    /// The submission.
+    pub submission_id: i64,
+    /// The judgehost's name.
+    pub judgehost: String,
+}

@@ -552,6 +552,23 @@ impl ConsoleDesk {
             .ok_or_else(|| ConsoleRefusal::NotFound(format!("no submission {id}")))
     }
 
+    /// The judgehost of each submission's latest judging (any staff
+    /// member: the submission list shows it).
+    pub async fn judged_by(
+        &self,
+    ) -> Result<Vec<floorjudge_proto::staff::JudgedBy>, ConsoleRefusal> {
+        let rows = self.store.run(|s| s.latest_judgehosts()).await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(submission_id, judgehost)| floorjudge_proto::staff::JudgedBy {
+                    submission_id,
+                    judgehost,
+                },
+            )
+            .collect())
+    }
+
     /// The pairing codes waiting for approval, oldest first.
     pub async fn pairings(
         &self,

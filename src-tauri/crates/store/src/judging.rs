@@ -678,6 +678,20 @@ impl Store {
         Ok(out)
     }
 
+    /// The judgehost of each submission's latest judging that one took,
+    /// as `(submission, judgehost name)`.
+    pub fn latest_judgehosts(&self) -> Result<Vec<(i64, String)>> {
+        Ok(self
+            .conn
+            .prepare(
+                "SELECT j.submission_id, h.name FROM judgings j JOIN judgehosts h ON h.id = j.judgehost_id
+                 WHERE j.id = (SELECT MAX(o.id) FROM judgings o
+                               WHERE o.submission_id = j.submission_id AND o.judgehost_id IS NOT NULL)",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
     /// How far the counting judging of a submission that is being judged
     /// has got: (testcases with a result, testcases in all); `None` when it
     /// is not being judged.

@@ -177,6 +177,14 @@ async fn passwords(
     staff_call!(d, peer, h, |m, ip| d.console.passwords(&m, ip, body))
 }
 
+async fn judged_by(
+    State(d): State<Desks>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    h: HeaderMap,
+) -> Response {
+    staff_call!(d, peer, h, |_m, _ip| d.console.judged_by())
+}
+
 async fn pairings(
     State(d): State<Desks>,
     ConnectInfo(peer): ConnectInfo<Peer>,
@@ -338,6 +346,7 @@ pub fn router(staff: Arc<StaffDesk>, console: Arc<ConsoleDesk>) -> Router {
             post(deliver_balloon),
         )
         .route("/api/staff/passwords", post(passwords))
+        .route("/api/staff/judged-by", get(judged_by))
         .route("/api/staff/pairings", get(pairings))
         .route("/api/staff/pairings/{code}/approve", post(approve_pairing))
         .route("/api/staff/pairings/{code}/refuse", post(refuse_pairing))
