@@ -608,7 +608,7 @@ impl ConsoleDesk {
             })
             .await?;
         tracing::info!(staff = %member.name, team = %row.id, ip = ?row.ip, "pairing approved from the console");
-        Ok(team_row(row))
+        Ok(self.team_row(row))
     }
 
     /// Turns pairing `code` down.
@@ -635,16 +635,7 @@ impl ConsoleDesk {
     ) -> Result<Vec<TeamRow>, ConsoleRefusal> {
         may_read(member, peer, "see the teams' addresses")?;
         let teams = self.store.run(|s| s.teams()).await?;
-        Ok(teams
-            .into_iter()
-            .map(|t| {
-                let seen = self.contacts.of(&t.id);
-                TeamRow {
-                    last_contact_ms: seen,
-                    ..team_row(t)
-                }
-            })
-            .collect())
+        Ok(teams.into_iter().map(|t| self.team_row(t)).collect())
     }
 
     /// Unbinds `team`'s workstation so it can identify again elsewhere.
@@ -667,7 +658,7 @@ impl ConsoleDesk {
                 s.team(&id)
             })
             .await?;
-        Ok(team_row(row))
+        Ok(self.team_row(row))
     }
 
     /// Every clarification, oldest first, questions marked answered.
@@ -869,15 +860,18 @@ impl ConsoleDesk {
     }
 }
 
-fn team_row(t: floorjudge_store::Team) -> TeamRow {
-    TeamRow {
-        name: t.display_name.unwrap_or(t.name),
-        id: t.id,
-        label: t.label,
-        ip: t.ip,
-        has_password: t.has_password,
-        hidden: t.hidden,
-        last_contact_ms: None,
+impl ConsoleDesk {
+    /// A team as the console shows it, with its last contact.
+    fn team_row(&self, t: floorjudge_store::Team) -> TeamRow {
+        TeamRow {
+            last_contact_ms: self.contacts.of(&t.id),
+            name: t.display_name.unwrap_or(t.name),
+            id: t.id,
+            label: t.label,
+            ip: t.ip,
+            has_password: t.has_password,
+            hidden: t.hidden,
+        }
     }
 }
 

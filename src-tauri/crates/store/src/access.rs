@@ -61,6 +61,16 @@ pub struct PairingRow {
     pub team_id: Option<String>,
 }
 
+/// A pairing row from `code, ip, expires_ms, team_id`.
+fn pairing_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PairingRow> {
+    Ok(PairingRow {
+        code: r.get(0)?,
+        ip: r.get(1)?,
+        expires_ms: r.get(2)?,
+        team_id: r.get(3)?,
+    })
+}
+
 /// A pairing code's address, expiry, approved team and refusal time.
 fn pairing_code(
     conn: &rusqlite::Connection,
@@ -278,14 +288,7 @@ impl Store {
                  WHERE ip = ?1 AND team_id IS NULL AND refused_ms IS NULL AND expires_ms >= ?2
                  ORDER BY created_ms DESC LIMIT 1",
                 params![ip, now_ms],
-                |r| {
-                    Ok(PairingRow {
-                        code: r.get(0)?,
-                        ip: r.get(1)?,
-                        expires_ms: r.get(2)?,
-                        team_id: r.get(3)?,
-                    })
-                },
+                pairing_from_row,
             )
             .optional()?)
     }
@@ -300,14 +303,7 @@ impl Store {
                  WHERE team_id IS NULL AND refused_ms IS NULL AND expires_ms >= ?1
                  ORDER BY created_ms",
             )?
-            .query_map([now_ms], |r| {
-                Ok(PairingRow {
-                    code: r.get(0)?,
-                    ip: r.get(1)?,
-                    expires_ms: r.get(2)?,
-                    team_id: r.get(3)?,
-                })
-            })?
+            .query_map([now_ms], pairing_from_row)?
             .collect::<rusqlite::Result<_>>()?)
     }
 
