@@ -53,11 +53,21 @@ pub async fn fill(c: &fantoccini::Client, testid: &str, text: &str) {
     }
 }
 
-/// Clicks the element `[data-testid=testid]`.
+/// Clicks the element `[data-testid=testid]`, waiting up to 10 s for it
+/// to be there (a screen that was just opened renders what it fetched a
+/// moment later, and WebKitWebDriver answers a bare error to a find that
+/// races a re-render).
 pub async fn click(c: &fantoccini::Client, testid: &str) {
-    c.find(fantoccini::Locator::Css(&format!("[data-testid={testid}]")))
-        .await
-        .unwrap_or_else(|e| panic!("{testid}: {e}"))
+    let css = format!("[data-testid={testid}]");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let element = loop {
+        match c.find(fantoccini::Locator::Css(&css)).await {
+            Ok(e) => break e,
+            Err(e) if Instant::now() > deadline => panic!("{testid}: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
+    element
         .click()
         .await
         .unwrap_or_else(|e| panic!("click {testid}: {e}"));
